@@ -1,0 +1,23 @@
+"""The Celery application. Every periodic schedule of the product is declared here, once.
+
+django-celery-beat's database scheduler copies these entries into its tables on start-up, so
+operators can change times or disable a job in Django admin without a deploy.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
+
+app = Celery("crm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "flag-stale-leads-nightly": {
+        "task": "customers.tasks.flag_stale_leads",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}

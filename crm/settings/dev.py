@@ -1,0 +1,3 @@
+"""Development mode (the default for ``manage.py``)."""
+
+from .base import *  # noqa: F403

@@ -1,0 +1,23 @@
+"""Test mode: the same settings as development with fast password hashing.
+
+``CRM_REQUIRE_SERVICES=1`` (set by ``.ci/run``) turns a missing PostgreSQL or Redis into an error
+instead of a fallback, so CI can never pass by silently skipping.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_URL, DATABASES, env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CRM_REQUIRE_SERVICES = env.bool("CRM_REQUIRE_SERVICES", default=False)
+if CRM_REQUIRE_SERVICES and (
+    DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not CELERY_BROKER_URL
+):
+    raise ImproperlyConfigured(
+        "CRM_REQUIRE_SERVICES is set: DATABASE_URL must be PostgreSQL and CELERY_BROKER_URL Redis"
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.db import models
+
+
+class ActionLog(models.Model):
+    """Who did what, when, with which data. The customer timeline and the audit trail read it."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="action_log",
+    )
+    action = models.CharField(max_length=60, help_text="Dotted name, e.g. customer.terminated")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(
+        max_length=150, blank=True, help_text="The user, partner or job that acted."
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-created_at"], name="actionlog_customer_idx")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or 'system'}"

@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.db import models
+
+
+class Partner(models.Model):
+    """A wholesale organisation (reseller, MVNO) that owns and manages its own customers."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        APPROVED = "approved", "Approved"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+
+    name = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerNumberCounter(models.Model):
+    """Issues customer numbers on databases without sequences (SQLite).
+
+    PostgreSQL uses a real sequence instead (see the migration); both only ever move forward,
+    so a number is never issued twice, even after a delete or a rolled-back create.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_value = models.BigIntegerField(default=0)
+
+
+class Customer(models.Model):
+    """A party in the role of customer, with its place in the relationship lifecycle."""
+
+    class Status(models.TextChoices):
+        LEAD = "lead", "Lead"
+        PROSPECT = "prospect", "Prospect"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+        DISQUALIFIED = "disqualified", "Disqualified"
+
+    class Segment(models.TextChoices):
+        RESIDENTIAL = "residential", "Residential"
+        SMALL_BUSINESS = "small_business", "Small business"
+        ENTERPRISE = "enterprise", "Enterprise"
+        WHOLESALE = "wholesale", "Wholesale"
+
+    class PaymentMethod(models.TextChoices):
+        DIRECT_DEBIT = "direct_debit", "Direct debit"
+        CARD = "card", "Credit card"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CASH = "cash", "Cash / voucher"
+
+    number = models.CharField(max_length=12, unique=True, editable=False)
+    party = models.OneToOneField("customers.Party", on_delete=models.PROTECT, related_name="customer")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.LEAD)
+    status_reason = models.CharField(max_length=40, blank=True)
+    status_changed_at = models.DateTimeField()
+    segment = models.CharField(
+        max_length=16, choices=Segment.choices, default=Segment.RESIDENTIAL
+    )
+    payment_method = models.CharField(
+        max_length=16, choices=PaymentMethod.choices, blank=True, default=""
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+        db_index=False,  # covered by customer_manager_idx
+    )
+    partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        db_index=False,  # covered by customer_partner_idx
+    )
+    lead_source = models.CharField(max_length=40, blank=True)
+    valid_from = models.DateTimeField(help_text="When the relationship began.")
+    valid_to = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
+    last_activity_at = models.DateTimeField(
+        help_text="Last change or interaction: what makes a lead stale."
+    )
+    stale_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        permissions = [
+            ("qualify_customer", "Can qualify a lead"),
+            ("establish_customer", "Can establish a customer relationship"),
+            ("disqualify_customer", "Can disqualify a lead"),
+            ("suspend_customer", "Can suspend a customer"),
+            ("resume_customer", "Can resume a suspended customer"),
+            ("terminate_customer", "Can terminate a customer relationship"),
+            ("reestablish_customer", "Can re-establish a customer relationship"),
+        ]
+        indexes = [
+            # The list page filters on each of these and shows the newest first.
+            models.Index(fields=["status", "-id"], name="customer_status_idx"),
+            models.Index(fields=["segment", "-id"], name="customer_segment_idx"),
+            models.Index(fields=["partner", "-id"], name="customer_partner_idx"),
+            models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            models.Index(
+                fields=["last_activity_at"],
+                name="customer_open_lead_idx",
+                condition=models.Q(status="lead", stale_since__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.party.display_name}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("customers:detail", kwargs={"number": self.number})
+
+
+class LifecycleEvent(models.Model):
+    """One row per lifecycle transition: the customer's status history."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lifecycle_events"
+    )
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="lifecycle_customer_idx")]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status or '-'} -> {self.to_status}"

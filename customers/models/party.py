@@ -1,0 +1,72 @@
+from django.db import models
+
+
+class Party(models.Model):
+    """A person or an organisation the enterprise knows (SID / TMF632 Party).
+
+    Individuals and organisations share one table: the customer list, search and matching all
+    read both, and one table keeps those reads to a single indexed scan.
+    """
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        ORGANIZATION = "organization", "Organization"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
+
+    # Individual
+    title = models.CharField(max_length=20, blank=True)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    national_id = models.CharField(
+        max_length=40, blank=True, help_text="Passport, ID card or social security number."
+    )
+
+    # Organization
+    legal_name = models.CharField(max_length=200, blank=True)
+    trading_name = models.CharField(max_length=200, blank=True)
+    registration_number = models.CharField(max_length=40, blank=True)
+
+    # Kept in step by the services: what lists show, and a lower-case, accent-free form that
+    # prefix searches and sorting use through plain B-tree indexes.
+    display_name = models.CharField(max_length=220)
+    name_key = models.CharField(max_length=220, db_index=False)
+    family_name_key = models.CharField(max_length=100, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        indexes = [
+            models.Index(
+                fields=["name_key"], name="party_name_key_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["family_name_key"],
+                name="party_family_key_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["national_id"],
+                name="party_national_id_idx",
+                condition=~models.Q(national_id=""),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="individual", family_name__gt="")
+                    | models.Q(kind="organization", legal_name__gt="")
+                ),
+                name="party_has_a_name",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind == self.Kind.INDIVIDUAL

@@ -1,0 +1,63 @@
+"""Canonical forms of names, e-mails, phone numbers and addresses.
+
+Search, uniqueness and duplicate detection compare these forms, never what somebody typed.
+"""
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+
+_NOT_WORD = re.compile(r"[^\w\s]+")
+_SPACES = re.compile(r"\s+")
+_email_validator = EmailValidator(message="Enter a valid e-mail address.")
+_url_validator = URLValidator(schemes=["http", "https"], message="Enter a valid web address.")
+
+
+def name_key(value: str) -> str:
+    """Lower-case, accent-free, punctuation-free, single-spaced: 'Zoë  O'Brien' -> 'zoe obrien'."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = without_marks.casefold().replace("_", " ")
+    return _SPACES.sub(" ", _NOT_WORD.sub("", folded)).strip()
+
+
+def normalize_email(value: str) -> str:
+    email = (value or "").strip().lower()
+    _email_validator(email)
+    return email
+
+
+def normalize_phone(value: str, *, region: str | None = None) -> str:
+    """Return the number in E.164 ('+447700900123') or raise a ValidationError saying why."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValidationError("Enter a phone number.")
+    try:
+        number = phonenumbers.parse(raw, region or settings.CRM_DEFAULT_PHONE_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(f"'{raw}' is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            f"'{raw}' is not a valid phone number; use the international form, e.g. +44 7700 900123."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_like_phone(value: str) -> bool:
+    digits = sum(ch.isdigit() for ch in value)
+    return digits >= 6 and all(ch.isdigit() or ch in "+-() ./" for ch in value.strip())
+
+
+def normalize_url(value: str) -> str:
+    url = (value or "").strip()
+    _url_validator(url)
+    return url
+
+
+def postal_one_line(*, street: str, postcode: str, city: str, country: str) -> str:
+    locality = " ".join(part for part in (postcode.strip().upper(), city.strip()) if part)
+    return ", ".join(part for part in (street.strip(), locality, country.strip().upper()) if part)

@@ -1,0 +1,71 @@
+"""Staff roles as Django groups. Synchronised after every migrate, so they never drift."""
+
+from django.contrib.auth.models import Group, Permission
+
+AGENT = "agent"
+MANAGER = "manager"
+RISK_ANALYST = "risk analyst"
+ADMINISTRATOR = "administrator"
+
+_VIEW_CUSTOMER_DATA = [
+    "customers.view_customer",
+    "customers.view_party",
+    "customers.view_contactmedium",
+    "customers.view_consent",
+    "customers.view_communicationpreferences",
+    "customers.view_interaction",
+    "customers.view_subscription",
+    "customers.view_invoice",
+    "customers.view_payment",
+    "customers.view_product",
+    "customers.view_customerrelationship",
+    "customers.view_lifecycleevent",
+    "customers.view_actionlog",
+    "customers.view_partner",
+]
+_AGENT = [
+    *_VIEW_CUSTOMER_DATA,
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.change_party",
+    "customers.add_contactmedium",
+    "customers.change_contactmedium",
+    "customers.delete_contactmedium",
+    "customers.add_consent",
+    "customers.change_consent",
+    "customers.change_communicationpreferences",
+    "customers.add_interaction",
+    "customers.add_customerrelationship",
+    "customers.qualify_customer",
+    "customers.establish_customer",
+    "customers.disqualify_customer",
+]
+_MANAGER = [
+    *_AGENT,
+    "customers.suspend_customer",
+    "customers.resume_customer",
+    "customers.terminate_customer",
+    "customers.reestablish_customer",
+    "customers.delete_customerrelationship",
+    "customers.add_subscription",
+    "customers.change_subscription",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    AGENT: _AGENT,
+    MANAGER: _MANAGER,
+    RISK_ANALYST: _VIEW_CUSTOMER_DATA,
+    ADMINISTRATOR: ["*"],
+}
+
+
+def roles_sync(**kwargs) -> None:
+    """Create the role groups and give each exactly its permissions."""
+    all_permissions = Permission.objects.select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        if names == ["*"]:
+            group.permissions.set(all_permissions)
+            continue
+        group.permissions.set([by_name[name] for name in names if name in by_name])

@@ -1,0 +1,61 @@
+"""Every write to the customer domain goes through these functions.
+
+Views, admin actions, API endpoints, tasks and management commands all call them, so each
+business rule is written once.
+"""
+
+from .audit import action_log_record
+from .billing import invoice_record, payment_record, subscription_add
+from .contacts import (
+    ContactMediumInput,
+    contact_medium_add,
+    contact_medium_remove,
+    contact_medium_update,
+)
+from .customers import PartyInput, customer_create, customer_update
+from .interactions import interaction_record
+from .lifecycle import (
+    TRANSITIONS,
+    TransitionNotAllowed,
+    customer_disqualify,
+    customer_establish,
+    customer_qualify,
+    customer_reestablish,
+    customer_resume,
+    customer_suspend,
+    customer_terminate,
+    customer_transition,
+    leads_flag_stale,
+)
+from .preferences import consent_record, preferences_update
+from .relationships import relationship_add, relationship_remove
+
+__all__ = [
+    "ContactMediumInput",
+    "TRANSITIONS",
+    "PartyInput",
+    "TransitionNotAllowed",
+    "action_log_record",
+    "consent_record",
+    "contact_medium_add",
+    "contact_medium_remove",
+    "contact_medium_update",
+    "customer_create",
+    "customer_disqualify",
+    "customer_establish",
+    "customer_qualify",
+    "customer_reestablish",
+    "customer_resume",
+    "customer_suspend",
+    "customer_terminate",
+    "customer_transition",
+    "customer_update",
+    "interaction_record",
+    "invoice_record",
+    "leads_flag_stale",
+    "payment_record",
+    "preferences_update",
+    "relationship_add",
+    "relationship_remove",
+    "subscription_add",
+]

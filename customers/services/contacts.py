@@ -1,0 +1,148 @@
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from customers.models import ContactMedium, Customer
+from customers.normalization import (
+    normalize_email,
+    normalize_phone,
+    normalize_url,
+    postal_one_line,
+)
+
+from .audit import action_log_record, touch
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactMediumInput:
+    kind: str
+    value: str = ""
+    label: str = ""
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    country: str = ""
+    is_preferred: bool = False
+    is_verified: bool = False
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+def contact_medium_fields(medium: ContactMediumInput) -> dict:
+    """Validate and normalise one contact medium; errors name the field that is wrong."""
+    Kind = ContactMedium.Kind
+    fields = {
+        "kind": medium.kind,
+        "label": medium.label.strip(),
+        "is_preferred": medium.is_preferred,
+        "is_verified": medium.is_verified,
+        "valid_from": medium.valid_from,
+        "valid_to": medium.valid_to,
+        "street": "",
+        "city": "",
+        "postcode": "",
+        "country": "",
+    }
+    try:
+        if medium.kind == Kind.EMAIL:
+            fields["value"] = normalize_email(medium.value)
+        elif medium.kind in (Kind.PHONE, Kind.MOBILE):
+            fields["value"] = normalize_phone(medium.value, region=medium.country or None)
+        elif medium.kind == Kind.WEB:
+            fields["value"] = normalize_url(medium.value)
+        elif medium.kind == Kind.SOCIAL:
+            fields["value"] = medium.value.strip()
+            if not fields["value"]:
+                raise ValidationError("Enter the social media handle or address.")
+        elif medium.kind == Kind.POSTAL:
+            missing = [name for name in ("street", "city") if not getattr(medium, name).strip()]
+            if missing:
+                raise ValidationError(
+                    {name: "A postal address needs this." for name in missing}
+                )
+            fields.update(
+                street=medium.street.strip(),
+                city=medium.city.strip(),
+                postcode=medium.postcode.strip().upper(),
+                country=medium.country.strip().upper(),
+                value=postal_one_line(
+                    street=medium.street,
+                    postcode=medium.postcode,
+                    city=medium.city,
+                    country=medium.country,
+                ),
+            )
+        else:
+            raise ValidationError({"kind": f"Unknown contact medium kind '{medium.kind}'."})
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise
+        raise ValidationError({"value": error.messages}) from error
+    if medium.valid_from and medium.valid_to and medium.valid_to < medium.valid_from:
+        raise ValidationError({"valid_to": "Valid to must not be before valid from."})
+    return fields
+
+
+def _save(contact: ContactMedium) -> None:
+    if contact.is_preferred:
+        # Only one preferred medium per kind: the new one takes over.
+        ContactMedium.objects.filter(
+            party_id=contact.party_id, kind=contact.kind, is_preferred=True
+        ).exclude(pk=contact.pk).update(is_preferred=False)
+    duplicate = ContactMedium.objects.filter(
+        party_id=contact.party_id, kind=contact.kind, value=contact.value
+    ).exclude(pk=contact.pk)
+    if duplicate.exists():
+        raise ValidationError({"value": f"{contact.value} is already recorded for this customer."})
+    contact.save()
+
+
+@transaction.atomic
+def contact_medium_add(
+    *, customer: Customer, medium: ContactMediumInput, actor, log: bool = True
+) -> ContactMedium:
+    contact = ContactMedium(party_id=customer.party_id, **contact_medium_fields(medium))
+    _save(contact)
+    if log:
+        touch(customer)
+        action_log_record(
+            action="contact_medium.added",
+            customer=customer,
+            actor=actor,
+            data={"kind": contact.kind, "value": contact.value},
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_medium_update(
+    *, contact: ContactMedium, medium: ContactMediumInput, actor
+) -> ContactMedium:
+    contact = ContactMedium.objects.select_for_update().get(pk=contact.pk)
+    before = {"kind": contact.kind, "value": contact.value, "is_preferred": contact.is_preferred}
+    for name, value in contact_medium_fields(medium).items():
+        setattr(contact, name, value)
+    _save(contact)
+    customer = Customer.objects.get(party_id=contact.party_id)
+    touch(customer)
+    action_log_record(
+        action="contact_medium.changed",
+        customer=customer,
+        actor=actor,
+        data={
+            "before": before,
+            "after": {"kind": contact.kind, "value": contact.value, "is_preferred": contact.is_preferred},
+        },
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_medium_remove(*, contact: ContactMedium, actor) -> None:
+    customer = Customer.objects.get(party_id=contact.party_id)
+    data = {"kind": contact.kind, "value": contact.value}
+    contact.delete()
+    touch(customer)
+    action_log_record(action="contact_medium.removed", customer=customer, actor=actor, data=data)

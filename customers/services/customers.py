@@ -1,0 +1,160 @@
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import CommunicationPreferences, Customer, Party
+from customers.normalization import name_key
+
+from .audit import action_log_record, touch
+from .contacts import ContactMediumInput, contact_medium_add
+from .numbers import customer_numbers_allocate
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartyInput:
+    kind: str = Party.Kind.INDIVIDUAL
+    title: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: date | None = None
+    national_id: str = ""
+    legal_name: str = ""
+    trading_name: str = ""
+    registration_number: str = ""
+    contact_media: list[ContactMediumInput] = field(default_factory=list)
+
+
+PARTY_FIELDS = (
+    "kind",
+    "title",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "national_id",
+    "legal_name",
+    "trading_name",
+    "registration_number",
+)
+
+
+def party_names(party: Party) -> None:
+    """Derive the display name and search keys from the name fields."""
+    party.given_name = party.given_name.strip()
+    party.family_name = party.family_name.strip()
+    party.legal_name = party.legal_name.strip()
+    party.trading_name = party.trading_name.strip()
+    party.national_id = party.national_id.strip().upper().replace(" ", "")
+    party.registration_number = party.registration_number.strip().upper()
+    if party.kind == Party.Kind.INDIVIDUAL:
+        if not party.family_name:
+            raise ValidationError({"family_name": "A person needs a family name."})
+        party.display_name = " ".join(p for p in (party.given_name, party.family_name) if p)
+        party.family_name_key = name_key(party.family_name)
+    elif party.kind == Party.Kind.ORGANIZATION:
+        if not party.legal_name:
+            raise ValidationError({"legal_name": "An organisation needs its legal name."})
+        party.display_name = party.legal_name
+        if party.trading_name and party.trading_name != party.legal_name:
+            party.display_name = f"{party.legal_name} ({party.trading_name})"
+        party.family_name_key = name_key(party.trading_name)
+    else:
+        raise ValidationError({"kind": f"Unknown party kind '{party.kind}'."})
+    if party.birth_date and party.birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": "The birth date cannot be in the future."})
+    party.name_key = name_key(party.display_name)
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    party: PartyInput,
+    actor,
+    segment: str = Customer.Segment.RESIDENTIAL,
+    lead_source: str = "",
+    account_manager=None,
+    partner=None,
+    language: str = "en",
+) -> Customer:
+    """Create a party and its customer role as a new lead, with its contact media."""
+    now = timezone.now()
+    new_party = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
+    party_names(new_party)
+    new_party.full_clean(exclude=["name_key", "display_name"])
+    new_party.save()
+    customer = Customer(
+        number=customer_numbers_allocate(1)[0],
+        party=new_party,
+        status=Customer.Status.LEAD,
+        status_changed_at=now,
+        segment=segment,
+        lead_source=lead_source,
+        account_manager=account_manager,
+        partner=partner,
+        valid_from=now,
+        last_activity_at=now,
+    )
+    customer.full_clean(exclude=["party", "number"])
+    customer.save()
+    CommunicationPreferences.objects.create(customer=customer, language=language)
+    for medium in party.contact_media:
+        contact_medium_add(customer=customer, medium=medium, actor=actor, log=False)
+    customer.lifecycle_events.create(
+        action="create", to_status=customer.status, actor=_user(actor), occurred_at=now
+    )
+    action_log_record(
+        action="customer.created",
+        customer=customer,
+        actor=actor,
+        data={
+            "number": customer.number,
+            "name": new_party.display_name,
+            "segment": segment,
+            "contact_media": [asdict(m) for m in party.contact_media],
+        },
+    )
+    return customer
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+CUSTOMER_EDITABLE_FIELDS = ("segment", "payment_method", "account_manager", "lead_source")
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, **changes) -> Customer:
+    """Change party and customer fields; records the old and new value of each change."""
+    unknown = set(changes) - set(PARTY_FIELDS) - set(CUSTOMER_EDITABLE_FIELDS) - {"kind"}
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    customer = Customer.objects.select_for_update().select_related("party").get(pk=customer.pk)
+    party = customer.party
+    diff = {}
+    for name, value in changes.items():
+        target = party if name in PARTY_FIELDS else customer
+        old = getattr(target, name)
+        if old != value:
+            diff[name] = [_plain(old), _plain(value)]
+            setattr(target, name, value)
+    if not diff:
+        return customer
+    party_names(party)
+    party.full_clean(exclude=["name_key", "display_name"])
+    party.save()
+    customer.full_clean(exclude=["party", "number"])
+    customer.save()
+    touch(customer)
+    action_log_record(action="customer.updated", customer=customer, actor=actor, data=diff)
+    return customer
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,351 @@
+"""The customer relationship lifecycle (eTOM 1.3.4): one service per transition.
+
+    lead ──qualify──> prospect ──establish──> active ──suspend──> suspended ──resume──> active
+      └───establish─────────────────────────┘   └──terminate──> terminated <─terminate─┘
+    lead/prospect ──disqualify──> disqualified ──qualify──> prospect
+    suspended/terminated ──reestablish──> active
+
+Each transition locks the customer row, checks the current state, writes a history row and an
+action-log entry, and refuses an illegal move with a message naming the state and what is allowed.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from customers.models import ActionLog, Customer, Invoice, LifecycleEvent, Subscription
+
+from .audit import action_log_record, actor_label
+
+Status = Customer.Status
+
+
+class TransitionNotAllowed(ValidationError):
+    """The customer is not in a state from which the requested transition may happen."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    reasons: tuple[tuple[str, str], ...] = ()
+    reason_required: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "qualify",
+            "Qualify",
+            frozenset({Status.LEAD, Status.DISQUALIFIED}),
+            Status.PROSPECT,
+            "customers.qualify_customer",
+            reasons=(
+                ("need_confirmed", "Need and budget confirmed"),
+                ("returned", "Came back after being disqualified"),
+                ("referral", "Qualified referral"),
+            ),
+        ),
+        Transition(
+            "establish",
+            "Establish relationship",
+            frozenset({Status.LEAD, Status.PROSPECT}),
+            Status.ACTIVE,
+            "customers.establish_customer",
+            reasons=(
+                ("first_order", "First order placed"),
+                ("contract_signed", "Contract signed"),
+                ("migration", "Migrated from another system"),
+            ),
+        ),
+        Transition(
+            "disqualify",
+            "Disqualify",
+            frozenset({Status.LEAD, Status.PROSPECT}),
+            Status.DISQUALIFIED,
+            "customers.disqualify_customer",
+            reasons=(
+                ("no_need", "No need"),
+                ("no_budget", "No budget"),
+                ("unreachable", "Unreachable"),
+                ("not_serviceable", "Address not serviceable"),
+                ("chose_competitor", "Chose a competitor"),
+                ("failed_verification", "Failed identity verification"),
+            ),
+            reason_required=True,
+        ),
+        Transition(
+            "suspend",
+            "Suspend",
+            frozenset({Status.ACTIVE}),
+            Status.SUSPENDED,
+            "customers.suspend_customer",
+            reasons=(
+                ("non_payment", "Non-payment"),
+                ("fraud_suspected", "Fraud suspected"),
+                ("customer_request", "Customer request (e.g. travel)"),
+                ("legal_hold", "Legal hold"),
+            ),
+            reason_required=True,
+        ),
+        Transition(
+            "resume",
+            "Resume",
+            frozenset({Status.SUSPENDED}),
+            Status.ACTIVE,
+            "customers.resume_customer",
+            reasons=(
+                ("balance_settled", "Balance settled"),
+                ("fraud_cleared", "Fraud suspicion cleared"),
+                ("customer_request", "Customer request"),
+            ),
+        ),
+        Transition(
+            "terminate",
+            "Terminate relationship",
+            frozenset({Status.ACTIVE, Status.SUSPENDED}),
+            Status.TERMINATED,
+            "customers.terminate_customer",
+            reasons=(
+                ("voluntary_churn", "Voluntary churn"),
+                ("competitor", "Moved to a competitor"),
+                ("moved_away", "Moved out of the service area"),
+                ("non_payment", "Non-payment"),
+                ("fraud", "Fraud"),
+                ("deceased", "Deceased"),
+                ("business_closed", "Business closed"),
+            ),
+            reason_required=True,
+        ),
+        Transition(
+            "reestablish",
+            "Re-establish relationship",
+            frozenset({Status.SUSPENDED, Status.TERMINATED}),
+            Status.ACTIVE,
+            "customers.reestablish_customer",
+            reasons=(
+                ("win_back", "Won back"),
+                ("returned", "Customer returned"),
+                ("terminated_in_error", "Terminated in error"),
+            ),
+        ),
+    )
+}
+
+# Reasons for which a customer may leave with money still owed: the debt goes to collections.
+TERMINATION_REASONS_ALLOWING_OPEN_BALANCE = {"non_payment", "fraud", "deceased", "business_closed"}
+
+
+def allowed_transitions(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]
+
+
+def _refusal(customer: Customer, transition: Transition) -> TransitionNotAllowed:
+    allowed = [t.label.lower() for t in allowed_transitions(customer.status)]
+    current = Status(customer.status).label.lower()
+    allowed_text = ", ".join(allowed) if allowed else "nothing"
+    return TransitionNotAllowed(
+        f"Cannot {transition.label.lower()} customer {customer.number}: it is {current}. "
+        f"Allowed from {current}: {allowed_text}.",
+        code="transition_not_allowed",
+    )
+
+
+def customer_transition(
+    *, customer: Customer, action: str, actor, reason: str = "", note: str = ""
+) -> Customer:
+    """Move the customer along ``action``; the single place every transition goes through."""
+    try:
+        transition = TRANSITIONS[action]
+    except KeyError:
+        raise ValidationError(f"Unknown lifecycle action '{action}'.") from None
+    valid_reasons = {code for code, _ in transition.reasons}
+    if reason and reason not in valid_reasons:
+        raise ValidationError(
+            {"reason": f"'{reason}' is not a reason to {transition.label.lower()}."}
+        )
+    if transition.reason_required and not reason:
+        raise ValidationError({"reason": f"Give a reason to {transition.label.lower()}."})
+
+    with transaction.atomic():
+        # The row lock makes a concurrent transition wait and then see the new state, so
+        # two agents pressing "suspend" and "terminate" at once cannot both succeed.
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if locked.status not in transition.sources:
+            raise _refusal(locked, transition)
+        if action == "terminate":
+            _check_termination_allowed(locked, reason)
+
+        now = timezone.now()
+        changes = {
+            "status": transition.target,
+            "status_reason": reason,
+            "status_changed_at": now,
+            "last_activity_at": now,
+            "stale_since": None,
+        }
+        if action == "establish":
+            changes["valid_from"] = now
+        elif action == "terminate":
+            changes["valid_to"] = now
+        elif action == "reestablish":
+            changes["valid_to"] = None
+        # Compare-and-set on the status as well: correct even where row locks are not available.
+        updated = Customer.objects.filter(pk=locked.pk, status=locked.status).update(**changes)
+        if not updated:
+            locked.refresh_from_db()
+            raise _refusal(locked, transition)
+        _apply_to_subscriptions(locked, action, now)
+        LifecycleEvent.objects.create(
+            customer=locked,
+            action=action,
+            from_status=locked.status,
+            to_status=transition.target,
+            reason=reason,
+            note=note,
+            actor=actor if getattr(actor, "pk", None) else None,
+            occurred_at=now,
+        )
+        action_log_record(
+            action=f"customer.{action}",
+            customer=locked,
+            actor=actor,
+            data={
+                "from": locked.status,
+                "to": transition.target,
+                "reason": reason,
+                "note": note,
+            },
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+def _check_termination_allowed(customer: Customer, reason: str) -> None:
+    open_balance = customer_open_balance(customer)
+    if open_balance > 0 and reason not in TERMINATION_REASONS_ALLOWING_OPEN_BALANCE:
+        raise ValidationError(
+            f"Customer {customer.number} still owes {open_balance:.2f}. Settle the balance "
+            "first, or terminate for non-payment so the debt goes to collections.",
+            code="open_balance",
+        )
+
+
+def customer_open_balance(customer: Customer):
+    totals = Invoice.objects.filter(customer=customer).aggregate(
+        billed=Sum("amount"), paid=Sum("paid_amount")
+    )
+    return (totals["billed"] or 0) - (totals["paid"] or 0)
+
+
+def _apply_to_subscriptions(customer: Customer, action: str, now) -> None:
+    """Products follow the relationship: suspended with it, resumed with it, ended with it."""
+    subscriptions = Subscription.objects.filter(customer=customer)
+    if action == "suspend":
+        subscriptions.filter(status=Subscription.Status.ACTIVE).update(
+            status=Subscription.Status.SUSPENDED
+        )
+    elif action in ("resume", "reestablish"):
+        subscriptions.filter(status=Subscription.Status.SUSPENDED).update(
+            status=Subscription.Status.ACTIVE
+        )
+    elif action == "terminate":
+        today = timezone.localdate(now)
+        subscriptions.exclude(status=Subscription.Status.TERMINATED).update(
+            status=Subscription.Status.TERMINATED, end_date=today
+        )
+
+
+def customer_qualify(*, customer: Customer, actor, reason: str = "", note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="qualify", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_establish(*, customer: Customer, actor, reason: str = "", note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="establish", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_disqualify(*, customer: Customer, actor, reason: str, note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="disqualify", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_suspend(*, customer: Customer, actor, reason: str, note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="suspend", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_resume(*, customer: Customer, actor, reason: str = "", note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="resume", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_terminate(*, customer: Customer, actor, reason: str, note: str = "") -> Customer:
+    return customer_transition(
+        customer=customer, action="terminate", actor=actor, reason=reason, note=note
+    )
+
+
+def customer_reestablish(
+    *, customer: Customer, actor, reason: str = "", note: str = ""
+) -> Customer:
+    return customer_transition(
+        customer=customer, action="reestablish", actor=actor, reason=reason, note=note
+    )
+
+
+def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) -> int:
+    """Flag leads with no activity for ``older_than_days`` as stale; returns how many.
+
+    Works in batches with short transactions; a lead touched meanwhile is skipped because the
+    update re-checks the condition, and one already flagged is never flagged twice.
+    """
+    if older_than_days < 1:
+        raise ValidationError("older_than_days must be at least 1.")
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=older_than_days)
+    label = actor_label("job:flag_stale_leads")
+    flagged = 0
+    while True:
+        with transaction.atomic():
+            candidates = Customer.objects.filter(
+                status=Status.LEAD, stale_since__isnull=True, last_activity_at__lt=cutoff
+            )
+            ids = list(candidates.order_by("last_activity_at").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return flagged
+            claimed = list(
+                candidates.filter(pk__in=ids)
+                .select_for_update(skip_locked=True)
+                .values_list("pk", "last_activity_at")
+            )
+            Customer.objects.filter(pk__in=[pk for pk, _ in claimed]).update(stale_since=now)
+            ActionLog.objects.bulk_create(
+                ActionLog(
+                    customer_id=pk,
+                    action="customer.flagged_stale",
+                    actor_label=label,
+                    data={"idle_days": (now - last_activity).days, "threshold_days": older_than_days},
+                    created_at=now,
+                )
+                for pk, last_activity in claimed
+            )
+            flagged += len(claimed)
+            if not claimed:
+                return flagged
+
+

@@ -1,0 +1,94 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from customers.models import CommunicationPreferences, Consent, Customer
+
+from .audit import action_log_record, touch
+
+
+@transaction.atomic
+def consent_record(
+    *, customer: Customer, channel: str, purpose: str, granted: bool, source: str, actor
+) -> Consent:
+    """Record the customer's answer for one channel and purpose; the log keeps every answer."""
+    if channel not in Consent.Channel.values:
+        raise ValidationError({"channel": f"Unknown channel '{channel}'."})
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError({"purpose": f"Unknown purpose '{purpose}'."})
+    if source not in Consent.Source.values:
+        raise ValidationError({"source": f"Unknown source '{source}'."})
+    now = timezone.now()
+    consent, created = Consent.objects.select_for_update().get_or_create(
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        defaults={
+            "granted": granted,
+            "source": source,
+            "recorded_at": now,
+            "recorded_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    previous = None if created else consent.granted
+    if not created:
+        consent.granted = granted
+        consent.source = source
+        consent.recorded_at = now
+        consent.recorded_by = actor if getattr(actor, "pk", None) else None
+        consent.save()
+    touch(customer)
+    action_log_record(
+        action="consent.granted" if granted else "consent.withdrawn",
+        customer=customer,
+        actor=actor,
+        data={
+            "channel": channel,
+            "purpose": purpose,
+            "source": source,
+            "previous": previous,
+        },
+    )
+    return consent
+
+
+PREFERENCE_FIELDS = (
+    "language",
+    "preferred_channel",
+    "contact_time_from",
+    "contact_time_to",
+    "contact_on_weekends",
+    "statement_format",
+    "statement_frequency",
+    "itemised_statement",
+)
+
+
+@transaction.atomic
+def preferences_update(*, customer: Customer, actor, **changes) -> CommunicationPreferences:
+    unknown = set(changes) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown preferences: {', '.join(sorted(unknown))}.")
+    preferences, _ = CommunicationPreferences.objects.select_for_update().get_or_create(
+        customer=customer
+    )
+    diff = {}
+    for name, value in changes.items():
+        old = getattr(preferences, name)
+        if old != value:
+            diff[name] = [str(old) if old is not None else None, str(value) if value is not None else None]
+            setattr(preferences, name, value)
+    if (
+        preferences.contact_time_from
+        and preferences.contact_time_to
+        and preferences.contact_time_from >= preferences.contact_time_to
+    ):
+        raise ValidationError({"contact_time_to": "The contact window must end after it starts."})
+    preferences.full_clean(exclude=["customer"])
+    preferences.save()
+    if diff:
+        touch(customer)
+        action_log_record(
+            action="preferences.changed", customer=customer, actor=actor, data=diff
+        )
+    return preferences
