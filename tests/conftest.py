@@ -6,7 +6,6 @@ CRM_REQUIRE_SERVICES=1, which makes a missing broker or PostgreSQL an error inst
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 
 def pytest_report_header(config):
@@ -25,8 +24,3 @@ def pytest_collection_modifyitems(config, items):
         if "broker" in item.keywords:
             item.add_marker(skip)
 
-
-@pytest.fixture
-def on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks (set DATABASE_URL)")
