@@ -1,2 +1,26 @@
+from django.urls import path
+
+from customers import views
+
 app_name = "customers"
-urlpatterns = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.lead_create, name="lead_create"),
+    path("<str:number>/", views.customer_detail, name="detail"),
+    path("<str:number>/edit/", views.profile_edit, name="profile_edit"),
+    path("<str:number>/contacts/new/", views.contact_add, name="contact_add"),
+    path("<str:number>/contacts/<int:contact_id>/", views.contact_edit, name="contact_edit"),
+    path(
+        "<str:number>/contacts/<int:contact_id>/remove/",
+        views.contact_remove,
+        name="contact_remove",
+    ),
+    path("<str:number>/preferences/", views.preferences_edit, name="preferences_edit"),
+    path("<str:number>/consents/", views.consent_record, name="consent_record"),
+    path("<str:number>/interactions/new/", views.interaction_create, name="interaction_create"),
+    path(
+        "<str:number>/<slug:action>/",
+        views.lifecycle_action,
+        name="lifecycle_action",
+    ),
+]

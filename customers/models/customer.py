@@ -111,6 +111,9 @@ class Customer(models.Model):
             models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
             models.Index(
+                fields=["number"], name="customer_number_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
                 fields=["last_activity_at"],
                 name="customer_open_lead_idx",
                 condition=models.Q(status="lead", stale_since__isnull=True),

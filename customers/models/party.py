@@ -43,6 +43,8 @@ class Party(models.Model):
             models.Index(
                 fields=["name_key"], name="party_name_key_idx", opclasses=["varchar_pattern_ops"]
             ),
+            # Sorting by name walks this one; the pattern index above serves prefix searches.
+            models.Index(fields=["name_key", "id"], name="party_name_order_idx"),
             models.Index(
                 fields=["family_name_key"],
                 name="party_family_key_idx",

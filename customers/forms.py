@@ -1,0 +1,293 @@
+"""Staff UI forms. They check the shape of the input; the services decide what is allowed."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from customers.models import (
+    CommunicationPreferences,
+    ContactMedium,
+    Consent,
+    Customer,
+    Interaction,
+    Partner,
+    Party,
+)
+from customers.normalization import normalize_email, normalize_phone
+from customers.selectors import SORT_LABELS
+from customers.services import ContactMediumInput, PartyInput
+
+User = get_user_model()
+
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("it", "Italian"),
+    ("nl", "Dutch"),
+    ("pl", "Polish"),
+    ("pt", "Portuguese"),
+    ("tr", "Turkish"),
+]
+
+
+def apply_service_error(form: forms.Form, error: ValidationError, field_map=None) -> None:
+    """Show a service's ValidationError on the form field it names, or above the form."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Name, customer number, e-mail or phone", "autofocus": True}
+        ),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Customer.Status.choices]
+    )
+    segment = forms.ChoiceField(
+        required=False, choices=[("", "Any segment"), *Customer.Segment.choices]
+    )
+    partner = forms.ModelChoiceField(
+        required=False, queryset=Partner.objects.order_by("name"), empty_label="Any partner"
+    )
+    manager = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.filter(is_active=True, is_staff=True).order_by("username"),
+        empty_label="Any account manager",
+        label="Account manager",
+    )
+    sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class LeadForm(forms.Form):
+    kind = forms.ChoiceField(choices=Party.Kind.choices, initial=Party.Kind.INDIVIDUAL)
+    title = forms.CharField(required=False, max_length=20)
+    given_name = forms.CharField(required=False, max_length=100)
+    family_name = forms.CharField(required=False, max_length=100)
+    birth_date = forms.DateField(required=False, widget=DateInput)
+    national_id = forms.CharField(required=False, max_length=40, label="National id")
+    legal_name = forms.CharField(required=False, max_length=200)
+    trading_name = forms.CharField(required=False, max_length=200)
+    registration_number = forms.CharField(required=False, max_length=40)
+    segment = forms.ChoiceField(choices=Customer.Segment.choices)
+    lead_source = forms.CharField(
+        required=False, max_length=40, help_text="Campaign, referral, walk-in …"
+    )
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    email = forms.CharField(required=False, label="E-mail", max_length=320)
+    mobile = forms.CharField(required=False, max_length=40)
+    phone = forms.CharField(required=False, label="Landline", max_length=40)
+    street = forms.CharField(required=False, max_length=200)
+    postcode = forms.CharField(required=False, max_length=20)
+    city = forms.CharField(required=False, max_length=100)
+    country = forms.CharField(required=False, max_length=2, help_text="Two letters, e.g. GB")
+
+    def clean_email(self):
+        value = self.cleaned_data["email"]
+        return normalize_email(value) if value.strip() else ""
+
+    def clean_mobile(self):
+        value = self.cleaned_data["mobile"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        return normalize_phone(value) if value.strip() else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Party.Kind.INDIVIDUAL and not data.get("family_name", "").strip():
+            self.add_error("family_name", "A person needs a family name.")
+        if data.get("kind") == Party.Kind.ORGANIZATION and not data.get("legal_name", "").strip():
+            self.add_error("legal_name", "An organisation needs its legal name.")
+        address_parts = [data.get(name, "").strip() for name in ("street", "city")]
+        if any(address_parts) and not all(address_parts):
+            self.add_error("city" if address_parts[0] else "street", "Give street and city.")
+        if not any(data.get(name) for name in ("email", "mobile", "phone", "street")):
+            raise ValidationError("Give at least one way to reach the customer.")
+        return data
+
+    def party_input(self) -> PartyInput:
+        data = self.cleaned_data
+        media = []
+        for kind, name in (
+            (ContactMedium.Kind.EMAIL, "email"),
+            (ContactMedium.Kind.MOBILE, "mobile"),
+            (ContactMedium.Kind.PHONE, "phone"),
+        ):
+            if data[name]:
+                media.append(ContactMediumInput(kind=kind, value=data[name], is_preferred=True))
+        if data["street"]:
+            media.append(
+                ContactMediumInput(
+                    kind=ContactMedium.Kind.POSTAL,
+                    street=data["street"],
+                    postcode=data["postcode"],
+                    city=data["city"],
+                    country=data["country"],
+                    is_preferred=True,
+                )
+            )
+        return PartyInput(
+            kind=data["kind"],
+            title=data["title"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            birth_date=data["birth_date"],
+            national_id=data["national_id"],
+            legal_name=data["legal_name"],
+            trading_name=data["trading_name"],
+            registration_number=data["registration_number"],
+            contact_media=media,
+        )
+
+
+class ProfileForm(forms.Form):
+    title = forms.CharField(required=False, max_length=20)
+    given_name = forms.CharField(required=False, max_length=100)
+    family_name = forms.CharField(required=False, max_length=100)
+    birth_date = forms.DateField(required=False, widget=DateInput)
+    national_id = forms.CharField(required=False, max_length=40, label="National id")
+    legal_name = forms.CharField(required=False, max_length=200)
+    trading_name = forms.CharField(required=False, max_length=200)
+    registration_number = forms.CharField(required=False, max_length=40)
+    segment = forms.ChoiceField(choices=Customer.Segment.choices)
+    payment_method = forms.ChoiceField(
+        required=False, choices=[("", "—"), *Customer.PaymentMethod.choices]
+    )
+    account_manager = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.filter(is_active=True, is_staff=True).order_by("username"),
+    )
+    lead_source = forms.CharField(required=False, max_length=40)
+
+    INDIVIDUAL_ONLY = ("title", "given_name", "family_name", "birth_date", "national_id")
+    ORGANIZATION_ONLY = ("legal_name", "trading_name", "registration_number")
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        party = customer.party
+        initial = {
+            name: getattr(party, name) for name in self.INDIVIDUAL_ONLY + self.ORGANIZATION_ONLY
+        }
+        initial.update(
+            segment=customer.segment,
+            payment_method=customer.payment_method,
+            account_manager=customer.account_manager,
+            lead_source=customer.lead_source,
+        )
+        super().__init__(*args, initial=initial, **kwargs)
+        hidden = self.ORGANIZATION_ONLY if party.is_individual else self.INDIVIDUAL_ONLY
+        for name in hidden:
+            del self.fields[name]
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items()}
+
+
+class ContactMediumForm(forms.Form):
+    kind = forms.ChoiceField(choices=ContactMedium.Kind.choices)
+    value = forms.CharField(
+        required=False,
+        max_length=320,
+        help_text="E-mail, phone number, web address or handle. Not needed for a postal address.",
+    )
+    label = forms.CharField(required=False, max_length=40)
+    street = forms.CharField(required=False, max_length=200)
+    postcode = forms.CharField(required=False, max_length=20)
+    city = forms.CharField(required=False, max_length=100)
+    country = forms.CharField(required=False, max_length=2)
+    is_preferred = forms.BooleanField(required=False, label="Preferred")
+    is_verified = forms.BooleanField(required=False, label="Verified")
+    valid_from = forms.DateField(required=False, widget=DateInput)
+    valid_to = forms.DateField(required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") != ContactMedium.Kind.POSTAL and not data.get("value", "").strip():
+            self.add_error("value", "This field is required.")
+        return data
+
+    def medium_input(self) -> ContactMediumInput:
+        return ContactMediumInput(**self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, contact: ContactMedium) -> dict:
+        return {
+            name: getattr(contact, name)
+            for name in cls.base_fields
+            if not (name == "value" and contact.kind == ContactMedium.Kind.POSTAL)
+        }
+
+
+class PreferencesForm(forms.ModelForm):
+    language = forms.ChoiceField(choices=LANGUAGES)
+
+    class Meta:
+        model = CommunicationPreferences
+        fields = [
+            "language",
+            "preferred_channel",
+            "contact_time_from",
+            "contact_time_to",
+            "contact_on_weekends",
+            "statement_format",
+            "statement_frequency",
+            "itemised_statement",
+        ]
+        widgets = {"contact_time_from": TimeInput, "contact_time_to": TimeInput}
+
+
+class ConsentForm(forms.Form):
+    channel = forms.ChoiceField(choices=Consent.Channel.choices)
+    purpose = forms.ChoiceField(choices=Consent.Purpose.choices)
+    granted = forms.TypedChoiceField(
+        choices=[("yes", "Granted"), ("no", "Refused / withdrawn")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Answer",
+    )
+    source = forms.ChoiceField(choices=Consent.Source.choices, initial=Consent.Source.CALL_CENTRE)
+
+
+class InteractionForm(forms.Form):
+    channel = forms.ChoiceField(choices=Interaction.Channel.choices)
+    direction = forms.ChoiceField(choices=Interaction.Direction.choices)
+    kind = forms.ChoiceField(choices=Interaction.Kind.choices, label="Type")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    outcome = forms.ChoiceField(choices=Interaction.Outcome.choices)
+    occurred_at = forms.DateTimeField(
+        required=False,
+        label="When",
+        help_text="Leave empty for now.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class TransitionForm(forms.Form):
+    reason = forms.ChoiceField(required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—"), *transition.reasons]
+        self.fields["reason"].required = transition.reason_required

@@ -1,0 +1,353 @@
+"""Reads of the customer domain, shaped for the pages and APIs that show them.
+
+The customer list is keyset-paginated: a page is "the next 50 after this row" in the chosen
+order, which costs the same on page 1 and page 20,000, and it never counts the whole base.
+"""
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from customers.models import (
+    ActionLog,
+    ContactMedium,
+    Customer,
+    CustomerRelationship,
+    Interaction,
+    Invoice,
+    LifecycleEvent,
+    Subscription,
+)
+from customers.normalization import looks_like_phone, name_key, normalize_phone
+from customers.services.lifecycle import allowed_transitions
+from customers.services.numbers import is_well_formed_customer_number
+
+PAGE_SIZE = 50
+
+# Each sort names the columns of its keyset; every one ends in a unique column.
+SORTS = {
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "name": ("party__name_key", "party_id"),
+}
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A–Z)"}
+_NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[Customer]
+    next_cursor: str | None
+    previous_cursor: str | None
+    sort: str
+
+
+def customer_search(queryset: QuerySet, q: str) -> QuerySet:
+    """Narrow by what the agent typed: an e-mail, a phone number, a customer number or a name."""
+    q = q.strip()
+    if not q:
+        return queryset
+    if "@" in q:
+        contacts = ContactMedium.objects.filter(
+            kind=ContactMedium.Kind.EMAIL, value__startswith=q.lower()
+        )
+        return queryset.filter(party_id__in=contacts.values("party_id"))
+    if is_well_formed_customer_number(q):
+        return queryset.filter(number=q.upper())
+    if _NUMBER_PREFIX.match(q):
+        return queryset.filter(number__startswith=q.upper())
+    if looks_like_phone(q):
+        try:
+            e164 = normalize_phone(q)
+        except ValidationError:
+            return queryset.none()
+        contacts = ContactMedium.objects.filter(
+            kind__in=[ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE], value=e164
+        )
+        return queryset.filter(party_id__in=contacts.values("party_id"))
+    key = name_key(q)
+    if not key:
+        return queryset.none()
+    return queryset.filter(
+        Q(party__name_key__startswith=key) | Q(party__family_name_key__startswith=key)
+    )
+
+
+def _encode_cursor(values: list) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(token: str, sort: str) -> list:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        raise ValidationError("That page link is broken; start again from the first page.") from None
+    if not isinstance(values, list) or len(values) != len(SORTS[sort]):
+        raise ValidationError("That page link belongs to another sort order.")
+    return values
+
+
+def _cursor_values(customer: Customer, sort: str) -> list:
+    if sort == "name":
+        return [customer.party.name_key, customer.party_id]
+    return [customer.pk]
+
+
+def customer_list_cursor(customer: Customer, *, sort: str = "newest") -> str:
+    """The cursor of the page that starts right after ``customer``."""
+    return _encode_cursor(_cursor_values(customer, sort))
+
+
+def _after(values: list, sort: str, *, backwards: bool) -> Q:
+    if sort == "name":
+        key, party_id = values
+        if backwards:
+            return Q(party__name_key__lt=key) | Q(party__name_key=key, party_id__lt=party_id)
+        return Q(party__name_key__gt=key) | Q(party__name_key=key, party_id__gt=party_id)
+    (pk,) = values
+    descending = sort == "newest"
+    if descending != backwards:
+        return Q(pk__lt=pk)
+    return Q(pk__gt=pk)
+
+
+def _reverse(order: tuple[str, ...]) -> list[str]:
+    return [field[1:] if field.startswith("-") else f"-{field}" for field in order]
+
+
+def customer_list(
+    *,
+    q: str = "",
+    status: str = "",
+    segment: str = "",
+    partner_id: int | None = None,
+    account_manager_id: int | None = None,
+    sort: str = "newest",
+    after: str = "",
+    before: str = "",
+    page_size: int = PAGE_SIZE,
+) -> CustomerPage:
+    if sort not in SORTS:
+        raise ValidationError(f"Unknown sort '{sort}'.")
+    queryset = Customer.objects.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    if segment:
+        queryset = queryset.filter(segment=segment)
+    if partner_id:
+        queryset = queryset.filter(partner_id=partner_id)
+    if account_manager_id:
+        queryset = queryset.filter(account_manager_id=account_manager_id)
+    queryset = customer_search(queryset, q)
+
+    order = SORTS[sort]
+    backwards = bool(before) and not after
+    if after:
+        queryset = queryset.filter(_after(_decode_cursor(after, sort), sort, backwards=False))
+    elif before:
+        queryset = queryset.filter(_after(_decode_cursor(before, sort), sort, backwards=True))
+    queryset = queryset.order_by(*(_reverse(order) if backwards else order))
+
+    preferred_contacts = ContactMedium.objects.filter(
+        kind__in=[ContactMedium.Kind.EMAIL, ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE],
+        is_preferred=True,
+    ).only("party_id", "kind", "value")
+    rows = list(
+        queryset.select_related("party", "partner", "account_manager").prefetch_related(
+            Prefetch("party__contact_media", queryset=preferred_contacts, to_attr="preferred")
+        )[: page_size + 1]
+    )
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+    for row in rows:
+        by_kind = {c.kind: c.value for c in row.party.preferred}
+        row.preferred_email = by_kind.get(ContactMedium.Kind.EMAIL, "")
+        row.preferred_phone = by_kind.get(ContactMedium.Kind.MOBILE) or by_kind.get(
+            ContactMedium.Kind.PHONE, ""
+        )
+    more_before = bool(after) or (backwards and has_more)
+    more_after = has_more if not backwards else True
+    next_cursor = customer_list_cursor(rows[-1], sort=sort) if rows and more_after else None
+    previous_cursor = (
+        customer_list_cursor(rows[0], sort=sort) if rows and more_before else None
+    )
+    return CustomerPage(
+        rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor, sort=sort
+    )
+
+
+def customer_get(*, number: str) -> Customer:
+    """The customer with this number, with what every page about it shows. Raises DoesNotExist."""
+    return Customer.objects.select_related(
+        "party", "partner", "account_manager", "preferences"
+    ).get(
+        number=number.strip().upper()
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    kind: str  # "interaction" or "action"
+    title: str
+    detail: str
+    actor: str
+
+
+_ACTION_TITLES = {
+    "customer.created": "Customer created",
+    "customer.updated": "Profile changed",
+    "customer.flagged_stale": "Lead flagged as stale",
+    "contact_medium.added": "Contact added",
+    "contact_medium.changed": "Contact changed",
+    "contact_medium.removed": "Contact removed",
+    "consent.granted": "Consent granted",
+    "consent.withdrawn": "Consent withdrawn",
+    "preferences.changed": "Preferences changed",
+    "relationship.added": "Relationship added",
+    "relationship.removed": "Relationship removed",
+    "subscription.added": "Product added",
+    "invoice.recorded": "Invoice recorded",
+    "payment.recorded": "Payment recorded",
+}
+
+
+def _describe(entry: ActionLog) -> tuple[str, str]:
+    data = entry.data or {}
+    if entry.action.startswith("customer.") and "to" in data:
+        action = entry.action.split(".", 1)[1]
+        title = f"{action.replace('reestablish', 're-establish').capitalize()}: {data.get('from') or '–'} → {data['to']}"
+        detail = " · ".join(p for p in (data.get("reason", "").replace("_", " "), data.get("note", "")) if p)
+        return title, detail
+    title = _ACTION_TITLES.get(entry.action, entry.action.replace("_", " ").replace(".", ": "))
+    if entry.action.startswith("contact_medium."):
+        return title, f"{data.get('kind', '')} {data.get('value', '')}".strip() or json.dumps(data.get("after", ""))
+    if entry.action.startswith("consent."):
+        return title, f"{data.get('purpose', '')} by {data.get('channel', '')} ({data.get('source', '')})"
+    if entry.action == "customer.updated":
+        return title, ", ".join(sorted(data))
+    if entry.action == "interaction.recorded":
+        return "", ""
+    return title, ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, (dict, list)))
+
+
+def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEntry]:
+    """Interactions and logged changes, newest first, in two queries."""
+    interactions = (
+        Interaction.objects.filter(customer=customer)
+        .select_related("staff")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    actions = (
+        ActionLog.objects.filter(customer=customer)
+        .exclude(action="interaction.recorded")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    entries = [
+        TimelineEntry(
+            at=i.occurred_at,
+            kind="interaction",
+            title=f"{i.get_kind_display()} · {i.get_channel_display()} ({i.get_direction_display().lower()})",
+            detail=f"{i.summary} — {i.get_outcome_display()}",
+            actor=i.staff.get_username() if i.staff else "",
+        )
+        for i in interactions
+    ]
+    for entry in actions:
+        title, detail = _describe(entry)
+        entries.append(
+            TimelineEntry(
+                at=entry.created_at, kind="action", title=title, detail=detail, actor=entry.actor_label
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+@dataclass(frozen=True)
+class BillingSummary:
+    open_balance: object
+    billed_last_12_months: object
+    late_payments_last_12_months: int
+    unpaid_overdue: int
+    recent_invoices: list[Invoice]
+    monthly_charges: object
+
+
+def customer_billing_summary(*, customer: Customer) -> BillingSummary:
+    today = timezone.localdate()
+    year_ago = today - timedelta(days=365)
+    invoices = Invoice.objects.filter(customer=customer)
+    totals = invoices.aggregate(
+        billed=Sum("amount"),
+        paid=Sum("paid_amount"),
+        billed_12m=Sum("amount", filter=Q(issued_on__gte=year_ago)),
+        late_12m=Count(
+            "id",
+            filter=Q(issued_on__gte=year_ago, paid_on__isnull=False, paid_on__gt=F("due_on")),
+        ),
+        overdue=Count("id", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+    )
+    charges = Subscription.objects.filter(
+        customer=customer, status=Subscription.Status.ACTIVE
+    ).aggregate(total=Sum("monthly_charge"))
+    return BillingSummary(
+        open_balance=(totals["billed"] or 0) - (totals["paid"] or 0),
+        billed_last_12_months=totals["billed_12m"] or 0,
+        late_payments_last_12_months=totals["late_12m"],
+        unpaid_overdue=totals["overdue"],
+        recent_invoices=list(invoices.order_by("-issued_on", "-id")[:6]),
+        monthly_charges=charges["total"] or 0,
+    )
+
+
+def customer_relationships(*, customer: Customer) -> list[dict]:
+    links = []
+    outgoing = CustomerRelationship.objects.filter(from_customer=customer).select_related(
+        "to_customer__party"
+    )
+    incoming = CustomerRelationship.objects.filter(to_customer=customer).select_related(
+        "from_customer__party"
+    )
+    inverse = {
+        CustomerRelationship.Kind.REFERRED_BY: "Referred",
+        CustomerRelationship.Kind.HOUSEHOLD: "Same household as",
+        CustomerRelationship.Kind.ORGANISATION_CONTACT: "Has contact person",
+    }
+    for link in outgoing:
+        links.append({"label": link.get_kind_display(), "other": link.to_customer})
+    for link in incoming:
+        links.append({"label": inverse[link.kind], "other": link.from_customer})
+    return links
+
+
+def customer_360(*, customer: Customer) -> dict:
+    """Everything the customer page shows, each part in one query."""
+    return {
+        "contact_media": list(customer.party.contact_media.all()),
+        "consents": list(customer.consents.select_related("recorded_by")),
+        "preferences": getattr(customer, "preferences", None),
+        "lifecycle_events": list(
+            LifecycleEvent.objects.filter(customer=customer).select_related("actor")[:20]
+        ),
+        "allowed_transitions": allowed_transitions(customer.status),
+        "subscriptions": list(
+            Subscription.objects.filter(customer=customer).select_related("product")[:50]
+        ),
+        "billing": customer_billing_summary(customer=customer),
+        "relationships": customer_relationships(customer=customer),
+        "timeline": customer_timeline(customer=customer),
+        "last_interaction_at": Interaction.objects.filter(customer=customer).aggregate(
+            last=Max("occurred_at")
+        )["last"],
+    }
