@@ -155,7 +155,7 @@ class CustomerAdmin(admin.ModelAdmin):
     inlines = [PreferencesInline, ConsentInline, SubscriptionInline, LifecycleEventInline]
     actions = [_lifecycle_admin_action(action) for action in services.TRANSITIONS]
 
-    @admin.display(description="Name", ordering="party__name_key")
+    @admin.display(description="Name", ordering="party__sort_key")
     def name(self, obj):
         return obj.party.display_name
 
@@ -219,9 +219,9 @@ class CustomerAdmin(admin.ModelAdmin):
 class PartyAdmin(admin.ModelAdmin):
     list_display = ("display_name", "kind", "birth_date", "national_id", "registration_number")
     list_filter = ("kind",)
-    search_fields = ("^name_key", "^family_name_key", "=national_id", "=registration_number")
+    search_fields = ("^name_key", "^sort_key", "^family_name_key", "=national_id", "=registration_number")
     show_full_result_count = False
-    readonly_fields = ("display_name", "name_key", "family_name_key", "created_at", "updated_at")
+    readonly_fields = ("display_name", "name_key", "sort_key", "family_name_key", "created_at", "updated_at")
     inlines = [ContactMediumInline]
 
     def has_add_permission(self, request):

@@ -12,6 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 _NOT_WORD = re.compile(r"[^\w\s]+")
+# Letters whose diacritic is part of the letter, so NFKD leaves them whole: 'Łukasz' must find
+# 'lukasz' like 'José' finds 'jose'.
+_UNDECOMPOSABLE = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
 _SPACES = re.compile(r"\s+")
 _email_validator = EmailValidator(message="Enter a valid e-mail address.")
 _url_validator = URLValidator(schemes=["http", "https"], message="Enter a valid web address.")
@@ -21,7 +26,7 @@ def name_key(value: str) -> str:
     """Lower-case, accent-free, punctuation-free, single-spaced: 'Zoë  O'Brien' -> 'zoe obrien'."""
     decomposed = unicodedata.normalize("NFKD", value or "")
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = without_marks.casefold().replace("_", " ")
+    folded = without_marks.casefold().translate(_UNDECOMPOSABLE).replace("_", " ")
     return _SPACES.sub(" ", _NOT_WORD.sub("", folded)).strip()
 
 
@@ -42,7 +47,7 @@ def normalize_phone(value: str, *, region: str | None = None) -> str:
         raise ValidationError(f"'{raw}' is not a phone number.") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            f"'{raw}' is not a valid phone number; use the international form, e.g. +44 7700 900123."
+            f"'{raw}' is not a valid phone number; use the international form, e.g. +44 7911 123456."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

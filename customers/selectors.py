@@ -34,7 +34,7 @@ PAGE_SIZE = 50
 SORTS = {
     "newest": ("-id",),
     "oldest": ("id",),
-    "name": ("party__name_key", "party_id"),
+    "name": ("party__sort_key", "party_id"),
 }
 SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A–Z)"}
 _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
@@ -75,7 +75,9 @@ def customer_search(queryset: QuerySet, q: str) -> QuerySet:
     if not key:
         return queryset.none()
     return queryset.filter(
-        Q(party__name_key__startswith=key) | Q(party__family_name_key__startswith=key)
+        Q(party__name_key__startswith=key)
+        | Q(party__sort_key__startswith=key)
+        | Q(party__family_name_key__startswith=key)
     )
 
 
@@ -97,7 +99,7 @@ def _decode_cursor(token: str, sort: str) -> list:
 
 def _cursor_values(customer: Customer, sort: str) -> list:
     if sort == "name":
-        return [customer.party.name_key, customer.party_id]
+        return [customer.party.sort_key, customer.party_id]
     return [customer.pk]
 
 
@@ -110,8 +112,8 @@ def _after(values: list, sort: str, *, backwards: bool) -> Q:
     if sort == "name":
         key, party_id = values
         if backwards:
-            return Q(party__name_key__lt=key) | Q(party__name_key=key, party_id__lt=party_id)
-        return Q(party__name_key__gt=key) | Q(party__name_key=key, party_id__gt=party_id)
+            return Q(party__sort_key__lt=key) | Q(party__sort_key=key, party_id__lt=party_id)
+        return Q(party__sort_key__gt=key) | Q(party__sort_key=key, party_id__gt=party_id)
     (pk,) = values
     descending = sort == "newest"
     if descending != backwards:

@@ -28,11 +28,15 @@ class Party(models.Model):
     trading_name = models.CharField(max_length=200, blank=True)
     registration_number = models.CharField(max_length=40, blank=True)
 
-    # Kept in step by the services: what lists show, and a lower-case, accent-free form that
-    # prefix searches and sorting use through plain B-tree indexes.
+    # Kept in step by the services: what lists show, and lower-case, accent-free forms that
+    # prefix searches and sorting use through plain B-tree indexes. family_name_key holds the
+    # family name of a person or the trading name of an organisation.
     display_name = models.CharField(max_length=220)
     name_key = models.CharField(max_length=220, db_index=False)
-    family_name_key = models.CharField(max_length=100, blank=True)
+    family_name_key = models.CharField(max_length=200, blank=True)
+    # Family name first ("muller zoe"; the legal name for organisations): the order of a
+    # phone book, which is how staff expect a list sorted by name.
+    sort_key = models.CharField(max_length=220, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -43,8 +47,11 @@ class Party(models.Model):
             models.Index(
                 fields=["name_key"], name="party_name_key_idx", opclasses=["varchar_pattern_ops"]
             ),
-            # Sorting by name walks this one; the pattern index above serves prefix searches.
-            models.Index(fields=["name_key", "id"], name="party_name_order_idx"),
+            # Sorting by name walks the first; the pattern indexes serve prefix searches.
+            models.Index(fields=["sort_key", "id"], name="party_sort_order_idx"),
+            models.Index(
+                fields=["sort_key"], name="party_sort_key_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(
                 fields=["family_name_key"],
                 name="party_family_key_idx",

@@ -53,6 +53,7 @@ def party_names(party: Party) -> None:
             raise ValidationError({"family_name": "A person needs a family name."})
         party.display_name = " ".join(p for p in (party.given_name, party.family_name) if p)
         party.family_name_key = name_key(party.family_name)
+        party.sort_key = name_key(f"{party.family_name} {party.given_name}")
     elif party.kind == Party.Kind.ORGANIZATION:
         if not party.legal_name:
             raise ValidationError({"legal_name": "An organisation needs its legal name."})
@@ -60,6 +61,7 @@ def party_names(party: Party) -> None:
         if party.trading_name and party.trading_name != party.legal_name:
             party.display_name = f"{party.legal_name} ({party.trading_name})"
         party.family_name_key = name_key(party.trading_name)
+        party.sort_key = name_key(party.legal_name)
     else:
         raise ValidationError({"kind": f"Unknown party kind '{party.kind}'."})
     if party.birth_date and party.birth_date > timezone.localdate():
@@ -82,7 +84,7 @@ def customer_create(
     now = timezone.now()
     new_party = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
     party_names(new_party)
-    new_party.full_clean(exclude=["name_key", "display_name"])
+    new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
     new_party.save()
     customer = Customer(
         number=customer_numbers_allocate(1)[0],
@@ -112,7 +114,10 @@ def customer_create(
             "number": customer.number,
             "name": new_party.display_name,
             "segment": segment,
-            "contact_media": [asdict(m) for m in party.contact_media],
+            "contact_media": [
+                {name: _plain(value) for name, value in asdict(m).items()}
+                for m in party.contact_media
+            ],
         },
     )
     return customer
@@ -143,7 +148,7 @@ def customer_update(*, customer: Customer, actor, **changes) -> Customer:
     if not diff:
         return customer
     party_names(party)
-    party.full_clean(exclude=["name_key", "display_name"])
+    party.full_clean(exclude=["name_key", "display_name", "sort_key"])
     party.save()
     customer.full_clean(exclude=["party", "number"])
     customer.save()
