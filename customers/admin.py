@@ -58,7 +58,15 @@ class PreferencesInline(admin.StackedInline):
 
 class SubscriptionInline(ReadOnlyInline):
     model = Subscription
-    fields = ("product", "service_id", "monthly_charge", "contract_term_months", "start_date", "end_date", "status")
+    fields = (
+        "product",
+        "service_id",
+        "monthly_charge",
+        "contract_term_months",
+        "start_date",
+        "end_date",
+        "status",
+    )
     ordering = ("-start_date",)
 
 
@@ -121,7 +129,15 @@ def _lifecycle_admin_action(action: str):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "status", "segment", "partner", "account_manager", "valid_from")
+    list_display = (
+        "number",
+        "name",
+        "status",
+        "segment",
+        "partner",
+        "account_manager",
+        "valid_from",
+    )
     list_filter = ("status", "segment", "partner", "payment_method")
     list_select_related = ("party", "partner", "account_manager")
     search_fields = ("number",)
@@ -219,9 +235,22 @@ class CustomerAdmin(admin.ModelAdmin):
 class PartyAdmin(admin.ModelAdmin):
     list_display = ("display_name", "kind", "birth_date", "national_id", "registration_number")
     list_filter = ("kind",)
-    search_fields = ("^name_key", "^sort_key", "^family_name_key", "=national_id", "=registration_number")
+    search_fields = (
+        "^name_key",
+        "^sort_key",
+        "^family_name_key",
+        "=national_id",
+        "=registration_number",
+    )
     show_full_result_count = False
-    readonly_fields = ("display_name", "name_key", "sort_key", "family_name_key", "created_at", "updated_at")
+    readonly_fields = (
+        "display_name",
+        "name_key",
+        "sort_key",
+        "family_name_key",
+        "created_at",
+        "updated_at",
+    )
     inlines = [ContactMediumInline]
 
     def has_add_permission(self, request):
@@ -254,7 +283,15 @@ class ContactMediumAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(admin.ModelAdmin):
-    list_display = ("customer", "purpose", "channel", "granted", "source", "recorded_at", "recorded_by")
+    list_display = (
+        "customer",
+        "purpose",
+        "channel",
+        "granted",
+        "source",
+        "recorded_at",
+        "recorded_by",
+    )
     list_filter = ("purpose", "channel", "granted", "source")
     search_fields = ("=customer__number",)
     raw_id_fields = ("customer", "recorded_by")
@@ -270,7 +307,13 @@ class ConsentAdmin(admin.ModelAdmin):
 
 @admin.register(CommunicationPreferences)
 class CommunicationPreferencesAdmin(admin.ModelAdmin):
-    list_display = ("customer", "language", "preferred_channel", "statement_format", "statement_frequency")
+    list_display = (
+        "customer",
+        "language",
+        "preferred_channel",
+        "statement_format",
+        "statement_frequency",
+    )
     list_filter = ("language", "preferred_channel", "statement_format")
     search_fields = ("=customer__number",)
     raw_id_fields = ("customer",)
@@ -311,7 +354,15 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("customer", "product", "monthly_charge", "contract_term_months", "start_date", "end_date", "status")
+    list_display = (
+        "customer",
+        "product",
+        "monthly_charge",
+        "contract_term_months",
+        "start_date",
+        "end_date",
+        "status",
+    )
     list_filter = ("status", "product__family", "contract_term_months")
     search_fields = ("=customer__number", "=service_id")
     raw_id_fields = ("customer",)
@@ -374,7 +425,15 @@ class CustomerRelationshipAdmin(admin.ModelAdmin):
 
 @admin.register(LifecycleEvent)
 class LifecycleEventAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "customer", "action", "from_status", "to_status", "reason", "actor")
+    list_display = (
+        "occurred_at",
+        "customer",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+        "actor",
+    )
     list_filter = ("action", "to_status", "reason")
     search_fields = ("=customer__number",)
     date_hierarchy = "occurred_at"

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from customers.models import (
     CommunicationPreferences,
-    ContactMedium,
     Consent,
+    ContactMedium,
     Customer,
     Interaction,
     Partner,
@@ -285,7 +285,9 @@ class InteractionForm(forms.Form):
 
 class TransitionForm(forms.Form):
     reason = forms.ChoiceField(required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def __init__(self, *args, transition, **kwargs):
         super().__init__(*args, **kwargs)

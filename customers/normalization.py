@@ -47,7 +47,8 @@ def normalize_phone(value: str, *, region: str | None = None) -> str:
         raise ValidationError(f"'{raw}' is not a phone number.") from exc
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            f"'{raw}' is not a valid phone number; use the international form, e.g. +44 7911 123456."
+            f"'{raw}' is not a valid phone number; "
+            "use the international form, e.g. +44 7911 123456."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -36,7 +36,7 @@ SORTS = {
     "oldest": ("id",),
     "name": ("party__sort_key", "party_id"),
 }
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A–Z)"}
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A to Z)"}
 _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
 
 
@@ -91,7 +91,9 @@ def _decode_cursor(token: str, sort: str) -> list:
         padded = token + "=" * (-len(token) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError):
-        raise ValidationError("That page link is broken; start again from the first page.") from None
+        raise ValidationError(
+            "That page link is broken; start again from the first page."
+        ) from None
     if not isinstance(values, list) or len(values) != len(SORTS[sort]):
         raise ValidationError("That page link belongs to another sort order.")
     return values
@@ -180,9 +182,7 @@ def customer_list(
     more_before = bool(after) or (backwards and has_more)
     more_after = has_more if not backwards else True
     next_cursor = customer_list_cursor(rows[-1], sort=sort) if rows and more_after else None
-    previous_cursor = (
-        customer_list_cursor(rows[0], sort=sort) if rows and more_before else None
-    )
+    previous_cursor = customer_list_cursor(rows[0], sort=sort) if rows and more_before else None
     return CustomerPage(
         rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor, sort=sort
     )
@@ -192,9 +192,7 @@ def customer_get(*, number: str) -> Customer:
     """The customer with this number, with what every page about it shows. Raises DoesNotExist."""
     return Customer.objects.select_related(
         "party", "partner", "account_manager", "preferences"
-    ).get(
-        number=number.strip().upper()
-    )
+    ).get(number=number.strip().upper())
 
 
 @dataclass(frozen=True)
@@ -228,14 +226,22 @@ def _describe(entry: ActionLog) -> tuple[str, str]:
     data = entry.data or {}
     if entry.action.startswith("customer.") and "to" in data:
         action = entry.action.split(".", 1)[1]
-        title = f"{action.replace('reestablish', 're-establish').capitalize()}: {data.get('from') or '–'} → {data['to']}"
-        detail = " · ".join(p for p in (data.get("reason", "").replace("_", " "), data.get("note", "")) if p)
+        verb = action.replace("reestablish", "re-establish").capitalize()
+        title = f"{verb}: {data.get('from') or 'new'} → {data['to']}"
+        detail = " · ".join(
+            p for p in (data.get("reason", "").replace("_", " "), data.get("note", "")) if p
+        )
         return title, detail
     title = _ACTION_TITLES.get(entry.action, entry.action.replace("_", " ").replace(".", ": "))
     if entry.action.startswith("contact_medium."):
-        return title, f"{data.get('kind', '')} {data.get('value', '')}".strip() or json.dumps(data.get("after", ""))
+        return title, f"{data.get('kind', '')} {data.get('value', '')}".strip() or json.dumps(
+            data.get("after", "")
+        )
     if entry.action.startswith("consent."):
-        return title, f"{data.get('purpose', '')} by {data.get('channel', '')} ({data.get('source', '')})"
+        return (
+            title,
+            f"{data.get('purpose', '')} by {data.get('channel', '')} ({data.get('source', '')})",
+        )
     if entry.action == "customer.updated":
         return title, ", ".join(sorted(data))
     if entry.action == "interaction.recorded":
@@ -259,7 +265,10 @@ def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEn
         TimelineEntry(
             at=i.occurred_at,
             kind="interaction",
-            title=f"{i.get_kind_display()} · {i.get_channel_display()} ({i.get_direction_display().lower()})",
+            title=(
+                f"{i.get_kind_display()} · {i.get_channel_display()}"
+                f" ({i.get_direction_display().lower()})"
+            ),
             detail=f"{i.summary} — {i.get_outcome_display()}",
             actor=i.staff.get_username() if i.staff else "",
         )
@@ -269,7 +278,11 @@ def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEn
         title, detail = _describe(entry)
         entries.append(
             TimelineEntry(
-                at=entry.created_at, kind="action", title=title, detail=detail, actor=entry.actor_label
+                at=entry.created_at,
+                kind="action",
+                title=title,
+                detail=detail,
+                actor=entry.actor_label,
             )
         )
     entries.sort(key=lambda e: e.at, reverse=True)

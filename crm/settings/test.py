@@ -7,10 +7,10 @@ instead of a fallback, so CI can never pass by silently skipping.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, env
+from .base import CELERY_BROKER_URL, DATABASES, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CRM_REQUIRE_SERVICES = env.bool("CRM_REQUIRE_SERVICES", default=False)
+CRM_REQUIRE_SERVICES = env_bool("CRM_REQUIRE_SERVICES", default=False)
 if CRM_REQUIRE_SERVICES and (
     DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not CELERY_BROKER_URL
 ):

@@ -2,9 +2,9 @@ from .audit import ActionLog
 from .billing import Invoice, Payment, Product, Subscription
 from .contact import ContactMedium
 from .customer import Customer, CustomerNumberCounter, LifecycleEvent, Partner
+from .interaction import Interaction
 from .party import Party
 from .preferences import CommunicationPreferences, Consent
-from .interaction import Interaction
 from .relationship import CustomerRelationship
 
 __all__ = [

@@ -34,7 +34,9 @@ class ContactMedium(models.Model):
         ordering = ["kind", "-is_preferred", "id"]
         indexes = [
             models.Index(
-                fields=["value", "kind"], name="contact_value_idx", opclasses=["varchar_pattern_ops", "varchar_ops"],
+                fields=["value", "kind"],
+                name="contact_value_idx",
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
             ),
             models.Index(fields=["party", "kind"], name="contact_party_idx"),
         ]

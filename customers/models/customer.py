@@ -32,6 +32,9 @@ class CustomerNumberCounter(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     last_value = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.name} at {self.last_value}"
+
 
 class Customer(models.Model):
     """A party in the role of customer, with its place in the relationship lifecycle."""
@@ -57,13 +60,13 @@ class Customer(models.Model):
         CASH = "cash", "Cash / voucher"
 
     number = models.CharField(max_length=12, unique=True, editable=False)
-    party = models.OneToOneField("customers.Party", on_delete=models.PROTECT, related_name="customer")
+    party = models.OneToOneField(
+        "customers.Party", on_delete=models.PROTECT, related_name="customer"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.LEAD)
     status_reason = models.CharField(max_length=40, blank=True)
     status_changed_at = models.DateTimeField()
-    segment = models.CharField(
-        max_length=16, choices=Segment.choices, default=Segment.RESIDENTIAL
-    )
+    segment = models.CharField(max_length=16, choices=Segment.choices, default=Segment.RESIDENTIAL)
     payment_method = models.CharField(
         max_length=16, choices=PaymentMethod.choices, blank=True, default=""
     )
@@ -111,7 +114,9 @@ class Customer(models.Model):
             models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
             models.Index(
-                fields=["number"], name="customer_number_prefix_idx", opclasses=["varchar_pattern_ops"]
+                fields=["number"],
+                name="customer_number_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["last_activity_at"],

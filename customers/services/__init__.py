@@ -31,8 +31,8 @@ from .preferences import consent_record, preferences_update
 from .relationships import relationship_add, relationship_remove
 
 __all__ = [
-    "ContactMediumInput",
     "TRANSITIONS",
+    "ContactMediumInput",
     "PartyInput",
     "TransitionNotAllowed",
     "action_log_record",

@@ -98,6 +98,8 @@ def payment_record(
     """Record a payment; allocated to an invoice, it marks the invoice paid once covered."""
     if amount <= 0:
         raise ValidationError({"amount": "A payment must be a positive amount."})
+    if method not in Payment.Method.values:
+        raise ValidationError({"method": f"Unknown payment method '{method}'."})
     if Payment.objects.filter(reference=reference).exists():
         raise ValidationError({"reference": f"Payment {reference} is already recorded."})
     if invoice is not None and invoice.customer_id != customer.pk:

@@ -59,9 +59,7 @@ def contact_medium_fields(medium: ContactMediumInput) -> dict:
         elif medium.kind == Kind.POSTAL:
             missing = [name for name in ("street", "city") if not getattr(medium, name).strip()]
             if missing:
-                raise ValidationError(
-                    {name: "A postal address needs this." for name in missing}
-                )
+                raise ValidationError({name: "A postal address needs this." for name in missing})
             fields.update(
                 street=medium.street.strip(),
                 city=medium.city.strip(),
@@ -133,7 +131,11 @@ def contact_medium_update(
         actor=actor,
         data={
             "before": before,
-            "after": {"kind": contact.kind, "value": contact.value, "is_preferred": contact.is_preferred},
+            "after": {
+                "kind": contact.kind,
+                "value": contact.value,
+                "is_preferred": contact.is_preferred,
+            },
         },
     )
     return contact

@@ -14,7 +14,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DateField, F, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from customers.models import ActionLog, Customer, Invoice, LifecycleEvent, Subscription
@@ -259,8 +260,11 @@ def _apply_to_subscriptions(customer: Customer, action: str, now) -> None:
         )
     elif action == "terminate":
         today = timezone.localdate(now)
+        # One that has not started yet ends on its start date: an end before the start is
+        # refused by the subscription_ends_after_start constraint.
         subscriptions.exclude(status=Subscription.Status.TERMINATED).update(
-            status=Subscription.Status.TERMINATED, end_date=today
+            status=Subscription.Status.TERMINATED,
+            end_date=Greatest(F("start_date"), Value(today, output_field=DateField())),
         )
 
 
@@ -325,7 +329,9 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
             candidates = Customer.objects.filter(
                 status=Status.LEAD, stale_since__isnull=True, last_activity_at__lt=cutoff
             )
-            ids = list(candidates.order_by("last_activity_at").values_list("pk", flat=True)[:batch_size])
+            ids = list(
+                candidates.order_by("last_activity_at").values_list("pk", flat=True)[:batch_size]
+            )
             if not ids:
                 return flagged
             claimed = list(
@@ -339,7 +345,10 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
                     customer_id=pk,
                     action="customer.flagged_stale",
                     actor_label=label,
-                    data={"idle_days": (now - last_activity).days, "threshold_days": older_than_days},
+                    data={
+                        "idle_days": (now - last_activity).days,
+                        "threshold_days": older_than_days,
+                    },
                     created_at=now,
                 )
                 for pk, last_activity in claimed
@@ -347,5 +356,3 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
             flagged += len(claimed)
             if not claimed:
                 return flagged
-
-

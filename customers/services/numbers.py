@@ -42,9 +42,7 @@ def customer_serials_allocate(count: int = 1) -> list[int]:
             cursor.execute(f"SELECT nextval('{SEQUENCE}') FROM generate_series(1, %s)", [count])
             return [row[0] for row in cursor.fetchall()]
     with transaction.atomic():
-        counter, _ = CustomerNumberCounter.objects.select_for_update().get_or_create(
-            name=SEQUENCE
-        )
+        counter, _ = CustomerNumberCounter.objects.select_for_update().get_or_create(name=SEQUENCE)
         CustomerNumberCounter.objects.filter(pk=counter.pk).update(
             last_value=F("last_value") + count
         )

@@ -76,7 +76,10 @@ def preferences_update(*, customer: Customer, actor, **changes) -> Communication
     for name, value in changes.items():
         old = getattr(preferences, name)
         if old != value:
-            diff[name] = [str(old) if old is not None else None, str(value) if value is not None else None]
+            diff[name] = [
+                str(old) if old is not None else None,
+                str(value) if value is not None else None,
+            ]
             setattr(preferences, name, value)
     if (
         preferences.contact_time_from
@@ -88,7 +91,5 @@ def preferences_update(*, customer: Customer, actor, **changes) -> Communication
     preferences.save()
     if diff:
         touch(customer)
-        action_log_record(
-            action="preferences.changed", customer=customer, actor=actor, data=diff
-        )
+        action_log_record(action="preferences.changed", customer=customer, actor=actor, data=diff)
     return preferences

@@ -49,9 +49,7 @@ def test_an_agent_creates_a_lead_with_normalised_contacts(client, agent):
         ({"street": "", "city": "Leeds"}, "street", "Give street and city."),
     ],
 )
-def test_a_bad_lead_shows_the_error_and_keeps_what_was_typed(
-    client, agent, change, field, message
-):
+def test_a_bad_lead_shows_the_error_and_keeps_what_was_typed(client, agent, change, field, message):
     client.force_login(agent)
     response = client.post(NEW_LEAD, {**VALID_LEAD, **change})
     assert response.status_code == 200
@@ -65,7 +63,10 @@ def test_a_lead_without_any_way_to_reach_them_is_refused(client, agent):
     client.force_login(agent)
     data = {**VALID_LEAD, "email": "", "mobile": "", "street": "", "city": "", "postcode": ""}
     response = client.post(NEW_LEAD, data)
-    assert "Give at least one way to reach the customer." in response.context["form"].non_field_errors()
+    assert (
+        "Give at least one way to reach the customer."
+        in response.context["form"].non_field_errors()
+    )
     assert not Customer.objects.exists()
 
 
@@ -137,7 +138,12 @@ def test_adding_a_contact_with_a_bad_phone_shows_the_error(client, agent, lead):
 def test_adding_and_removing_a_contact(client, agent, lead):
     client.force_login(agent)
     add = reverse("customers:contact_add", args=[lead.number])
-    assert client.post(add, {"kind": "email", "value": "Lena@Example.org", "is_preferred": "on"}).status_code == 302
+    assert (
+        client.post(
+            add, {"kind": "email", "value": "Lena@Example.org", "is_preferred": "on"}
+        ).status_code
+        == 302
+    )
     contact = ContactMedium.objects.get(party=lead.party)
     assert contact.value == "lena@example.org"
     duplicate = client.post(add, {"kind": "email", "value": "lena@example.org"})
@@ -152,7 +158,8 @@ def test_recording_consent_and_preferences(client, agent, lead):
     client.force_login(agent)
     consent = reverse("customers:consent_record", args=[lead.number])
     response = client.post(
-        consent, {"channel": "email", "purpose": "surveys", "granted": "yes", "source": "call_centre"}
+        consent,
+        {"channel": "email", "purpose": "surveys", "granted": "yes", "source": "call_centre"},
     )
     assert response.status_code == 302
     assert lead.consents.get().granted is True
@@ -177,20 +184,31 @@ def test_recording_an_interaction(client, agent, lead):
     url = reverse("customers:interaction_create", args=[lead.number])
     response = client.post(
         url,
-        {"channel": "chat", "direction": "inbound", "kind": "complaint", "summary": "Slow line", "outcome": "open"},
+        {
+            "channel": "chat",
+            "direction": "inbound",
+            "kind": "complaint",
+            "summary": "Slow line",
+            "outcome": "open",
+        },
     )
     assert response.status_code == 302
     interaction = Interaction.objects.get(customer=lead)
     assert interaction.staff == agent
     assert interaction.closed_at is None
-    missing = client.post(url, {"channel": "chat", "direction": "inbound", "kind": "complaint", "outcome": "open"})
+    missing = client.post(
+        url, {"channel": "chat", "direction": "inbound", "kind": "complaint", "outcome": "open"}
+    )
     assert "summary" in missing.context["form"].errors
 
 
 @pytest.mark.parametrize("action", ["qualify", "establish", "disqualify"])
 def test_an_agent_may_open_the_lead_actions(client, agent, lead, action):
     client.force_login(agent)
-    assert client.get(reverse("customers:lifecycle_action", args=[lead.number, action])).status_code == 200
+    assert (
+        client.get(reverse("customers:lifecycle_action", args=[lead.number, action])).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("action", ["suspend", "terminate", "reestablish", "resume"])
@@ -242,7 +260,10 @@ def test_an_illegal_transition_names_the_state_and_the_allowed_actions(client, m
 
 def test_an_unknown_lifecycle_action_is_a_404(client, manager, lead):
     client.force_login(manager)
-    assert client.get(reverse("customers:lifecycle_action", args=[lead.number, "explode"])).status_code == 404
+    assert (
+        client.get(reverse("customers:lifecycle_action", args=[lead.number, "explode"])).status_code
+        == 404
+    )
 
 
 def test_forms_are_protected_against_cross_site_requests(agent):

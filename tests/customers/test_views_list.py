@@ -12,9 +12,13 @@ LIST = reverse("customers:list")
 def _with_contacts(agent, family_name, *, email="", mobile="", **kwargs):
     media = []
     if email:
-        media.append(ContactMediumInput(kind=ContactMedium.Kind.EMAIL, value=email, is_preferred=True))
+        media.append(
+            ContactMediumInput(kind=ContactMedium.Kind.EMAIL, value=email, is_preferred=True)
+        )
     if mobile:
-        media.append(ContactMediumInput(kind=ContactMedium.Kind.MOBILE, value=mobile, is_preferred=True))
+        media.append(
+            ContactMediumInput(kind=ContactMedium.Kind.MOBILE, value=mobile, is_preferred=True)
+        )
     return CustomerFactory(actor=agent, family_name=family_name, contact_media=media, **kwargs)
 
 
@@ -23,7 +27,11 @@ def base(agent, manager):
     partner = PartnerFactory(name="Blue MVNO")
     return {
         "mueller": _with_contacts(
-            agent, "Müller", given_name="Zoë", email="Zoe.Mueller@Example.com", mobile="+44 7911 123456"
+            agent,
+            "Müller",
+            given_name="Zoë",
+            email="Zoe.Mueller@Example.com",
+            mobile="+44 7911 123456",
         ),
         "smith": _with_contacts(
             agent,
@@ -48,7 +56,11 @@ def test_list_shows_newest_customers_first(client, agent, base):
     client.force_login(agent)
     response = client.get(LIST)
     assert response.status_code == 200
-    assert _numbers(response) == [base["smithers"].number, base["smith"].number, base["mueller"].number]
+    assert _numbers(response) == [
+        base["smithers"].number,
+        base["smith"].number,
+        base["mueller"].number,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +163,9 @@ def test_the_list_runs_the_same_number_of_queries_for_few_and_many_rows(
     with django_assert_max_num_queries(12) as few:
         client.get(LIST)
     for i in range(20):
-        _with_contacts(agent, f"Many{i}", email=f"many{i}@example.com", status=Customer.Status.ACTIVE)
+        _with_contacts(
+            agent, f"Many{i}", email=f"many{i}@example.com", status=Customer.Status.ACTIVE
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(LIST)
     assert len(response.context["page"].rows) == 21

@@ -1,0 +1,88 @@
+"""Headless Chromium drives the staff UI: log in, create a lead, qualify, establish, find it."""
+
+import os
+import shutil
+
+import pytest
+
+from customers.models import Customer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REQUIRE_BROWSER = os.environ.get("CRM_REQUIRE_BROWSER") == "1"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    if not os.path.exists(CHROMIUM):
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
+    # the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        browser.close()
+        assert not errors, f"the browser console reported errors: {errors}"
+
+
+def test_an_agent_creates_qualifies_establishes_and_finds_a_lead(page, agent):
+    page.goto("/login/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Customers").wait_for()
+
+    page.get_by_role("link", name="New lead").first.click()
+    assert page.get_by_label("Legal name").is_hidden()  # organisation fields follow the kind
+    page.get_by_label("Given name").fill("Zoë")
+    page.get_by_label("Family name").fill("Müller")
+    page.get_by_label("E-mail").fill("Zoe.Mueller@Example.com")
+    page.get_by_label("Mobile").fill("07911 123456")
+    page.get_by_role("button", name="Create lead").click()
+
+    page.get_by_text("created.").wait_for()
+    assert page.locator("#customer-status").inner_text() == "Lead"
+    customer = Customer.objects.get(party__family_name="Müller")
+
+    page.get_by_role("link", name="Qualify", exact=True).click()
+    page.get_by_label("Reason").select_option("need_confirmed")
+    page.get_by_role("button", name="Qualify as prospect").click()
+    page.get_by_text("Qualify: done").wait_for()
+    assert page.locator("#customer-status").inner_text() == "Prospect"
+
+    page.get_by_role("link", name="Establish relationship").click()
+    page.get_by_role("button", name="Establish customer").click()
+    page.get_by_text("Establish relationship: done").wait_for()
+    assert page.locator("#customer-status").inner_text() == "Active"
+
+    page.get_by_role("link", name="Customers").first.click()
+    page.get_by_role("searchbox").fill("zoe.mueller@example.com")
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("#customer-list tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 1
+    assert customer.number in rows.first.inner_text()
+    assert "Active" in rows.first.inner_text()
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.ACTIVE
