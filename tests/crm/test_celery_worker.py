@@ -50,9 +50,3 @@ def test_a_task_delivered_twice_flags_each_lead_once(worker):
 
     assert sorted([first.get(timeout=60), second.get(timeout=60)]) == [0, 1]
     assert ActionLog.objects.filter(customer=idle, action="customer.flagged_stale").count() == 1
-
-
-def test_the_nightly_schedule_is_declared_once_for_beat():
-    entry = app.conf.beat_schedule["flag-stale-leads-nightly"]
-    assert entry["task"] == flag_stale_leads.name
-    assert entry["schedule"].hour == {2}
