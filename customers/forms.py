@@ -78,6 +78,12 @@ class CustomerFilterForm(forms.Form):
     after = forms.CharField(required=False, widget=forms.HiddenInput)
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The filter bar shows no visible labels; screen readers still need them.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+
 
 class LeadForm(forms.Form):
     kind = forms.ChoiceField(choices=Party.Kind.choices, initial=Party.Kind.INDIVIDUAL)
