@@ -7,7 +7,7 @@ instead of a fallback, so CI can never pass by silently skipping.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, env_bool
+from .base import BASE_DIR, CELERY_BROKER_URL, DATABASES, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CRM_REQUIRE_SERVICES = env_bool("CRM_REQUIRE_SERVICES", default=False)
@@ -21,3 +21,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: concurrent writers then wait on the busy timeout as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}

@@ -17,7 +17,7 @@ def test_the_nightly_stale_lead_job_is_declared_for_beat():
     assert entry["schedule"].minute == {15}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the scheduler closes connections in a transaction
 def test_the_database_scheduler_installs_the_declared_jobs():
     DatabaseScheduler(app=app)
     task = PeriodicTask.objects.get(name="flag-stale-leads-nightly")
@@ -26,7 +26,7 @@ def test_the_database_scheduler_installs_the_declared_jobs():
     assert (task.crontab.hour, task.crontab.minute) == ("2", "15")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the scheduler closes connections in a transaction
 def test_operators_see_the_schedules_in_admin(client):
     DatabaseScheduler(app=app)
     client.force_login(UserFactory(is_superuser=True))
