@@ -25,8 +25,8 @@ class Partner(models.Model):
 class CustomerNumberCounter(models.Model):
     """Issues customer numbers on databases without sequences (SQLite).
 
-    PostgreSQL uses a real sequence instead (see the migration); both only ever move forward,
-    so a number is never issued twice, even after a delete or a rolled-back create.
+    PostgreSQL uses a real sequence instead (see the migration); both only ever move forward
+    past a committed customer, so a number is never reused, even after a delete.
     """
 
     name = models.CharField(max_length=40, primary_key=True)

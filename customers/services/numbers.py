@@ -34,7 +34,12 @@ def is_well_formed_customer_number(value: str) -> bool:
 
 
 def customer_serials_allocate(count: int = 1) -> list[int]:
-    """Reserve ``count`` serials. A rolled-back transaction leaves a gap, never a reuse."""
+    """Reserve ``count`` serials.
+
+    On PostgreSQL a rolled-back create leaves a gap in the sequence. On SQLite the counter row
+    rolls back with the create, so a number that was never stored goes to the next customer;
+    either way no two stored customers, past or present, ever share a number.
+    """
     if count < 1:
         return []
     if connection.vendor == "postgresql":

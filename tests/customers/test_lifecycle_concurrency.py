@@ -7,10 +7,9 @@ the second one must then see the first one's result and be refused.
 
 import itertools
 import threading
-import time
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 
 from customers.models import ActionLog, Customer, LifecycleEvent
 from customers.services import TransitionNotAllowed, customer_transition
@@ -48,24 +47,6 @@ CONFLICTS = [
 ]
 
 
-def _transition_waiting_for_the_write_lock(**kwargs):
-    """Call ``customer_transition`` the way a file database with a busy timeout would.
-
-    The SQLite test database is an in-memory, shared-cache one: there a second writer is told
-    "database table is locked" at once instead of waiting out the busy timeout, as it would on
-    the file database the product runs on. Nothing has been written when that happens (it is
-    ``BEGIN IMMEDIATE`` that fails), so waiting and trying again is what the timeout would do.
-    """
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            return customer_transition(**kwargs)
-        except OperationalError as error:
-            if "table is locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
 def _race(customer, attempts):
     """Start every attempt at the same instant; return each one's result or exception."""
     barrier = threading.Barrier(len(attempts))
@@ -74,7 +55,7 @@ def _race(customer, attempts):
     def attempt(index, action, reason, actor):
         try:
             barrier.wait(timeout=10)
-            outcomes[index] = _transition_waiting_for_the_write_lock(
+            outcomes[index] = customer_transition(
                 customer=customer, action=action, actor=actor, reason=reason
             )
         except Exception as error:  # the test inspects whatever happened, not just refusals
