@@ -51,3 +51,17 @@ beat: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Benchmarks on PostgreSQL. bench-ui uses DATABASE_URL and seeds it up to SIZE customers (a later
+# run reuses them); bench-seed times seed_demo on a database it recreates for the purpose.
+SIZE ?= 1000000
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_SEED_DB ?= crm_bench_seed
+
+bench-ui: install
+	$(PY) bench/bench_ui.py --customers $(SIZE)
+
+bench-seed: install
+	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS $(BENCH_SEED_DB)' -c 'CREATE DATABASE $(BENCH_SEED_DB)'
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_SEED_DB) $(PY) manage.py migrate --no-input -v0
+	time DATABASE_URL=$(BENCH_SERVER)/$(BENCH_SEED_DB) $(PY) manage.py seed_demo --customers $(SIZE)

@@ -9,6 +9,7 @@ from customers.models import (
     Consent,
     ContactMedium,
     Customer,
+    ImportJob,
     Interaction,
     Partner,
     Party,
@@ -107,6 +108,15 @@ class LeadForm(forms.Form):
     postcode = forms.CharField(required=False, max_length=20)
     city = forms.CharField(required=False, max_length=100)
     country = forms.CharField(required=False, max_length=2, help_text="Two letters, e.g. GB")
+    # Ids of existing customers the user has confirmed to be other people.
+    confirmed_distinct = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_confirmed_distinct(self) -> list[int]:
+        raw = self.cleaned_data["confirmed_distinct"]
+        try:
+            return [int(part) for part in raw.split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError("The confirmation is broken; check the matches again.") from None
 
     def clean_email(self):
         value = self.cleaned_data["email"]
@@ -299,3 +309,43 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", "—"), *transition.reasons]
         self.fields["reason"].required = transition.reason_required
+
+
+class MergeForm(forms.Form):
+    """Which customer survives, and which conflicting values come from the other one."""
+
+    survivor = forms.ChoiceField(widget=forms.RadioSelect, label="Keep")
+    take_from_merged = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Take these values from the customer being merged away",
+    )
+
+    def __init__(self, *args, candidate, conflicts_by_survivor, **kwargs):
+        super().__init__(*args, **kwargs)
+        low, high = candidate.customer_low, candidate.customer_high
+        self.fields["survivor"].choices = [
+            (str(c.pk), f"{c.number} {c.party.display_name} ({c.get_status_display().lower()})")
+            for c in (low, high)
+        ]
+        self.fields["survivor"].initial = str(low.pk)
+        fields = sorted(
+            {c["field"] for conflicts in conflicts_by_survivor.values() for c in conflicts}
+        )
+        self.fields["take_from_merged"].choices = [
+            (name, name.replace("_", " ")) for name in fields
+        ]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="What the file holds")
+    file = forms.FileField(
+        label="CSV file (UTF-8)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    on_duplicate = forms.ChoiceField(
+        choices=ImportJob.OnDuplicate.choices,
+        initial=ImportJob.OnDuplicate.REFUSE,
+        label="When a row matches an existing customer",
+        widget=forms.RadioSelect,
+    )

@@ -46,9 +46,16 @@ _MANAGER = [
     "customers.resume_customer",
     "customers.terminate_customer",
     "customers.reestablish_customer",
+    "customers.merge_customer",
+    "customers.view_duplicatecandidate",
+    "customers.change_duplicatecandidate",
+    "customers.view_duplicatescan",
+    "customers.add_duplicatescan",
     "customers.delete_customerrelationship",
     "customers.add_subscription",
     "customers.change_subscription",
+    "customers.add_importjob",
+    "customers.view_importjob",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

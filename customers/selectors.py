@@ -18,7 +18,9 @@ from customers.models import (
     ActionLog,
     ContactMedium,
     Customer,
+    CustomerAlias,
     CustomerRelationship,
+    DuplicateCandidate,
     Interaction,
     Invoice,
     LifecycleEvent,
@@ -59,7 +61,8 @@ def customer_search(queryset: QuerySet, q: str) -> QuerySet:
         )
         return queryset.filter(party_id__in=contacts.values("party_id"))
     if is_well_formed_customer_number(q):
-        return queryset.filter(number=q.upper())
+        aliased = CustomerAlias.objects.filter(number=q.upper()).values("customer_id")
+        return queryset.filter(Q(number=q.upper()) | Q(pk__in=aliased))
     if _NUMBER_PREFIX.match(q):
         return queryset.filter(number__startswith=q.upper())
     if looks_like_phone(q):
@@ -144,6 +147,9 @@ def customer_list(
     queryset = Customer.objects.all()
     if status:
         queryset = queryset.filter(status=status)
+    else:
+        # Merged-away customers are only aliases of their survivor; list them on request.
+        queryset = queryset.exclude(status=Customer.Status.MERGED)
     if segment:
         queryset = queryset.filter(segment=segment)
     if partner_id:
@@ -189,10 +195,23 @@ def customer_list(
 
 
 def customer_get(*, number: str) -> Customer:
-    """The customer with this number, with what every page about it shows. Raises DoesNotExist."""
-    return Customer.objects.select_related(
-        "party", "partner", "account_manager", "preferences"
-    ).get(number=number.strip().upper())
+    """The customer with this number, or the one it was merged into; raises DoesNotExist.
+
+    The number of a merged-away customer keeps working everywhere: it resolves to the survivor.
+    """
+    number = number.strip().upper()
+    customers = Customer.objects.select_related(
+        "party", "partner", "account_manager", "preferences", "merged_into"
+    )
+    customer = customers.filter(number=number).first()
+    if customer is None:
+        alias = CustomerAlias.objects.filter(number=number).values_list("customer_id", flat=True)
+        customer = customers.filter(pk__in=alias).first()
+    if customer is None:
+        raise Customer.DoesNotExist(f"No customer {number}.")
+    while customer.merged_into_id is not None:
+        customer = customers.get(pk=customer.merged_into_id)
+    return customer
 
 
 @dataclass(frozen=True)
@@ -366,3 +385,31 @@ def customer_360(*, customer: Customer) -> dict:
             last=Max("occurred_at")
         )["last"],
     }
+
+
+# --- Identity ---------------------------------------------------------------------------------
+
+
+def duplicate_queue(*, limit: int = 100) -> list[DuplicateCandidate]:
+    """Open pairs for review, the most certain first."""
+    return list(
+        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
+        .select_related("customer_low__party", "customer_high__party")
+        .order_by("-score", "id")[:limit]
+    )
+
+
+def duplicate_comparison(*, candidate: DuplicateCandidate) -> dict:
+    """Both customers side by side, with how much history each one carries."""
+    sides = []
+    for customer in (candidate.customer_low, candidate.customer_high):
+        sides.append(
+            {
+                "customer": customer,
+                "contact_media": list(customer.party.contact_media.all()),
+                "interactions": Interaction.objects.filter(customer=customer).count(),
+                "subscriptions": Subscription.objects.filter(customer=customer).count(),
+                "invoices": Invoice.objects.filter(customer=customer).count(),
+            }
+        )
+    return {"sides": sides}

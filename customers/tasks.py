@@ -1,10 +1,78 @@
+"""Celery tasks: ids in, one service called; retries and failure handling live here."""
+
+import logging
+
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError, OperationalError
 
+from customers.models import DuplicateScan, ImportJob
 from customers.services import leads_flag_stale
+from customers.services.identity import (
+    duplicate_scan_chunk_run,
+    duplicate_scan_fail,
+    duplicate_scan_pending_chunks,
+)
+from customers.services.imports import import_job_fail, import_job_run
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=True)
 def flag_stale_leads(older_than_days: int | None = None) -> int:
     """Nightly: flag leads nobody has touched for CRM_STALE_LEAD_DAYS. Safe to run twice."""
     return leads_flag_stale(older_than_days=older_than_days or settings.CRM_STALE_LEAD_DAYS)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=True,
+)
+def duplicate_scan_chunk(self, chunk_id: int) -> int:
+    """Scan one id range. Any number of workers may take chunks; each runs once."""
+    try:
+        return duplicate_scan_chunk_run(chunk_id=chunk_id)
+    except DatabaseError as error:
+        if isinstance(error, OperationalError) and self.request.retries < self.max_retries:
+            raise
+        scan = DuplicateScan.objects.filter(chunks__pk=chunk_id).first()
+        if scan is not None:
+            duplicate_scan_fail(scan=scan, error=f"chunk {chunk_id}: {error}")
+        logger.exception("Duplicate scan chunk %s failed", chunk_id)
+        raise
+
+
+@shared_task(acks_late=True)
+def duplicate_scan_dispatch(scan_id: int) -> int:
+    """Queue every chunk of the scan that is still to do; also how a stalled scan resumes."""
+    scan = DuplicateScan.objects.get(pk=scan_id)
+    pending = duplicate_scan_pending_chunks(scan=scan)
+    for chunk_id in pending:
+        duplicate_scan_chunk.delay(chunk_id)
+    return len(pending)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    retry_backoff=True,
+)
+def import_job_process(self, job_id: int) -> int:
+    """Run an import. A redelivered or retried task resumes where the last batch committed."""
+    try:
+        job = import_job_run(job_id=job_id)
+    except OperationalError:
+        if self.request.retries < self.max_retries:
+            raise
+        import_job_fail(job=ImportJob.objects.get(pk=job_id), error="the database was unreachable")
+        raise
+    except Exception as error:
+        import_job_fail(job=ImportJob.objects.get(pk=job_id), error=str(error))
+        logger.exception("Import %s failed", job_id)
+        raise
+    return job.rows_created

@@ -6,6 +6,18 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.lead_create, name="lead_create"),
+    path("duplicates/", views.duplicate_list, name="duplicates"),
+    path("duplicates/scans/", views.duplicate_scans, name="duplicate_scans"),
+    path(
+        "duplicates/scans/<int:scan_id>/progress/",
+        views.duplicate_scan_progress,
+        name="duplicate_scan_progress",
+    ),
+    path("duplicates/<int:candidate_id>/", views.duplicate_review, name="duplicate_review"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/errors.csv", views.import_errors_download, name="import_errors"),
     path("<str:number>/", views.customer_detail, name="detail"),
     path("<str:number>/edit/", views.profile_edit, name="profile_edit"),
     path("<str:number>/contacts/new/", views.contact_add, name="contact_add"),

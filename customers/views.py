@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -12,15 +13,28 @@ from customers.forms import (
     ConsentForm,
     ContactMediumForm,
     CustomerFilterForm,
+    ImportForm,
     InteractionForm,
     LeadForm,
+    MergeForm,
     PreferencesForm,
     ProfileForm,
     TransitionForm,
     apply_service_error,
 )
-from customers.models import CommunicationPreferences, ContactMedium, Customer
+from customers.models import (
+    CommunicationPreferences,
+    ContactMedium,
+    Customer,
+    DuplicateCandidate,
+    DuplicateScan,
+    ImportJob,
+)
 from customers.panels import panels_for
+from customers.services.identity import DuplicateFound, duplicate_scan_start
+from customers.services.imports import import_errors_csv, import_job_create
+from customers.services.merge import customers_merge, duplicate_mark_distinct, merge_conflicts
+from customers.tasks import duplicate_scan_dispatch, import_job_process
 
 
 def _posted(request):
@@ -72,6 +86,9 @@ def customer_list(request):
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_detail(request, number):
     customer = _customer_or_404(number)
+    if customer.number != number.strip().upper():
+        messages.info(request, f"{number.upper()} was merged into {customer.number}.")
+        return redirect(customer)
     context = {
         "customer": customer,
         **selectors.customer_360(customer=customer),
@@ -88,6 +105,7 @@ def customer_detail(request, number):
 @require_http_methods(["GET", "POST"])
 def lead_create(request):
     form = LeadForm(_posted(request))
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
@@ -97,13 +115,26 @@ def lead_create(request):
                 lead_source=form.cleaned_data["lead_source"],
                 language=form.cleaned_data["language"],
                 account_manager=request.user,
+                confirmed_distinct=form.cleaned_data["confirmed_distinct"],
             )
+        except DuplicateFound as found:
+            duplicates = found
         except ValidationError as error:
             apply_service_error(form, error, {"value": "email"})
         else:
             messages.success(request, f"Lead {customer.number} created.")
             return redirect(customer)
-    return render(request, "customers/lead_form.html", {"form": form})
+    return render(
+        request,
+        "customers/lead_form.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "confirm_ids": ",".join(str(m.customer.pk) for m in duplicates.matches)
+            if duplicates
+            else "",
+        },
+    )
 
 
 @login_required
@@ -266,3 +297,159 @@ def lifecycle_action(request, number, action):
             "allowed": customer.status in transition.sources,
         },
     )
+
+
+# --- Duplicates -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.merge_customer", raise_exception=True)
+def duplicate_list(request):
+    scan = DuplicateScan.objects.order_by("-requested_at").first()
+    return render(
+        request,
+        "customers/duplicates/list.html",
+        {"candidates": selectors.duplicate_queue(), "scan": scan},
+    )
+
+
+@login_required
+@permission_required("customers.merge_customer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def duplicate_review(request, candidate_id):
+    candidate = get_object_or_404(
+        DuplicateCandidate.objects.select_related(
+            "customer_low__party", "customer_high__party", "decided_by"
+        ),
+        pk=candidate_id,
+    )
+    low, high = candidate.customer_low, candidate.customer_high
+    conflicts = {
+        str(low.pk): merge_conflicts(survivor=low, merged=high),
+        str(high.pk): merge_conflicts(survivor=high, merged=low),
+    }
+    form = MergeForm(_posted(request), candidate=candidate, conflicts_by_survivor=conflicts)
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "distinct":
+                duplicate_mark_distinct(candidate=candidate, actor=request.user)
+                messages.success(request, f"{low.number} and {high.number} are different people.")
+                return redirect("customers:duplicates")
+            if form.is_valid():
+                survivor_id = int(form.cleaned_data["survivor"])
+                survivor, merged = (low, high) if survivor_id == low.pk else (high, low)
+                survivor = customers_merge(
+                    survivor=survivor,
+                    merged=merged,
+                    actor=request.user,
+                    take_from_merged=set(form.cleaned_data["take_from_merged"]),
+                )
+                messages.success(request, f"{merged.number} merged into {survivor.number}.")
+                return redirect(survivor)
+        except ValidationError as error:
+            apply_service_error(form, error)
+    return render(
+        request,
+        "customers/duplicates/review.html",
+        {
+            "candidate": candidate,
+            "form": form,
+            "conflicts": conflicts[str(low.pk)],
+            **selectors.duplicate_comparison(candidate=candidate),
+        },
+    )
+
+
+@login_required
+@permission_required("customers.merge_customer", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def duplicate_scans(request):
+    if request.method == "POST":
+        try:
+            scan = duplicate_scan_start(actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            transaction.on_commit(lambda: duplicate_scan_dispatch.delay(scan.pk))
+            messages.success(request, "Duplicate scan started.")
+        return redirect("customers:duplicate_scans")
+    scans = DuplicateScan.objects.select_related("requested_by")[:20]
+    return render(request, "customers/duplicates/scans.html", {"scans": scans})
+
+
+@login_required
+@permission_required("customers.merge_customer", raise_exception=True)
+def duplicate_scan_progress(request, scan_id):
+    scan = get_object_or_404(DuplicateScan, pk=scan_id)
+    return JsonResponse(
+        {
+            "status": scan.status,
+            "status_label": scan.get_status_display(),
+            "percent": scan.progress_percent,
+            "chunks_done": scan.chunks_done,
+            "chunks_total": scan.chunks_total,
+            "pairs_found": scan.pairs_found,
+            "pairs_compared": scan.pairs_compared,
+        }
+    )
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.add_importjob", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_list(request):
+    form = ImportForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+                actor=request.user,
+                on_duplicate=form.cleaned_data["on_duplicate"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            transaction.on_commit(lambda: import_job_process.delay(job.pk))
+            return redirect("customers:import_detail", job_id=job.pk)
+    jobs = ImportJob.objects.select_related("uploaded_by")[:20]
+    return render(request, "customers/imports/list.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@permission_required("customers.view_importjob", raise_exception=True)
+def import_detail(request, job_id):
+    job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=job_id)
+    errors = job.row_errors.all()[:200]
+    return render(request, "customers/imports/detail.html", {"job": job, "errors": errors})
+
+
+@login_required
+@permission_required("customers.view_importjob", raise_exception=True)
+def import_progress(request, job_id):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "percent": job.progress_percent,
+            "rows_done": job.rows_done,
+            "rows_total": job.rows_total,
+            "rows_created": job.rows_created,
+            "rows_skipped": job.rows_skipped,
+            "rows_failed": job.rows_failed,
+            "duplicates_queued": job.duplicates_queued,
+        }
+    )
+
+
+@login_required
+@permission_required("customers.view_importjob", raise_exception=True)
+def import_errors_download(request, job_id):
+    job = get_object_or_404(ImportJob, pk=job_id)
+    response = HttpResponse(import_errors_csv(job=job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

@@ -27,6 +27,7 @@ from customers.services import (
     subscription_add,
 )
 from customers.services.customers import party_names
+from customers.services.merge import customers_merge
 
 Status = Customer.Status
 
@@ -152,7 +153,15 @@ class CustomerFactory(factory.Factory):
     def _create(cls, model_class, *args, status, actor, **kwargs):
         party = PartyInput(**{k: v for k, v in kwargs.items() if k in cls._PARTY_KEYS})
         options = {k: v for k, v in kwargs.items() if k not in cls._PARTY_KEYS}
+        # Random names may collide; tests of the duplicate check ask for it explicitly.
+        options.setdefault("check_duplicates", False)
         customer = customer_create(party=party, actor=actor, **options)
+        if status == Status.MERGED:
+            # Merged away into a survivor of its own, as a review of a duplicate would do.
+            survivor = cls(family_name=f"{party.family_name or party.legal_name} Survivor")
+            customers_merge(survivor=survivor, merged=customer, actor=actor)
+            customer.refresh_from_db()
+            return customer
         for step, reason in _PATH_TO_STATUS[Status(status)]:
             customer = step(customer=customer, actor=actor, reason=reason)
         return customer

@@ -139,6 +139,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded import files; never served publicly.
+MEDIA_ROOT = env.path("CRM_MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+CRM_IMPORT_MAX_BYTES = env_int("CRM_IMPORT_MAX_BYTES", default=200 * 1024 * 1024, minimum=1024)
 
 # Content Security Policy: everything the UI uses is served by the project itself.
 from django.utils.csp import CSP  # noqa: E402

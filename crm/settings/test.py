@@ -4,10 +4,14 @@
 instead of a fallback, so CI can never pass by silently skipping.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CELERY_BROKER_URL, DATABASES, env_bool
+from .base import CELERY_BROKER_URL, DATABASES, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CRM_REQUIRE_SERVICES = env_bool("CRM_REQUIRE_SERVICES", default=False)
@@ -17,6 +21,7 @@ if CRM_REQUIRE_SERVICES and (
     raise ImproperlyConfigured(
         "CRM_REQUIRE_SERVICES is set: DATABASE_URL must be PostgreSQL and CELERY_BROKER_URL Redis"
     )
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"crm-test-media-{os.getpid()}"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -24,4 +29,7 @@ STORAGES = {
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: concurrent writers then wait on the busy timeout as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One file per test process, so two test runs on one machine never share a database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"crm-test-{os.getpid()}.sqlite3")
+    }

@@ -2,6 +2,14 @@ from .audit import ActionLog
 from .billing import Invoice, Payment, Product, Subscription
 from .contact import ContactMedium
 from .customer import Customer, CustomerNumberCounter, LifecycleEvent, Partner
+from .identity import (
+    CustomerAlias,
+    DuplicateCandidate,
+    DuplicateScan,
+    DuplicateScanChunk,
+    IdentityKey,
+)
+from .imports import ImportJob, ImportRowError
 from .interaction import Interaction
 from .party import Party
 from .preferences import CommunicationPreferences, Consent
@@ -13,8 +21,15 @@ __all__ = [
     "Consent",
     "ContactMedium",
     "Customer",
+    "CustomerAlias",
     "CustomerNumberCounter",
     "CustomerRelationship",
+    "DuplicateCandidate",
+    "DuplicateScan",
+    "DuplicateScanChunk",
+    "IdentityKey",
+    "ImportJob",
+    "ImportRowError",
     "Interaction",
     "Invoice",
     "LifecycleEvent",

@@ -51,6 +51,13 @@ class Subscription(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    external_ref = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The subscription's id in the ordering system; makes imports re-runnable.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

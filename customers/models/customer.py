@@ -46,6 +46,7 @@ class Customer(models.Model):
         SUSPENDED = "suspended", "Suspended"
         TERMINATED = "terminated", "Terminated"
         DISQUALIFIED = "disqualified", "Disqualified"
+        MERGED = "merged", "Merged into another customer"
 
     class Segment(models.TextChoices):
         RESIDENTIAL = "residential", "Residential"
@@ -87,6 +88,21 @@ class Customer(models.Model):
         db_index=False,  # covered by customer_partner_idx
     )
     lead_source = models.CharField(max_length=40, blank=True)
+    external_ref = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The customer's id in the system it came from; makes imports re-runnable.",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_customers",
+        help_text="Set once the customer has been merged into another; it is then read-only.",
+    )
     valid_from = models.DateTimeField(help_text="When the relationship began.")
     valid_to = models.DateTimeField(null=True, blank=True, help_text="When it last ended.")
     last_activity_at = models.DateTimeField(
@@ -105,6 +121,7 @@ class Customer(models.Model):
             ("resume_customer", "Can resume a suspended customer"),
             ("terminate_customer", "Can terminate a customer relationship"),
             ("reestablish_customer", "Can re-establish a customer relationship"),
+            ("merge_customer", "Can merge duplicate customers"),
         ]
         indexes = [
             # The list page filters on each of these and shows the newest first.

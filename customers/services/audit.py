@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from customers.models import ActionLog, Customer
@@ -29,6 +30,30 @@ def action_log_record(
         data=data or {},
         created_at=timezone.now(),
     )
+
+
+class CustomerMerged(ValidationError):
+    """The customer was merged into another and is read-only from then on."""
+
+
+def customer_lock_for_edit(customer: Customer) -> None:
+    """Lock the customer row until the transaction ends, and refuse a merged-away customer.
+
+    Every editing service calls this first, inside its transaction: an edit that races a merge
+    of the same customer waits for the merge to finish and is then refused, so nothing is ever
+    written to a customer after its rows have been moved to the survivor.
+    """
+    merged_into_id = (
+        Customer.objects.select_for_update()
+        .values_list("merged_into_id", flat=True)
+        .get(pk=customer.pk)
+    )
+    if merged_into_id is not None:
+        survivor = Customer.objects.values_list("number", flat=True).get(pk=merged_into_id)
+        raise CustomerMerged(
+            f"Customer {customer.number} was merged into {survivor}; make changes there.",
+            code="merged",
+        )
 
 
 def touch(customer: Customer, *, at=None) -> None:

@@ -9,7 +9,7 @@ from django.db.models import F
 
 from customers.models import Customer, Invoice, Payment, Product, Subscription
 
-from .audit import action_log_record
+from .audit import action_log_record, customer_lock_for_edit
 
 
 @transaction.atomic
@@ -23,6 +23,7 @@ def subscription_add(
     contract_term_months: int = 0,
     service_id: str = "",
 ) -> Subscription:
+    customer_lock_for_edit(customer)
     if customer.status in (Customer.Status.TERMINATED, Customer.Status.DISQUALIFIED):
         raise ValidationError(
             f"Customer {customer.number} is {customer.get_status_display().lower()}; "
@@ -63,6 +64,7 @@ def invoice_record(
     amount: Decimal,
     actor,
 ) -> Invoice:
+    customer_lock_for_edit(customer)
     if due_on < issued_on:
         raise ValidationError({"due_on": "The due date cannot be before the issue date."})
     if Invoice.objects.filter(number=number).exists():
@@ -96,6 +98,7 @@ def payment_record(
     invoice: Invoice | None = None,
 ) -> Payment:
     """Record a payment; allocated to an invoice, it marks the invoice paid once covered."""
+    customer_lock_for_edit(customer)
     if amount <= 0:
         raise ValidationError({"amount": "A payment must be a positive amount."})
     if method not in Payment.Method.values:

@@ -12,7 +12,8 @@ from customers.normalization import (
     postal_one_line,
 )
 
-from .audit import action_log_record, touch
+from .audit import action_log_record, customer_lock_for_edit, touch
+from .identity import identity_keys_refresh
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,9 +102,11 @@ def _save(contact: ContactMedium) -> None:
 def contact_medium_add(
     *, customer: Customer, medium: ContactMediumInput, actor, log: bool = True
 ) -> ContactMedium:
+    customer_lock_for_edit(customer)
     contact = ContactMedium(party_id=customer.party_id, **contact_medium_fields(medium))
     _save(contact)
     if log:
+        identity_keys_refresh(party_ids=[customer.party_id])
         touch(customer)
         action_log_record(
             action="contact_medium.added",
@@ -118,12 +121,14 @@ def contact_medium_add(
 def contact_medium_update(
     *, contact: ContactMedium, medium: ContactMediumInput, actor
 ) -> ContactMedium:
+    customer_lock_for_edit(Customer.objects.get(party_id=contact.party_id))
     contact = ContactMedium.objects.select_for_update().get(pk=contact.pk)
     before = {"kind": contact.kind, "value": contact.value, "is_preferred": contact.is_preferred}
     for name, value in contact_medium_fields(medium).items():
         setattr(contact, name, value)
     _save(contact)
     customer = Customer.objects.get(party_id=contact.party_id)
+    identity_keys_refresh(party_ids=[contact.party_id])
     touch(customer)
     action_log_record(
         action="contact_medium.changed",
@@ -144,7 +149,9 @@ def contact_medium_update(
 @transaction.atomic
 def contact_medium_remove(*, contact: ContactMedium, actor) -> None:
     customer = Customer.objects.get(party_id=contact.party_id)
+    customer_lock_for_edit(customer)
     data = {"kind": contact.kind, "value": contact.value}
     contact.delete()
+    identity_keys_refresh(party_ids=[customer.party_id])
     touch(customer)
     action_log_record(action="contact_medium.removed", customer=customer, actor=actor, data=data)

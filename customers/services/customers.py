@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -8,8 +9,9 @@ from django.utils import timezone
 from customers.models import CommunicationPreferences, Customer, Party
 from customers.normalization import name_key
 
-from .audit import action_log_record, touch
+from .audit import action_log_record, customer_lock_for_edit, touch
 from .contacts import ContactMediumInput, contact_medium_add
+from .identity import duplicate_pair_record, duplicates_check, identity_keys_refresh
 from .numbers import customer_numbers_allocate
 
 
@@ -79,8 +81,20 @@ def customer_create(
     account_manager=None,
     partner=None,
     language: str = "en",
+    check_duplicates: bool = True,
+    confirmed_distinct: Iterable[int] = (),
+    duplicate_source: str = "create",
+    external_ref: str | None = None,
 ) -> Customer:
-    """Create a party and its customer role as a new lead, with its contact media."""
+    """Create a party and its customer role as a new lead, with its contact media.
+
+    The identity is checked first: a customer who certainly exists already is refused, and
+    probable matches must be confirmed as different people (``confirmed_distinct``: their
+    customer ids), which is recorded so the pair is never proposed again.
+    """
+    set_aside = (
+        duplicates_check(party, confirmed_distinct=confirmed_distinct) if check_duplicates else []
+    )
     now = timezone.now()
     new_party = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
     party_names(new_party)
@@ -97,6 +111,7 @@ def customer_create(
         partner=partner,
         valid_from=now,
         last_activity_at=now,
+        external_ref=external_ref or None,
     )
     customer.full_clean(exclude=["party", "number"])
     customer.save()
@@ -106,6 +121,16 @@ def customer_create(
     customer.lifecycle_events.create(
         action="create", to_status=customer.status, actor=_user(actor), occurred_at=now
     )
+    identity_keys_refresh(party_ids=[new_party.pk])
+    for candidate in set_aside:
+        duplicate_pair_record(
+            first=customer,
+            second=candidate.customer,
+            match=candidate.match,
+            source=duplicate_source,
+            status="not_duplicate",
+            actor=actor,
+        )
     action_log_record(
         action="customer.created",
         customer=customer,
@@ -136,7 +161,8 @@ def customer_update(*, customer: Customer, actor, **changes) -> Customer:
     unknown = set(changes) - set(PARTY_FIELDS) - set(CUSTOMER_EDITABLE_FIELDS) - {"kind"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    customer = Customer.objects.select_for_update().select_related("party").get(pk=customer.pk)
+    customer_lock_for_edit(customer)
+    customer = Customer.objects.select_related("party").get(pk=customer.pk)
     party = customer.party
     diff = {}
     for name, value in changes.items():
@@ -153,6 +179,7 @@ def customer_update(*, customer: Customer, actor, **changes) -> Customer:
     customer.full_clean(exclude=["party", "number"])
     customer.save()
     touch(customer)
+    identity_keys_refresh(party_ids=[party.pk])
     action_log_record(action="customer.updated", customer=customer, actor=actor, data=diff)
     return customer
 

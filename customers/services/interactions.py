@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Interaction
 
-from .audit import action_log_record, touch
+from .audit import action_log_record, customer_lock_for_edit, touch
 
 
 @transaction.atomic
@@ -22,6 +22,7 @@ def interaction_record(
     occurred_at=None,
 ) -> Interaction:
     """Record a touch point; a closed outcome closes it at once."""
+    customer_lock_for_edit(customer)
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + timedelta(minutes=5):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from customers.models import CommunicationPreferences, Consent, Customer
 
-from .audit import action_log_record, touch
+from .audit import action_log_record, customer_lock_for_edit, touch
 
 
 @transaction.atomic
@@ -18,6 +18,7 @@ def consent_record(
         raise ValidationError({"purpose": f"Unknown purpose '{purpose}'."})
     if source not in Consent.Source.values:
         raise ValidationError({"source": f"Unknown source '{source}'."})
+    customer_lock_for_edit(customer)
     now = timezone.now()
     consent, created = Consent.objects.select_for_update().get_or_create(
         customer=customer,
@@ -69,6 +70,7 @@ def preferences_update(*, customer: Customer, actor, **changes) -> Communication
     unknown = set(changes) - set(PREFERENCE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown preferences: {', '.join(sorted(unknown))}.")
+    customer_lock_for_edit(customer)
     preferences, _ = CommunicationPreferences.objects.select_for_update().get_or_create(
         customer=customer
     )

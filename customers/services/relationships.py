@@ -3,7 +3,7 @@ from django.db import IntegrityError, transaction
 
 from customers.models import Customer, CustomerRelationship
 
-from .audit import action_log_record
+from .audit import action_log_record, customer_lock_for_edit
 
 
 def relationship_add(
@@ -15,6 +15,8 @@ def relationship_add(
         raise ValidationError({"kind": f"Unknown relationship '{kind}'."})
     try:
         with transaction.atomic():
+            for customer in sorted((from_customer, to_customer), key=lambda c: c.pk):
+                customer_lock_for_edit(customer)
             relationship = CustomerRelationship.objects.create(
                 from_customer=from_customer, to_customer=to_customer, kind=kind
             )

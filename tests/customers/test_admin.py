@@ -1,11 +1,15 @@
 import pytest
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from customers import services
+from customers.matching import Match
 from customers.models import Customer, LifecycleEvent
 from customers.services import ContactMediumInput
+from customers.services.identity import duplicate_pair_record, duplicate_scan_start
+from customers.services.imports import import_job_create, import_job_run
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -51,12 +55,24 @@ def populated(agent):
         source="web",
         actor=agent,
     )
+    friend = CustomerFactory(family_name="Friend")
     services.relationship_add(
-        from_customer=CustomerFactory(family_name="Friend"),
-        to_customer=customer,
-        kind="referred_by",
+        from_customer=friend, to_customer=customer, kind="referred_by", actor=agent
+    )
+    duplicate_pair_record(
+        first=customer,
+        second=friend,
+        match=Match(score=0.7, reasons=["same postcode"], decision="probable"),
+        source="scan",
+    )
+    CustomerFactory(family_name="Twin", status=Customer.Status.MERGED)  # leaves an alias
+    duplicate_scan_start(actor=agent)
+    job = import_job_create(
+        kind="customers",
+        file=ContentFile(b"external_ref,family_name\nX1,Imported\nX2,\n", name="people.csv"),
         actor=agent,
     )
+    import_job_run(job_id=job.pk)  # one row imported, one row error
     return customer
 
 

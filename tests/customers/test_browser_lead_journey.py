@@ -6,6 +6,8 @@ import shutil
 import pytest
 
 from customers.models import Customer
+from customers.services import ContactMediumInput
+from tests.factories import CustomerFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -86,3 +88,33 @@ def test_an_agent_creates_qualifies_establishes_and_finds_a_lead(page, agent):
     assert "Active" in rows.first.inner_text()
     customer.refresh_from_db()
     assert customer.status == Customer.Status.ACTIVE
+
+
+def test_a_lead_with_an_existing_email_is_warned_and_linked_to_the_customer(page, agent):
+    existing = CustomerFactory(
+        actor=agent,
+        given_name="Ada",
+        family_name="Lovelace",
+        status=Customer.Status.ACTIVE,
+        contact_media=[ContactMediumInput(kind="email", value="ada@example.com")],
+    )
+    page.goto("/login/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto("/customers/new/")
+    page.get_by_label("Given name").fill("Ada")
+    page.get_by_label("Family name").fill("Lovelace-King")
+    page.get_by_label("E-mail").fill("ADA@example.com")
+    page.get_by_role("button", name="Create lead").click()
+
+    warning = page.get_by_role("alert").filter(has_text="Is this one of these customers?")
+    warning.wait_for()
+    assert "same e-mail" in warning.inner_text()
+    assert Customer.objects.count() == 1
+
+    warning.get_by_role("link", name=f"Open {existing.number}").click()
+    page.wait_for_url(f"**{existing.get_absolute_url()}")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Ada Lovelace")
+    assert Customer.objects.count() == 1

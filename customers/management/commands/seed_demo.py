@@ -1,0 +1,66 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from customers.demo import DEFAULT_BATCH_SIZE, demo_base_seed
+from customers.models import Customer
+
+
+class Command(BaseCommand):
+    help = (
+        "Add a synthetic, reproducible customer base with products, bills, interactions and "
+        "lifecycle history (the same seed gives the same data)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--customers", type=int, default=2000, help="How many customers to add (default 2000)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=42, help="Random seed; the same seed gives the same data."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds customers.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help=f"Customers written per transaction (default {DEFAULT_BATCH_SIZE}).",
+        )
+
+    def handle(self, *args, customers, seed, if_empty, batch_size, verbosity, **options):
+        if customers < 1:
+            raise CommandError(f"--customers must be at least 1, not {customers}.")
+        if batch_size < 1:
+            raise CommandError(f"--batch-size must be at least 1, not {batch_size}.")
+        if seed < 0:
+            raise CommandError(f"--seed must be zero or positive, not {seed}.")
+        if if_empty:
+            existing = Customer.objects.count()
+            if existing:
+                self.stdout.write(f"{existing} customers already exist; nothing seeded.")
+                return
+
+        started = time.monotonic()
+        # The bar's monitor thread would be running when the generator process is forked.
+        tqdm.monitor_interval = 0
+        with tqdm(total=customers, unit=" customers", disable=verbosity < 1) as bar:
+            counts = demo_base_seed(
+                customers=customers,
+                seed=seed,
+                batch_size=batch_size,
+                progress=bar.update,
+                notify=bar.write,
+            )
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(f"Seeded {customers} customers in {elapsed:.1f} s (seed {seed}).")
+        )
+        if verbosity >= 1:
+            width = max(len(label) for label in counts)
+            for label, count in counts.items():
+                self.stdout.write(f"  {label:<{width}}  {count:>12,}")

@@ -1,0 +1,465 @@
+"""Finding the customer someone already is: identity keys, candidate search, duplicate scan.
+
+Every party carries blocking keys (normalised e-mails and phones from all its contact media,
+national id, name, birth date and postcode keys) in ``IdentityKey``. A search joins on those keys
+to fetch the few parties worth comparing, then scores each pair with ``customers.matching``.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Min, Q
+from django.utils import timezone
+
+from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
+from customers.models import (
+    ContactMedium,
+    Customer,
+    DuplicateCandidate,
+    DuplicateScan,
+    DuplicateScanChunk,
+    IdentityKey,
+    Party,
+)
+from customers.normalization import normalize_phone
+
+# A key shared by more parties than this says little about identity (a common name with a
+# common birth year, a shared office switchboard …); it is skipped rather than compared.
+BLOCK_CAP = 50
+
+
+@dataclass(frozen=True)
+class CandidateMatch:
+    customer: Customer
+    match: Match
+
+    @property
+    def is_exact(self) -> bool:
+        return self.match.decision == "exact"
+
+
+def party_profiles(party_ids: Iterable[int]) -> dict[int, IdentityProfile]:
+    """Identity profiles of the given parties, in two queries whatever their number."""
+    ids = list(party_ids)
+    if not ids:
+        return {}
+    media: dict[int, dict] = defaultdict(lambda: {"emails": [], "phones": [], "address": None})
+    rows = ContactMedium.objects.filter(party_id__in=ids).values_list(
+        "party_id", "kind", "value", "street", "city", "postcode", "is_preferred"
+    )
+    for party_id, kind, value, street, city, postcode, is_preferred in rows:
+        entry = media[party_id]
+        if kind == ContactMedium.Kind.EMAIL:
+            entry["emails"].append(value)
+        elif kind in (ContactMedium.Kind.PHONE, ContactMedium.Kind.MOBILE):
+            entry["phones"].append(value)
+        elif kind == ContactMedium.Kind.POSTAL and (entry["address"] is None or is_preferred):
+            entry["address"] = (street, city, postcode)
+    profiles = {}
+    parties = Party.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "kind",
+        "given_name",
+        "family_name",
+        "legal_name",
+        "birth_date",
+        "national_id",
+        "registration_number",
+    )
+    for pk, kind, given, family, legal, birth_date, national_id, registration in parties:
+        entry = media[pk]
+        street, city, postcode = entry["address"] or ("", "", "")
+        organisation = kind == Party.Kind.ORGANIZATION
+        profiles[pk] = IdentityProfile.build(
+            party_id=pk,
+            given_name="" if organisation else given,
+            family_name=legal if organisation else family,
+            birth_date=None if organisation else birth_date,
+            national_id=registration if organisation else national_id,
+            emails=entry["emails"],
+            phones=entry["phones"],
+            street=street,
+            city=city,
+            postcode=postcode,
+        )
+    return profiles
+
+
+def identity_keys_refresh(*, party_ids: Iterable[int]) -> int:
+    """Recompute the blocking keys of these parties; returns how many keys they now have."""
+    profiles = party_profiles(party_ids)
+    with transaction.atomic():
+        IdentityKey.objects.filter(party_id__in=list(profiles)).delete()
+        keys = [
+            IdentityKey(party_id=pk, kind=kind, value=value)
+            for pk, profile in profiles.items()
+            for kind, value in blocking_keys(profile)
+        ]
+        IdentityKey.objects.bulk_create(keys, batch_size=5000)
+    return len(keys)
+
+
+def identity_keys_rebuild(
+    *, batch_size: int = 5000, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Recompute the keys of every party that is a live customer, in id-ordered batches."""
+    live = Party.objects.exclude(customer__status=Customer.Status.MERGED)
+    total = live.count()
+    done = written = 0
+    last_id = 0
+    while True:
+        ids = list(
+            live.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        written += identity_keys_refresh(party_ids=ids)
+        done += len(ids)
+        last_id = ids[-1]
+        if progress:
+            progress(done, total)
+    return written
+
+
+def _parties_sharing_keys(keys: set[tuple[str, str]], exclude: set[int]) -> set[int]:
+    """Parties sharing any of ``keys``, skipping keys shared by more than BLOCK_CAP parties."""
+    if not keys:
+        return set()
+    table = IdentityKey._meta.db_table
+    parts, params = [], []
+    for kind, value in sorted(keys):
+        parts.append(
+            f"SELECT * FROM (SELECT party_id, kind, value FROM {table} "
+            "WHERE kind = %s AND value = %s LIMIT %s) AS block"
+        )
+        params.extend([kind, value, BLOCK_CAP + 1])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    per_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for party_id, kind, value in rows:
+        per_key[(kind, value)].append(party_id)
+    found = set()
+    for members in per_key.values():
+        if len(members) <= BLOCK_CAP:
+            found.update(members)
+    return found - exclude
+
+
+def candidates_for_profile(
+    profile: IdentityProfile, *, exclude_party_ids: Iterable[int] = (), limit: int = 10
+) -> list[CandidateMatch]:
+    """Customers who may be the person described by ``profile``, best match first."""
+    party_ids = _parties_sharing_keys(blocking_keys(profile), set(exclude_party_ids))
+    if profile.party_id is not None:
+        party_ids.discard(profile.party_id)
+    scored = []
+    for pk, other in party_profiles(party_ids).items():
+        match = score_pair(profile, other)
+        if match.decision != "unlikely":
+            scored.append((pk, match))
+    scored.sort(key=lambda item: item[1].score, reverse=True)
+    scored = scored[:limit]
+    customers = Customer.objects.select_related("party").in_bulk(
+        [pk for pk, _ in scored], field_name="party_id"
+    )
+    return [
+        CandidateMatch(customer=customers[pk], match=match)
+        for pk, match in scored
+        if pk in customers and customers[pk].status != Customer.Status.MERGED
+    ]
+
+
+def duplicate_pair_record(
+    *,
+    first: Customer,
+    second: Customer,
+    match: Match,
+    source: str,
+    status: str = "open",
+    actor=None,
+) -> DuplicateCandidate:
+    """Store a pair once (lower id first); a pair already decided keeps its decision."""
+    low, high = sorted((first, second), key=lambda c: c.pk)
+    now = timezone.now()
+    candidate, created = DuplicateCandidate.objects.get_or_create(
+        customer_low=low,
+        customer_high=high,
+        defaults={
+            "score": match.score,
+            "reasons": list(match.reasons),
+            "source": source,
+            "status": status,
+            "found_at": now,
+            "decided_by": actor if getattr(actor, "pk", None) and status != "open" else None,
+            "decided_at": now if status != "open" else None,
+        },
+    )
+    if not created and candidate.status == DuplicateCandidate.Status.OPEN and status != "open":
+        candidate.status = status
+        candidate.decided_by = actor if getattr(actor, "pk", None) else None
+        candidate.decided_at = now
+        candidate.save()
+    return candidate
+
+
+class DuplicateFound(ValidationError):
+    """The new customer matches existing ones; ``matches`` says who and why."""
+
+    def __init__(self, message: str, *, matches: list[CandidateMatch], exact: bool):
+        super().__init__(message, code="duplicate_exact" if exact else "duplicate_probable")
+        self.matches = matches
+        self.exact = exact
+
+
+def profile_from_input(party_input) -> IdentityProfile:
+    """The identity profile of a party that does not exist yet (a create form, an import row)."""
+    emails, phones, address = [], [], ("", "", "")
+    for medium in party_input.contact_media:
+        if medium.kind == ContactMedium.Kind.EMAIL:
+            emails.append(medium.value)
+        elif medium.kind in (ContactMedium.Kind.PHONE, ContactMedium.Kind.MOBILE):
+            phones.append(_phone_as_stored(medium))
+        elif medium.kind == ContactMedium.Kind.POSTAL:
+            address = (medium.street, medium.city, medium.postcode)
+    organisation = party_input.kind == Party.Kind.ORGANIZATION
+    return IdentityProfile.build(
+        party_id=None,
+        given_name="" if organisation else party_input.given_name,
+        family_name=party_input.legal_name if organisation else party_input.family_name,
+        birth_date=None if organisation else party_input.birth_date,
+        national_id=party_input.registration_number if organisation else party_input.national_id,
+        emails=emails,
+        phones=phones,
+        street=address[0],
+        city=address[1],
+        postcode=address[2],
+    )
+
+
+def _phone_as_stored(medium) -> str:
+    """The number as contact_medium_add stores it: a national form is read in its own country."""
+    try:
+        return normalize_phone(medium.value, region=medium.country or None)
+    except ValidationError:
+        return medium.value
+
+
+def _proven_identical(profile: IdentityProfile, matches: list[CandidateMatch]) -> set[int]:
+    """Customers that are certainly this person: same national id, or a shared verified contact."""
+    proven = {
+        m.customer.pk
+        for m in matches
+        if profile.national_id and profile.national_id == _national_id_key(m.customer.party)
+    }
+    shared = set(profile.emails) | set(profile.phones)
+    if shared:
+        proven |= set(
+            Customer.objects.filter(
+                party__contact_media__is_verified=True,
+                party__contact_media__value__in=shared,
+                pk__in=[m.customer.pk for m in matches],
+            ).values_list("pk", flat=True)
+        )
+    return proven
+
+
+def _national_id_key(party: Party) -> str:
+    raw = party.registration_number if party.kind == Party.Kind.ORGANIZATION else party.national_id
+    return IdentityProfile.build(party_id=party.pk, national_id=raw).national_id
+
+
+def duplicates_check(
+    party_input, *, confirmed_distinct: Iterable[int] = ()
+) -> list[CandidateMatch]:
+    """Refuse a new customer who already exists; returns the matches the user set aside.
+
+    Raises DuplicateFound when a customer is certainly the same person (never creatable), or
+    when probable matches exist that the user has not yet confirmed to be different people.
+    """
+    profile = profile_from_input(party_input)
+    matches = candidates_for_profile(profile)
+    if not matches:
+        return []
+    proven = _proven_identical(profile, matches)
+    if proven:
+        exact = [m for m in matches if m.customer.pk in proven]
+        existing = exact[0].customer
+        raise DuplicateFound(
+            f"{existing.party.display_name} is already customer {existing.number} "
+            f"({existing.get_status_display().lower()}): "
+            + ", ".join(exact[0].match.reasons)
+            + ". Open that customer instead of creating a new one.",
+            matches=exact,
+            exact=True,
+        )
+    confirmed = set(confirmed_distinct)
+    unconfirmed = [m for m in matches if m.customer.pk not in confirmed]
+    if unconfirmed:
+        raise DuplicateFound(
+            f"{len(unconfirmed)} existing customer(s) may be this person. Check them, then "
+            "open the existing customer or confirm this is someone else.",
+            matches=unconfirmed,
+            exact=False,
+        )
+    return matches
+
+
+# --- The background scan --------------------------------------------------------------------
+
+
+def duplicate_scan_start(*, actor=None, chunk_size: int = 5000) -> DuplicateScan:
+    """Plan a scan of the whole base as id-range chunks; one scan runs at a time."""
+    bounds = IdentityKey.objects.aggregate(first=Min("party_id"), last=Max("party_id"))
+    first, last = bounds["first"] or 0, bounds["last"] or 0
+    try:
+        with transaction.atomic():
+            scan = DuplicateScan.objects.create(
+                requested_by=actor if getattr(actor, "pk", None) else None,
+                requested_at=timezone.now(),
+                first_party_id=first,
+                last_party_id=last,
+                chunk_size=chunk_size,
+            )
+            chunks = [
+                DuplicateScanChunk(
+                    scan=scan,
+                    first_party_id=start,
+                    last_party_id=min(start + chunk_size - 1, last),
+                )
+                for start in range(first, last + 1, chunk_size)
+                if last
+            ]
+            DuplicateScanChunk.objects.bulk_create(chunks, batch_size=1000)
+            scan.chunks_total = len(chunks)
+            if not chunks:
+                scan.status = DuplicateScan.Status.DONE
+                scan.started_at = scan.finished_at = timezone.now()
+            scan.save()
+    except IntegrityError:
+        raise ValidationError(
+            "A duplicate scan is already running; wait for it to finish."
+        ) from None
+    return scan
+
+
+# A chunk claimed longer ago than this by a worker that never finished it (killed, lost) is
+# free to be claimed again.
+CHUNK_LEASE = timedelta(minutes=10)
+
+
+def duplicate_scan_chunk_run(*, chunk_id: int) -> int:
+    """Scan one chunk; returns the pairs it stored.
+
+    The claim is atomic (an UPDATE that only one worker can win), so a chunk delivered twice is
+    scanned once; a chunk whose worker died is taken over when its lease runs out.
+    """
+    now = timezone.now()
+    claimed = (
+        DuplicateScanChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CHUNK_LEASE))
+        .update(claimed_at=now)
+    )
+    if not claimed:
+        return 0
+    chunk = DuplicateScanChunk.objects.select_related("scan").get(pk=chunk_id)
+    DuplicateScan.objects.filter(pk=chunk.scan_id, status=DuplicateScan.Status.QUEUED).update(
+        status=DuplicateScan.Status.RUNNING, started_at=now
+    )
+    pairs = _candidate_pairs_in_range(chunk.first_party_id, chunk.last_party_id)
+    found = _score_and_store(pairs)
+    with transaction.atomic():
+        finished = DuplicateScanChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), pairs_found=found
+        )
+        if not finished:
+            return found
+        DuplicateScan.objects.filter(pk=chunk.scan_id).update(
+            chunks_done=F("chunks_done") + 1,
+            pairs_found=F("pairs_found") + found,
+            pairs_compared=F("pairs_compared") + len(pairs),
+        )
+        DuplicateScan.objects.filter(
+            pk=chunk.scan_id,
+            chunks_done__gte=F("chunks_total"),
+            status=DuplicateScan.Status.RUNNING,
+        ).update(status=DuplicateScan.Status.DONE, finished_at=timezone.now())
+    return found
+
+
+def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, int]]:
+    """Pairs (a, b), a in the range and a < b, sharing a key held by at most BLOCK_CAP parties."""
+    table = IdentityKey._meta.db_table
+    sql = f"""
+        SELECT DISTINCT a.party_id, b.party_id
+        FROM {table} a
+        JOIN {table} b ON b.kind = a.kind AND b.value = a.value AND b.party_id > a.party_id
+        WHERE a.party_id BETWEEN %s AND %s
+          AND (SELECT COUNT(*) FROM (
+                SELECT 1 FROM {table} c WHERE c.kind = a.kind AND c.value = a.value LIMIT %s
+              ) AS block) <= %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first_id, last_id, BLOCK_CAP + 1, BLOCK_CAP])
+        return cursor.fetchall()
+
+
+def _score_and_store(pairs: list[tuple[int, int]]) -> int:
+    if not pairs:
+        return 0
+    profiles = party_profiles({pk for pair in pairs for pk in pair})
+    matches = []
+    for a, b in pairs:
+        if a in profiles and b in profiles:
+            match = score_pair(profiles[a], profiles[b])
+            if match.decision != "unlikely":
+                matches.append((a, b, match))
+    if not matches:
+        return 0
+    customer_of = dict(
+        Customer.objects.filter(party_id__in={pk for a, b, _ in matches for pk in (a, b)})
+        .exclude(status=Customer.Status.MERGED)
+        .values_list("party_id", "pk")
+    )
+    now = timezone.now()
+    rows = []
+    for a, b, match in matches:
+        if a not in customer_of or b not in customer_of:
+            continue
+        low, high = sorted((customer_of[a], customer_of[b]))
+        rows.append(
+            DuplicateCandidate(
+                customer_low_id=low,
+                customer_high_id=high,
+                score=match.score,
+                reasons=list(match.reasons),
+                source=DuplicateCandidate.Source.SCAN,
+                found_at=now,
+            )
+        )
+    # A pair already known (open, merged or "not a duplicate") is left exactly as it is.
+    DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return DuplicateCandidate.objects.filter(
+        found_at=now, source=DuplicateCandidate.Source.SCAN
+    ).count()
+
+
+def duplicate_scan_pending_chunks(*, scan: DuplicateScan) -> list[int]:
+    """Chunks still to do: never claimed, or claimed by a worker that did not finish in time."""
+    stale = timezone.now() - CHUNK_LEASE
+    return list(
+        scan.chunks.filter(done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("first_party_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def duplicate_scan_fail(*, scan: DuplicateScan, error: str) -> None:
+    DuplicateScan.objects.filter(pk=scan.pk).update(
+        status=DuplicateScan.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

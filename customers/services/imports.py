@@ -1,0 +1,783 @@
+"""Bulk import of customers, subscriptions and invoices from CSV files.
+
+Each file is read in batches. Every row of a batch is validated first; the valid rows are then
+written together in one transaction with bulk inserts, so a row is imported completely or not
+at all, and 100,000 rows take minutes. A row whose external reference was imported before is
+skipped, which makes a file safe to import again. Every customer row is checked for
+duplicates, against the base and against the rows before it in the same file.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
+from customers.models import (
+    ActionLog,
+    CommunicationPreferences,
+    ContactMedium,
+    Customer,
+    DuplicateCandidate,
+    IdentityKey,
+    ImportJob,
+    ImportRowError,
+    Invoice,
+    LifecycleEvent,
+    Party,
+    Product,
+    Subscription,
+)
+
+from .audit import actor_label
+from .contacts import ContactMediumInput, contact_medium_fields
+from .customers import PartyInput, party_names
+from .identity import BLOCK_CAP, party_profiles, profile_from_input
+from .numbers import customer_serials_allocate, format_customer_number
+
+BATCH_SIZE = 1000
+
+COLUMNS = {
+    ImportJob.Kind.CUSTOMERS: {
+        "required": {"external_ref"},
+        "optional": {
+            "kind",
+            "title",
+            "given_name",
+            "family_name",
+            "birth_date",
+            "national_id",
+            "legal_name",
+            "trading_name",
+            "registration_number",
+            "email",
+            "mobile",
+            "phone",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "segment",
+            "language",
+            "status",
+            "lead_source",
+        },
+    },
+    ImportJob.Kind.SUBSCRIPTIONS: {
+        "required": {"external_ref", "customer_ref", "product_code", "start_date"},
+        "optional": {"monthly_charge", "contract_term_months", "end_date", "status", "service_id"},
+    },
+    ImportJob.Kind.INVOICES: {
+        "required": {"invoice_number", "customer_ref", "issued_on", "due_on", "amount"},
+        "optional": {"period_start", "paid_amount", "paid_on"},
+    },
+}
+IMPORTABLE_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}
+
+
+class RowError(Exception):
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def _text_of(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            f"The file is not UTF-8 text (byte {error.start} cannot be read). "
+            "Save it as 'CSV UTF-8' and upload it again."
+        ) from None
+
+
+def _reader(text: str) -> csv.DictReader:
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+
+
+def import_header_check(*, kind: str, raw: bytes) -> int:
+    """Check the file before it is queued: readable, the right columns; returns its row count."""
+    if kind not in COLUMNS:
+        raise ValidationError(f"Unknown import kind '{kind}'.")
+    if not raw.strip():
+        raise ValidationError("The file is empty.")
+    reader = _reader(_text_of(raw))
+    header = {name.strip() for name in reader.fieldnames or [] if name}
+    missing = COLUMNS[kind]["required"] - header
+    if missing:
+        expected = sorted(COLUMNS[kind]["required"] | COLUMNS[kind]["optional"])
+        raise ValidationError(
+            f"The file has no column {', '.join(sorted(missing))}. "
+            f"Expected columns: {', '.join(expected)}."
+        )
+    unknown = header - COLUMNS[kind]["required"] - COLUMNS[kind]["optional"]
+    if unknown:
+        raise ValidationError(f"Unknown columns: {', '.join(sorted(unknown))}.")
+    try:
+        return sum(1 for _ in reader)
+    except csv.Error as error:
+        raise ValidationError(f"The file is not valid CSV: {error}.") from None
+
+
+def import_job_create(
+    *, kind: str, file: File, actor, on_duplicate: str = ImportJob.OnDuplicate.REFUSE
+) -> ImportJob:
+    """Store the uploaded file and queue its import; a file that cannot be read is refused."""
+    if on_duplicate not in ImportJob.OnDuplicate.values:
+        raise ValidationError({"on_duplicate": f"Unknown choice '{on_duplicate}'."})
+    if file.size and file.size > settings.CRM_IMPORT_MAX_BYTES:
+        raise ValidationError(
+            f"The file is larger than {settings.CRM_IMPORT_MAX_BYTES // (1024 * 1024)} MB."
+        )
+    raw = file.read()
+    rows = import_header_check(kind=kind, raw=raw)
+    job = ImportJob(
+        kind=kind,
+        on_duplicate=on_duplicate,
+        original_name=(getattr(file, "name", "") or "upload.csv").rsplit("/", 1)[-1][:200],
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        created_at=timezone.now(),
+        rows_total=rows,
+    )
+    job.file.save(job.original_name, ContentFile(raw), save=False)
+    job.save()
+    return job
+
+
+def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
+    with job.file.open("rb") as handle:
+        text = _text_of(handle.read())
+    reader = _reader(text)
+    for index, row in enumerate(reader):
+        clean = {
+            (key or "").strip(): (value or "").strip()
+            for key, value in row.items()
+            if key is not None
+        }
+        if None in row:
+            clean["__extra__"] = "yes"
+        yield index, clean
+
+
+# --- Running a job ----------------------------------------------------------------------------
+
+
+def import_job_run(
+    *,
+    job_id: int,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Import the rows not yet done. Resumable: a job cut off mid-way carries on from rows_done."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    job = ImportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    process = {
+        ImportJob.Kind.CUSTOMERS: _customer_batch,
+        ImportJob.Kind.SUBSCRIPTIONS: _subscription_batch,
+        ImportJob.Kind.INVOICES: _invoice_batch,
+    }[job.kind]
+    batch: list[tuple[int, dict]] = []
+    for index, row in _rows(job):
+        if index < job.rows_done:
+            continue
+        batch.append((index, row))
+        if len(batch) >= batch_size:
+            _run_batch(job, process, batch)
+            batch = []
+            if progress:
+                progress(job)
+    if batch:
+        _run_batch(job, process, batch)
+        if progress:
+            progress(job)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+@dataclass
+class _Outcome:
+    created: int = 0
+    skipped: int = 0
+    duplicates_queued: int = 0
+    errors: list[ImportRowError] = field(default_factory=list)
+
+    def fail(self, job: ImportJob, index: int, ref: str, error: RowError) -> None:
+        self.errors.append(
+            ImportRowError(
+                job=job,
+                row_number=index + 2,
+                external_ref=ref[:64],
+                field=error.field,
+                message=error.message,
+            )
+        )
+
+
+def _run_batch(job: ImportJob, process, batch: list[tuple[int, dict]]) -> None:
+    """One transaction: the batch's rows, its row errors and the progress move together."""
+    with transaction.atomic():
+        outcome = _Outcome()
+        process(job, batch, outcome)
+        ImportRowError.objects.bulk_create(outcome.errors)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=batch[-1][0] + 1,
+            rows_created=F("rows_created") + outcome.created,
+            rows_skipped=F("rows_skipped") + outcome.skipped,
+            rows_failed=F("rows_failed") + len(outcome.errors),
+            duplicates_queued=F("duplicates_queued") + outcome.duplicates_queued,
+        )
+    job.refresh_from_db()
+
+
+def import_job_fail(*, job: ImportJob, error: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def import_errors_csv(*, job: ImportJob) -> str:
+    """The row errors as a CSV a user can open next to the original file."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "external_ref", "field", "error"])
+    for error in job.row_errors.all().iterator():
+        writer.writerow([error.row_number, error.external_ref, error.field, error.message])
+    return out.getvalue()
+
+
+# --- Parsing values -----------------------------------------------------------------------------
+
+
+def _date(row: dict, name: str, *, required: bool = False) -> date | None:
+    value = row.get(name, "")
+    if not value:
+        if required:
+            raise RowError(f"{name} is required.", name)
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"{name} '{value}' is not a date (YYYY-MM-DD).", name) from None
+
+
+def _decimal(row: dict, name: str, *, required: bool = False) -> Decimal | None:
+    value = row.get(name, "")
+    if not value:
+        if required:
+            raise RowError(f"{name} is required.", name)
+        return None
+    try:
+        number = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        raise RowError(f"{name} '{value}' is not a number.", name) from None
+    if not number.is_finite() or number < 0 or number >= Decimal("100000000"):
+        raise RowError(f"{name} '{value}' is out of range.", name)
+    return number.quantize(Decimal("0.01"))
+
+
+def _choice(row: dict, name: str, choices, default: str) -> str:
+    value = row.get(name, "").lower() or default
+    if value not in choices:
+        raise RowError(f"{name} '{value}' is not one of {', '.join(sorted(choices))}.", name)
+    return value
+
+
+def _text(row: dict, name: str, limit: int) -> str:
+    value = row.get(name, "")
+    if len(value) > limit:
+        raise RowError(f"{name} is longer than {limit} characters.", name)
+    return value
+
+
+def _external_ref(row: dict, name: str = "external_ref") -> str:
+    ref = row.get(name, "")
+    if not ref:
+        raise RowError(f"{name} is required.", name)
+    if len(ref) > 64:
+        raise RowError(f"{name} is longer than 64 characters.", name)
+    return ref
+
+
+# --- Customers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _CustomerRow:
+    index: int
+    ref: str
+    party: PartyInput
+    status: str
+    segment: str
+    language: str
+    lead_source: str
+    profile: IdentityProfile
+    media: list[dict]
+    matches: list[tuple[object, Match]] = field(default_factory=list)
+
+
+def _customer_row(index: int, row: dict) -> _CustomerRow:
+    if "__extra__" in row:
+        raise RowError("The row has more values than the header has columns.")
+    ref = _external_ref(row)
+    kind = _choice(row, "kind", Party.Kind.values, Party.Kind.INDIVIDUAL)
+    media_inputs = []
+    for medium_kind, column in (("email", "email"), ("mobile", "mobile"), ("phone", "phone")):
+        if row.get(column):
+            media_inputs.append(
+                ContactMediumInput(
+                    kind=medium_kind,
+                    value=row[column],
+                    is_preferred=True,
+                    country=row.get("country", ""),
+                )
+            )
+    if row.get("street") or row.get("city"):
+        media_inputs.append(
+            ContactMediumInput(
+                kind="postal",
+                street=row.get("street", ""),
+                city=row.get("city", ""),
+                postcode=row.get("postcode", ""),
+                country=row.get("country", ""),
+                is_preferred=True,
+            )
+        )
+    media = []
+    for medium in media_inputs:
+        try:
+            media.append(contact_medium_fields(medium))
+        except ValidationError as error:
+            name, messages = next(iter(error.message_dict.items()))
+            column = medium.kind if name == "value" else name
+            raise RowError(f"{column}: {' '.join(messages)}", column) from None
+    party = PartyInput(
+        kind=kind,
+        title=_text(row, "title", 20),
+        given_name=_text(row, "given_name", 100),
+        family_name=_text(row, "family_name", 100),
+        birth_date=_date(row, "birth_date"),
+        national_id=_text(row, "national_id", 40),
+        legal_name=_text(row, "legal_name", 200),
+        trading_name=_text(row, "trading_name", 200),
+        registration_number=_text(row, "registration_number", 40),
+        contact_media=media_inputs,
+    )
+    probe = Party(
+        **{
+            name: getattr(party, name)
+            for name in (
+                "kind",
+                "title",
+                "given_name",
+                "family_name",
+                "birth_date",
+                "national_id",
+                "legal_name",
+                "trading_name",
+                "registration_number",
+            )
+        }
+    )
+    try:
+        party_names(probe)
+    except ValidationError as error:
+        name, messages = next(iter(error.message_dict.items()))
+        raise RowError(" ".join(messages), name) from None
+    return _CustomerRow(
+        index=index,
+        ref=ref,
+        party=party,
+        status=_choice(row, "status", IMPORTABLE_STATUSES, Customer.Status.LEAD),
+        segment=_choice(row, "segment", Customer.Segment.values, Customer.Segment.RESIDENTIAL),
+        language=_text(row, "language", 8) or "en",
+        lead_source=_text(row, "lead_source", 40) or "import",
+        profile=profile_from_input(party),
+        media=media,
+    )
+
+
+def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outcome) -> None:
+    rows: list[_CustomerRow] = []
+    refs_seen: dict[str, int] = {}
+    for index, raw in batch:
+        ref = raw.get("external_ref", "")
+        try:
+            parsed = _customer_row(index, raw)
+        except RowError as error:
+            outcome.fail(job, index, ref, error)
+            continue
+        if parsed.ref in refs_seen:
+            outcome.fail(
+                job,
+                index,
+                ref,
+                RowError(
+                    f"external_ref {ref} is repeated (first at row {refs_seen[ref] + 2}).",
+                    "external_ref",
+                ),
+            )
+            continue
+        refs_seen[parsed.ref] = index
+        rows.append(parsed)
+    existing = set(
+        Customer.objects.filter(external_ref__in=[r.ref for r in rows]).values_list(
+            "external_ref", flat=True
+        )
+    )
+    outcome.skipped += sum(1 for r in rows if r.ref in existing)
+    rows = [r for r in rows if r.ref not in existing]
+    if not rows:
+        return
+    rows = _match_against_base_and_file(job, rows, outcome)
+    _write_customers(job, rows, outcome)
+
+
+def _match_against_base_and_file(
+    job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome
+) -> list[_CustomerRow]:
+    """Attach likely matches to each row; refuse rows that certainly exist, if so configured."""
+    keys_of = {r.index: blocking_keys(r.profile) for r in rows}
+    all_keys = set().union(*keys_of.values())
+    base_members: dict[tuple[str, str], list[int]] = defaultdict(list)
+    values = sorted({value for _, value in all_keys})
+    for start in range(0, len(values), 5000):
+        for party_id, kind, value in IdentityKey.objects.filter(
+            value__in=values[start : start + 5000]
+        ).values_list("party_id", "kind", "value"):
+            if (kind, value) in all_keys:
+                base_members[(kind, value)].append(party_id)
+    candidate_ids = {
+        pk for members in base_members.values() if len(members) <= BLOCK_CAP for pk in members
+    }
+    profiles = party_profiles(candidate_ids)
+    customers = {
+        c.party_id: c
+        for c in Customer.objects.filter(party_id__in=candidate_ids)
+        .exclude(status=Customer.Status.MERGED)
+        .select_related("party")
+    }
+    verified = set(
+        ContactMedium.objects.filter(
+            party_id__in=candidate_ids,
+            is_verified=True,
+            value__in={v for r in rows for v in (*r.profile.emails, *r.profile.phones)},
+        ).values_list("party_id", "value")
+    )
+    earlier: dict[tuple[str, str], list[_CustomerRow]] = defaultdict(list)
+    accepted = []
+    for row in rows:
+        refuse = None
+        for key in keys_of[row.index]:
+            members = base_members.get(key, [])
+            if len(members) > BLOCK_CAP:
+                continue
+            for party_id in members:
+                if party_id not in customers or any(
+                    m is customers[party_id] for m, _ in row.matches
+                ):
+                    continue
+                match = score_pair(row.profile, profiles[party_id])
+                if match.decision == "unlikely":
+                    continue
+                row.matches.append((customers[party_id], match))
+                proven = (
+                    row.profile.national_id
+                    and row.profile.national_id == profiles[party_id].national_id
+                ) or any(
+                    (party_id, value) in verified
+                    for value in (*row.profile.emails, *row.profile.phones)
+                )
+                if proven and refuse is None:
+                    existing = customers[party_id].number
+                    refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
+        for key in keys_of[row.index]:
+            for other in earlier.get(key, []):
+                if any(m is other for m, _ in row.matches):
+                    continue
+                match = score_pair(row.profile, other.profile)
+                if match.decision == "unlikely":
+                    continue
+                row.matches.append((other, match))
+                if (
+                    refuse is None
+                    and row.profile.national_id
+                    and row.profile.national_id == other.profile.national_id
+                ):
+                    refuse = f"Same person as row {other.index + 2} (same national id)."
+        if refuse and job.on_duplicate == ImportJob.OnDuplicate.REFUSE:
+            outcome.fail(job, row.index, row.ref, RowError(refuse))
+            continue
+        accepted.append(row)
+        for key in keys_of[row.index]:
+            if len(earlier[key]) < BLOCK_CAP:
+                earlier[key].append(row)
+    return accepted
+
+
+def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome) -> None:
+    now = timezone.now()
+    label = actor_label(job.uploaded_by) if job.uploaded_by else f"import:{job.pk}"
+    parties = []
+    for row in rows:
+        party = Party(
+            **{
+                name: getattr(row.party, name)
+                for name in (
+                    "kind",
+                    "title",
+                    "given_name",
+                    "family_name",
+                    "birth_date",
+                    "national_id",
+                    "legal_name",
+                    "trading_name",
+                    "registration_number",
+                )
+            }
+        )
+        party_names(party)
+        parties.append(party)
+    Party.objects.bulk_create(parties)
+    serials = customer_serials_allocate(len(rows))
+    customers = [
+        Customer(
+            number=format_customer_number(serial),
+            party=party,
+            status=row.status,
+            status_reason="import" if row.status != Customer.Status.LEAD else "",
+            status_changed_at=now,
+            segment=row.segment,
+            lead_source=row.lead_source,
+            valid_from=now,
+            last_activity_at=now,
+            external_ref=row.ref,
+        )
+        for row, party, serial in zip(rows, parties, serials, strict=True)
+    ]
+    Customer.objects.bulk_create(customers)
+    media, keys, events, logs, preferences = [], [], [], [], []
+    for row, party, customer in zip(rows, parties, customers, strict=True):
+        media.extend(ContactMedium(party=party, **fields) for fields in row.media)
+        keys.extend(
+            IdentityKey(party=party, kind=kind, value=value)
+            for kind, value in blocking_keys(row.profile)
+        )
+        preferences.append(CommunicationPreferences(customer=customer, language=row.language))
+        events.append(
+            LifecycleEvent(
+                customer=customer,
+                action="import",
+                to_status=row.status,
+                reason="import",
+                note=f"Imported from {job.original_name}, row {row.index + 2}",
+                actor=job.uploaded_by,
+                occurred_at=now,
+            )
+        )
+        logs.append(
+            ActionLog(
+                customer=customer,
+                action="customer.imported",
+                actor=job.uploaded_by,
+                actor_label=label,
+                data={"job": job.pk, "row": row.index + 2, "external_ref": row.ref},
+                created_at=now,
+            )
+        )
+        row.customer = customer
+    ContactMedium.objects.bulk_create(media, batch_size=2000)
+    IdentityKey.objects.bulk_create(keys, batch_size=5000)
+    CommunicationPreferences.objects.bulk_create(preferences, batch_size=2000)
+    LifecycleEvent.objects.bulk_create(events, batch_size=2000)
+    ActionLog.objects.bulk_create(logs, batch_size=2000)
+    pairs = {}
+    for row in rows:
+        for other, match in row.matches:
+            other_customer = other if isinstance(other, Customer) else other.customer
+            low, high = sorted((row.customer.pk, other_customer.pk))
+            if low != high and ((low, high) not in pairs or pairs[(low, high)].score < match.score):
+                pairs[(low, high)] = DuplicateCandidate(
+                    customer_low_id=low,
+                    customer_high_id=high,
+                    score=match.score,
+                    reasons=list(match.reasons),
+                    source=DuplicateCandidate.Source.IMPORT,
+                    found_at=now,
+                )
+    DuplicateCandidate.objects.bulk_create(pairs.values(), ignore_conflicts=True, batch_size=2000)
+    outcome.created += len(rows)
+    outcome.duplicates_queued += len(pairs)
+
+
+# --- Subscriptions and invoices -----------------------------------------------------------------
+
+
+def _customers_by_ref(refs: set[str]) -> dict[str, Customer]:
+    found = {}
+    for customer in Customer.objects.filter(external_ref__in=refs).only(
+        "pk", "external_ref", "status", "merged_into_id"
+    ):
+        found[customer.external_ref] = customer
+    missing = refs - set(found)
+    for customer in Customer.objects.filter(number__in={r.upper() for r in missing}).only(
+        "pk", "number", "status", "merged_into_id"
+    ):
+        found[customer.number] = customer
+    # A merged-away customer's facts belong to its survivor.
+    survivors = {
+        c.pk: c
+        for c in Customer.objects.filter(
+            pk__in={c.merged_into_id for c in found.values() if c.merged_into_id}
+        )
+    }
+    return {ref: survivors.get(c.merged_into_id, c) for ref, c in found.items()}
+
+
+def _subscription_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outcome) -> None:
+    refs = {raw.get("customer_ref", "") for _, raw in batch}
+    customers = _customers_by_ref({r for r in refs if r} | {r.upper() for r in refs if r})
+    products = {
+        p.code: p
+        for p in Product.objects.filter(code__in={raw.get("product_code", "") for _, raw in batch})
+    }
+    existing = set(
+        Subscription.objects.filter(
+            external_ref__in={raw.get("external_ref", "") for _, raw in batch}
+        ).values_list("external_ref", flat=True)
+    )
+    seen, new = set(), []
+    for index, raw in batch:
+        ref = raw.get("external_ref", "")
+        try:
+            ref = _external_ref(raw)
+            if ref in existing:
+                outcome.skipped += 1
+                continue
+            if ref in seen:
+                raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
+            customer = customers.get(raw.get("customer_ref", "")) or customers.get(
+                raw.get("customer_ref", "").upper()
+            )
+            if customer is None:
+                raise RowError(
+                    f"No customer with reference or number '{raw.get('customer_ref', '')}'.",
+                    "customer_ref",
+                )
+            if customer.status in (Customer.Status.TERMINATED, Customer.Status.DISQUALIFIED):
+                raise RowError(
+                    "The customer's relationship has ended; re-establish it first.", "customer_ref"
+                )
+            product = products.get(raw.get("product_code", ""))
+            if product is None:
+                raise RowError(
+                    f"No product with code '{raw.get('product_code', '')}'.", "product_code"
+                )
+            start = _date(raw, "start_date", required=True)
+            end = _date(raw, "end_date")
+            if end and end < start:
+                raise RowError("end_date is before start_date.", "end_date")
+            term = raw.get("contract_term_months", "") or "0"
+            if not term.isdigit() or int(term) > 120:
+                raise RowError(
+                    f"contract_term_months '{term}' is not a number of months.",
+                    "contract_term_months",
+                )
+            charge = _decimal(raw, "monthly_charge")
+            new.append(
+                Subscription(
+                    customer_id=customer.pk,
+                    product=product,
+                    service_id=_text(raw, "service_id", 40),
+                    monthly_charge=product.list_price if charge is None else charge,
+                    contract_term_months=int(term),
+                    start_date=start,
+                    end_date=end,
+                    status=_choice(
+                        raw,
+                        "status",
+                        Subscription.Status.values,
+                        Subscription.Status.TERMINATED if end else Subscription.Status.ACTIVE,
+                    ),
+                    external_ref=ref,
+                )
+            )
+            seen.add(ref)
+        except RowError as error:
+            outcome.fail(job, index, ref, error)
+    Subscription.objects.bulk_create(new, batch_size=2000)
+    outcome.created += len(new)
+
+
+def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outcome) -> None:
+    refs = {raw.get("customer_ref", "") for _, raw in batch}
+    customers = _customers_by_ref({r for r in refs if r} | {r.upper() for r in refs if r})
+    numbers = {raw.get("invoice_number", "") for _, raw in batch}
+    existing = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
+    seen, new = set(), []
+    for index, raw in batch:
+        number = raw.get("invoice_number", "")
+        try:
+            number = _external_ref(raw, "invoice_number")
+            if number in existing:
+                outcome.skipped += 1
+                continue
+            if number in seen:
+                raise RowError(
+                    f"invoice_number {number} is repeated in the file.", "invoice_number"
+                )
+            customer = customers.get(raw.get("customer_ref", "")) or customers.get(
+                raw.get("customer_ref", "").upper()
+            )
+            if customer is None:
+                raise RowError(
+                    f"No customer with reference or number '{raw.get('customer_ref', '')}'.",
+                    "customer_ref",
+                )
+            issued = _date(raw, "issued_on", required=True)
+            due = _date(raw, "due_on", required=True)
+            if due < issued:
+                raise RowError("due_on is before issued_on.", "due_on")
+            amount = _decimal(raw, "amount", required=True)
+            paid_amount = _decimal(raw, "paid_amount") or Decimal("0")
+            paid_on = _date(raw, "paid_on")
+            new.append(
+                Invoice(
+                    customer_id=customer.pk,
+                    number=number,
+                    period_start=_date(raw, "period_start") or issued.replace(day=1),
+                    issued_on=issued,
+                    due_on=due,
+                    amount=amount,
+                    paid_amount=paid_amount,
+                    paid_on=paid_on,
+                )
+            )
+            seen.add(number)
+        except RowError as error:
+            outcome.fail(job, index, number, error)
+    Invoice.objects.bulk_create(new, batch_size=2000)
+    outcome.created += len(new)

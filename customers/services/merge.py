@@ -1,0 +1,281 @@
+"""Merging two customers who are one person (eTOM 1.3.4.2: one customer, one identity)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import (
+    CommunicationPreferences,
+    Consent,
+    ContactMedium,
+    Customer,
+    CustomerAlias,
+    CustomerRelationship,
+    DuplicateCandidate,
+    IdentityKey,
+    LifecycleEvent,
+    Party,
+)
+
+from .audit import action_log_record, actor_label
+from .customers import PARTY_FIELDS, party_names
+
+# Party fields where two records can disagree; each is settled by a rule the user can override.
+MERGEABLE_PARTY_FIELDS = tuple(name for name in PARTY_FIELDS if name != "kind")
+MERGEABLE_CUSTOMER_FIELDS = ("segment", "payment_method", "account_manager_id", "lead_source")
+
+
+def merge_conflicts(*, survivor: Customer, merged: Customer) -> list[dict]:
+    """Fields where both customers hold a value and the values differ."""
+    conflicts = []
+    for target, names in (
+        ("party", MERGEABLE_PARTY_FIELDS),
+        ("customer", MERGEABLE_CUSTOMER_FIELDS),
+    ):
+        for name in names:
+            kept = getattr(survivor.party if target == "party" else survivor, name)
+            other = getattr(merged.party if target == "party" else merged, name)
+            if kept not in (None, "") and other not in (None, "") and kept != other:
+                conflicts.append({"field": name, "survivor": kept, "merged": other})
+    return conflicts
+
+
+def _merged_values(survivor: Customer, merged: Customer, take_from_merged: set[str]) -> dict:
+    """Rule: keep the survivor's value unless it is empty or the user chose the other one."""
+    values = {}
+    for target, names in (
+        ("party", MERGEABLE_PARTY_FIELDS),
+        ("customer", MERGEABLE_CUSTOMER_FIELDS),
+    ):
+        for name in names:
+            kept = getattr(survivor.party if target == "party" else survivor, name)
+            other = getattr(merged.party if target == "party" else merged, name)
+            wanted = name in take_from_merged or (kept in (None, "") and other not in (None, ""))
+            if wanted and kept != other:
+                values[(target, name)] = other
+    return values
+
+
+@transaction.atomic
+def customers_merge(
+    *,
+    survivor: Customer,
+    merged: Customer,
+    actor,
+    take_from_merged: set[str] | frozenset[str] = frozenset(),
+) -> Customer:
+    """Merge ``merged`` into ``survivor``: every related row moves, the number stays an alias.
+
+    Atomic: either everything moves or nothing does. Both rows are locked in id order, so a
+    concurrent edit or a second merge of either customer waits and then sees the result.
+    """
+    if survivor.pk == merged.pk:
+        raise ValidationError("A customer cannot be merged into itself.")
+    unknown = set(take_from_merged) - set(MERGEABLE_PARTY_FIELDS) - set(MERGEABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields to take over: {', '.join(sorted(unknown))}.")
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .select_related("party")
+        .filter(pk__in=[survivor.pk, merged.pk])
+        .order_by("pk")
+    }
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    for customer in (survivor, merged):
+        if customer.merged_into_id is not None:
+            raise ValidationError(
+                f"Customer {customer.number} was already merged into another customer.",
+                code="merged",
+            )
+
+    now = timezone.now()
+    field_changes = _merged_values(survivor, merged, set(take_from_merged))
+    moved = _move_related_rows(survivor, merged)
+
+    for (target, name), value in field_changes.items():
+        setattr(survivor.party if target == "party" else survivor, name, value)
+    party_names(survivor.party)
+    survivor.party.save()
+    # A relationship is as old as its oldest part; the survivor keeps the earliest start.
+    survivor.valid_from = min(survivor.valid_from, merged.valid_from)
+    survivor.last_activity_at = now
+    survivor.stale_since = None
+    if survivor.external_ref is None and merged.external_ref is not None:
+        survivor.external_ref, merged.external_ref = merged.external_ref, None
+        Customer.objects.filter(pk=merged.pk).update(external_ref=None)
+    survivor.save()
+
+    previous_status = merged.status
+    Customer.objects.filter(pk=merged.pk).update(
+        status=Customer.Status.MERGED,
+        status_reason="duplicate",
+        status_changed_at=now,
+        merged_into=survivor,
+        valid_to=now,
+    )
+    CustomerAlias.objects.filter(customer=merged).update(customer=survivor)
+    CustomerAlias.objects.create(number=merged.number, customer=survivor)
+    IdentityKey.objects.filter(party_id=merged.party_id).delete()
+    _close_candidates(survivor, merged, actor, now)
+    LifecycleEvent.objects.create(
+        customer=merged,
+        action="merge",
+        from_status=previous_status,
+        to_status=Customer.Status.MERGED,
+        reason="duplicate",
+        note=f"Merged into {survivor.number}",
+        actor=actor if getattr(actor, "pk", None) else None,
+        occurred_at=now,
+    )
+    data = {
+        "survivor": survivor.number,
+        "merged": merged.number,
+        "fields_taken_from_merged": sorted(name for _, name in field_changes),
+        "moved": moved,
+    }
+    action_log_record(action="customer.merged", customer=survivor, actor=actor, data=data)
+    action_log_record(action="customer.merged_away", customer=merged, actor=actor, data=data)
+
+    from .identity import identity_keys_refresh
+
+    identity_keys_refresh(party_ids=[survivor.party_id])
+    survivor.refresh_from_db()
+    return survivor
+
+
+def _move_related_rows(survivor: Customer, merged: Customer) -> dict[str, int]:
+    """Repoint every row that refers to the merged customer or its party; returns counts.
+
+    Rows of apps this one does not know (scores, surveys …) move too: every foreign key to
+    Customer is followed. Tables with uniqueness rules get their conflicts settled first.
+    """
+    moved: dict[str, int] = {}
+
+    # Contact media: drop the merged party's copies of what the survivor already has; the
+    # survivor's preferred medium of each kind stays preferred.
+    survivor_media = ContactMedium.objects.filter(party_id=survivor.party_id)
+    existing = set(survivor_media.values_list("kind", "value"))
+    preferred_kinds = set(survivor_media.filter(is_preferred=True).values_list("kind", flat=True))
+    duplicates = [
+        pk
+        for pk, kind, value in ContactMedium.objects.filter(party_id=merged.party_id).values_list(
+            "pk", "kind", "value"
+        )
+        if (kind, value) in existing
+    ]
+    ContactMedium.objects.filter(pk__in=duplicates).delete()
+    ContactMedium.objects.filter(
+        party_id=merged.party_id, kind__in=preferred_kinds, is_preferred=True
+    ).update(is_preferred=False)
+    moved["contact_media"] = ContactMedium.objects.filter(party_id=merged.party_id).update(
+        party_id=survivor.party_id
+    )
+
+    # Consents: per channel and purpose the most recent answer is the customer's answer.
+    for consent in Consent.objects.filter(customer=merged):
+        current = Consent.objects.filter(
+            customer=survivor, channel=consent.channel, purpose=consent.purpose
+        ).first()
+        if current is None or current.recorded_at < consent.recorded_at:
+            if current is not None:
+                current.delete()
+            consent.customer = survivor
+            consent.save(update_fields=["customer"])
+            moved["consents"] = moved.get("consents", 0) + 1
+        else:
+            consent.delete()
+
+    # Preferences: the survivor's stay; the merged customer's are taken only if it has none.
+    if not CommunicationPreferences.objects.filter(customer=survivor).exists():
+        CommunicationPreferences.objects.filter(customer=merged).update(customer=survivor)
+    else:
+        CommunicationPreferences.objects.filter(customer=merged).delete()
+
+    # Relationships: links between the two would become self-links, and links both had
+    # would be doubled; neither survives.
+    CustomerRelationship.objects.filter(
+        Q(from_customer=merged, to_customer=survivor)
+        | Q(from_customer=survivor, to_customer=merged)
+    ).delete()
+    for direction, other in (("from_customer", "to_customer"), ("to_customer", "from_customer")):
+        for link in CustomerRelationship.objects.filter(**{direction: merged}):
+            clash = CustomerRelationship.objects.filter(
+                **{direction: survivor, other: getattr(link, f"{other}_id"), "kind": link.kind}
+            ).exists()
+            if clash:
+                link.delete()
+            else:
+                setattr(link, direction, survivor)
+                link.save(update_fields=[direction])
+                moved["relationships"] = moved.get("relationships", 0) + 1
+
+    handled = {
+        (Consent, "customer"),
+        (CommunicationPreferences, "customer"),
+        (CustomerRelationship, "from_customer"),
+        (CustomerRelationship, "to_customer"),
+        (CustomerAlias, "customer"),
+        (DuplicateCandidate, "customer_low"),
+        (DuplicateCandidate, "customer_high"),
+        (Customer, "merged_into"),
+    }
+    for relation in Customer._meta.related_objects:
+        if not isinstance(relation.field, models.ForeignKey):
+            continue
+        key = (relation.related_model, relation.field.name)
+        if key in handled:
+            continue
+        count = relation.related_model._base_manager.filter(**{relation.field.name: merged}).update(
+            **{relation.field.name: survivor}
+        )
+        if count:
+            label = relation.related_model._meta.verbose_name_plural
+            moved[str(label)] = moved.get(str(label), 0) + count
+    for relation in Party._meta.related_objects:
+        if isinstance(relation.field, models.ForeignKey) and relation.related_model not in (
+            ContactMedium,
+            IdentityKey,
+            Customer,
+        ):
+            relation.related_model._base_manager.filter(
+                **{relation.field.name: merged.party_id}
+            ).update(**{relation.field.name: survivor.party_id})
+    return moved
+
+
+def _close_candidates(survivor: Customer, merged: Customer, actor, now) -> None:
+    """The pair just merged is decided; other open pairs of the merged customer are moot."""
+    low, high = sorted((survivor.pk, merged.pk))
+    DuplicateCandidate.objects.filter(customer_low_id=low, customer_high_id=high).update(
+        status=DuplicateCandidate.Status.MERGED,
+        decided_by=actor if getattr(actor, "pk", None) else None,
+        decided_at=now,
+    )
+    DuplicateCandidate.objects.filter(
+        Q(customer_low=merged) | Q(customer_high=merged), status=DuplicateCandidate.Status.OPEN
+    ).delete()
+
+
+def duplicate_mark_distinct(*, candidate: DuplicateCandidate, actor) -> DuplicateCandidate:
+    """Record that the two customers are different people; the pair is never proposed again."""
+    with transaction.atomic():
+        candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != DuplicateCandidate.Status.OPEN:
+            raise ValidationError("This pair has already been decided.")
+        candidate.status = DuplicateCandidate.Status.NOT_DUPLICATE
+        candidate.decided_by = actor if getattr(actor, "pk", None) else None
+        candidate.decided_at = timezone.now()
+        candidate.save()
+        for customer in (candidate.customer_low, candidate.customer_high):
+            action_log_record(
+                action="customer.not_duplicate",
+                customer=customer,
+                actor=actor,
+                data={
+                    "pair": [candidate.customer_low.number, candidate.customer_high.number],
+                    "by": actor_label(actor),
+                },
+            )
+    return candidate

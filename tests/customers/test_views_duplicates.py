@@ -1,0 +1,153 @@
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from customers import roles
+from customers.models import ContactMedium, Customer, CustomerAlias, DuplicateCandidate
+from customers.services import ContactMediumInput
+from customers.services.identity import duplicate_scan_start
+from tests.factories import CustomerFactory, UserFactory
+
+NEW_LEAD = reverse("customers:lead_create")
+LEAD = {
+    "kind": "individual",
+    "given_name": "Zoë",
+    "family_name": "Müller",
+    "segment": "residential",
+    "language": "en",
+    "email": "zoe@example.com",
+    "birth_date": "1985-03-14",
+}
+
+
+@pytest.fixture
+def zoe(agent):
+    return CustomerFactory(
+        actor=agent,
+        given_name="Zoe",
+        family_name="Muller",
+        birth_date=date(1985, 3, 14),
+        status=Customer.Status.ACTIVE,
+        contact_media=[ContactMediumInput(kind=ContactMedium.Kind.EMAIL, value="zoe@example.com")],
+    )
+
+
+@pytest.fixture
+def merger(db):
+    user = UserFactory(username="mona")
+    user.groups.add(Group.objects.get(name=roles.MANAGER))
+    return user
+
+
+def test_a_probable_duplicate_is_shown_before_the_lead_is_saved(client, agent, zoe):
+    client.force_login(agent)
+    response = client.post(NEW_LEAD, LEAD)
+    assert response.status_code == 200
+    duplicates = response.context["duplicates"]
+    assert [m.customer for m in duplicates.matches] == [zoe]
+    assert not duplicates.exact
+    body = response.content.decode()
+    assert f"Open {zoe.number}" in body
+    assert "None of these: create a new lead" in body
+    assert Customer.objects.count() == 1
+
+
+def test_confirming_a_different_person_creates_the_lead_and_remembers_it(client, agent, zoe):
+    client.force_login(agent)
+    response = client.post(NEW_LEAD, {**LEAD, "confirmed_distinct": str(zoe.pk)})
+    assert response.status_code == 302
+    created = Customer.objects.exclude(pk=zoe.pk).get()
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.customer_low, pair.customer_high} == {zoe, created}
+    assert pair.status == DuplicateCandidate.Status.NOT_DUPLICATE
+    assert pair.decided_by == agent
+
+
+def test_an_exact_duplicate_is_refused_with_a_link_to_the_existing_customer(client, agent, zoe):
+    ContactMedium.objects.filter(party=zoe.party).update(is_verified=True)
+    client.force_login(agent)
+    response = client.post(NEW_LEAD, {**LEAD, "confirmed_distinct": str(zoe.pk)})
+    assert response.status_code == 200
+    assert response.context["duplicates"].exact
+    body = response.content.decode()
+    assert "This customer already exists" in body
+    assert zoe.get_absolute_url() in body
+    assert "None of these" not in body
+    assert Customer.objects.count() == 1
+
+
+def test_an_agent_may_not_open_the_duplicate_queue(client, agent):
+    client.force_login(agent)
+    assert client.get(reverse("customers:duplicates")).status_code == 403
+
+
+def _pair(agent, zoe):
+    twin = CustomerFactory(
+        actor=agent, given_name="Zoe", family_name="Muller", birth_date=date(1985, 3, 14)
+    )
+    from customers.services.identity import (
+        candidates_for_profile,
+        duplicate_pair_record,
+        party_profiles,
+    )
+
+    profile = party_profiles([twin.party_id])[twin.party_id]
+    (match,) = [m for m in candidates_for_profile(profile) if m.customer == zoe]
+    return twin, duplicate_pair_record(first=zoe, second=twin, match=match.match, source="scan")
+
+
+def test_the_queue_lists_open_pairs_and_the_review_merges_them(client, agent, merger, zoe):
+    twin, pair = _pair(agent, zoe)
+    client.force_login(merger)
+    queue = client.get(reverse("customers:duplicates"))
+    assert list(queue.context["candidates"]) == [pair]
+
+    review = reverse("customers:duplicate_review", args=[pair.pk])
+    assert client.get(review).status_code == 200
+    response = client.post(review, {"decision": "merge", "survivor": str(zoe.pk)})
+    assert response.status_code == 302
+    twin.refresh_from_db()
+    assert twin.merged_into == zoe
+    assert CustomerAlias.objects.get(number=twin.number).customer == zoe
+
+    # The old number still works and leads to the survivor.
+    old_page = client.get(reverse("customers:detail", args=[twin.number]))
+    assert old_page.status_code == 302
+    assert old_page["Location"] == zoe.get_absolute_url()
+
+
+def test_not_a_duplicate_is_recorded_from_the_review(client, agent, merger, zoe):
+    _, pair = _pair(agent, zoe)
+    client.force_login(merger)
+    review = reverse("customers:duplicate_review", args=[pair.pk])
+    assert client.post(review, {"decision": "distinct"}).status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == DuplicateCandidate.Status.NOT_DUPLICATE
+    assert client.get(reverse("customers:duplicates")).context["candidates"] == []
+
+
+def test_a_scan_is_started_from_the_ui_and_reports_progress(
+    client, agent, merger, zoe, django_capture_on_commit_callbacks
+):
+    CustomerFactory(
+        actor=agent, given_name="Zoe", family_name="Muller", birth_date=date(1985, 3, 14)
+    )
+    client.force_login(merger)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("customers:duplicate_scans"), follow=True)
+    assert "Duplicate scan started." in response.content.decode()
+    scan = response.context["scans"][0]
+    progress = client.get(reverse("customers:duplicate_scan_progress", args=[scan.pk])).json()
+    # Without a broker the scan ran in-process, so it is already complete.
+    assert progress["status"] == "done"
+    assert progress["percent"] == 100
+    assert progress["pairs_found"] == 1
+
+
+def test_a_second_scan_is_refused_while_one_runs(client, merger, zoe):
+    duplicate_scan_start(actor=merger)
+    client.force_login(merger)
+    response = client.post(reverse("customers:duplicate_scans"), follow=True)
+    assert "already running" in response.content.decode()
