@@ -132,13 +132,22 @@ class LeadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Party.Kind.INDIVIDUAL and not data.get("family_name", "").strip():
-            self.add_error("family_name", "A person needs a family name.")
+        if (
+            data.get("kind") == Party.Kind.INDIVIDUAL
+            and not data.get("family_name", "").strip()
+            and not data.get("given_name", "").strip()
+        ):
+            self.add_error(
+                "family_name", "A person needs a name: a family name, a given name or both."
+            )
         if data.get("kind") == Party.Kind.ORGANIZATION and not data.get("legal_name", "").strip():
             self.add_error("legal_name", "An organisation needs its legal name.")
-        address_parts = [data.get(name, "").strip() for name in ("street", "city")]
-        if any(address_parts) and not all(address_parts):
-            self.add_error("city" if address_parts[0] else "street", "Give street and city.")
+        street = data.get("street", "").strip()
+        locality = data.get("city", "").strip() or data.get("postcode", "").strip()
+        if street and not locality:
+            self.add_error("city", "Give the city or the postcode.")
+        elif locality and not street:
+            self.add_error("street", "Give the street.")
         if not any(data.get(name) for name in ("email", "mobile", "phone", "street")):
             raise ValidationError("Give at least one way to reach the customer.")
         return data

@@ -67,6 +67,7 @@ class Party(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="individual", family_name__gt="")
+                    | models.Q(kind="individual", given_name__gt="")
                     | models.Q(kind="organization", legal_name__gt="")
                 ),
                 name="party_has_a_name",

@@ -58,9 +58,14 @@ def contact_medium_fields(medium: ContactMediumInput) -> dict:
             if not fields["value"]:
                 raise ValidationError("Enter the social media handle or address.")
         elif medium.kind == Kind.POSTAL:
-            missing = [name for name in ("street", "city") if not getattr(medium, name).strip()]
+            # The postcode alone locates an address in most countries; the street never can.
+            missing = {}
+            if not medium.street.strip():
+                missing["street"] = "A postal address needs this."
+            if not medium.city.strip() and not medium.postcode.strip():
+                missing["city"] = "A postal address needs a city or a postcode."
             if missing:
-                raise ValidationError({name: "A postal address needs this." for name in missing})
+                raise ValidationError(missing)
             fields.update(
                 street=medium.street.strip(),
                 city=medium.city.strip(),

@@ -51,8 +51,12 @@ def party_names(party: Party) -> None:
     party.national_id = party.national_id.strip().upper().replace(" ", "")
     party.registration_number = party.registration_number.strip().upper()
     if party.kind == Party.Kind.INDIVIDUAL:
-        if not party.family_name:
-            raise ValidationError({"family_name": "A person needs a family name."})
+        # Not everyone has a family name (mononyms are common in some countries); everyone
+        # has some name.
+        if not party.family_name and not party.given_name:
+            raise ValidationError(
+                {"family_name": "A person needs a name: a family name, a given name or both."}
+            )
         party.display_name = " ".join(p for p in (party.given_name, party.family_name) if p)
         party.family_name_key = name_key(party.family_name)
         party.sort_key = name_key(f"{party.family_name} {party.given_name}")

@@ -312,12 +312,20 @@ def duplicates_check(
 # --- The background scan --------------------------------------------------------------------
 
 
+_SCAN_IN_PROGRESS = "A duplicate scan is already running; wait for it to finish."
+
+
 def duplicate_scan_start(*, actor=None, chunk_size: int = 5000) -> DuplicateScan:
     """Plan a scan of the whole base as id-range chunks; one scan runs at a time."""
     bounds = IdentityKey.objects.aggregate(first=Min("party_id"), last=Max("party_id"))
     first, last = bounds["first"] or 0, bounds["last"] or 0
     try:
         with transaction.atomic():
+            # The unique constraint allows one queued scan next to one running scan; checking
+            # first closes that gap, and the constraint still settles two starts at once.
+            in_progress = (DuplicateScan.Status.QUEUED, DuplicateScan.Status.RUNNING)
+            if DuplicateScan.objects.filter(status__in=in_progress).exists():
+                raise ValidationError(_SCAN_IN_PROGRESS)
             scan = DuplicateScan.objects.create(
                 requested_by=actor if getattr(actor, "pk", None) else None,
                 requested_at=timezone.now(),
@@ -341,9 +349,7 @@ def duplicate_scan_start(*, actor=None, chunk_size: int = 5000) -> DuplicateScan
                 scan.started_at = scan.finished_at = timezone.now()
             scan.save()
     except IntegrityError:
-        raise ValidationError(
-            "A duplicate scan is already running; wait for it to finish."
-        ) from None
+        raise ValidationError(_SCAN_IN_PROGRESS) from None
     return scan
 
 

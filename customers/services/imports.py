@@ -109,7 +109,11 @@ def _reader(text: str) -> csv.DictReader:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    # Only the delimiter is worth guessing: the sniffer reports doubled quotes as unused when
+    # the sample happens to have none, and a file that breaks the quoting rules is refused.
+    return csv.DictReader(
+        io.StringIO(text, newline=""), dialect=dialect, doublequote=True, strict=True
+    )
 
 
 def import_header_check(*, kind: str, raw: bytes) -> int:
@@ -119,7 +123,10 @@ def import_header_check(*, kind: str, raw: bytes) -> int:
     if not raw.strip():
         raise ValidationError("The file is empty.")
     reader = _reader(_text_of(raw))
-    header = {name.strip() for name in reader.fieldnames or [] if name}
+    try:
+        header = {name.strip() for name in reader.fieldnames or [] if name}
+    except csv.Error as error:
+        raise ValidationError(f"The file is not valid CSV: {error}.") from None
     missing = COLUMNS[kind]["required"] - header
     if missing:
         expected = sorted(COLUMNS[kind]["required"] | COLUMNS[kind]["optional"])
@@ -165,6 +172,10 @@ def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
     with job.file.open("rb") as handle:
         text = _text_of(handle.read())
     reader = _reader(text)
+    # Every row is read, also those a resumed job skips: a reference repeated in the file is
+    # then found whatever the batch size and wherever the job was cut off.
+    ref_column = "invoice_number" if job.kind == ImportJob.Kind.INVOICES else "external_ref"
+    first_index: dict[str, int] = {}
     for index, row in enumerate(reader):
         clean = {
             (key or "").strip(): (value or "").strip()
@@ -173,6 +184,9 @@ def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
         }
         if None in row:
             clean["__extra__"] = "yes"
+        ref = clean.get(ref_column, "")
+        if ref and first_index.setdefault(ref, index) != index:
+            clean["__repeat_of__"] = str(first_index[ref])
         yield index, clean
 
 
@@ -284,7 +298,9 @@ def _date(row: dict, name: str, *, required: bool = False) -> date | None:
         raise RowError(f"{name} '{value}' is not a date (YYYY-MM-DD).", name) from None
 
 
-def _decimal(row: dict, name: str, *, required: bool = False) -> Decimal | None:
+def _decimal(
+    row: dict, name: str, *, required: bool = False, below: Decimal = Decimal("100000000")
+) -> Decimal | None:
     value = row.get(name, "")
     if not value:
         if required:
@@ -294,7 +310,7 @@ def _decimal(row: dict, name: str, *, required: bool = False) -> Decimal | None:
         number = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise RowError(f"{name} '{value}' is not a number.", name) from None
-    if not number.is_finite() or number < 0 or number >= Decimal("100000000"):
+    if not number.is_finite() or number < 0 or number >= below:
         raise RowError(f"{name} '{value}' is out of range.", name)
     return number.quantize(Decimal("0.01"))
 
@@ -344,6 +360,10 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
         raise RowError("The row has more values than the header has columns.")
     ref = _external_ref(row)
     kind = _choice(row, "kind", Party.Kind.values, Party.Kind.INDIVIDUAL)
+    for name, limit in (("street", 200), ("postcode", 20), ("city", 100)):
+        _text(row, name, limit)
+    # Phone numbers are read in this country, which phonenumbers only knows in capitals.
+    country = _text(row, "country", 2).upper()
     media_inputs = []
     for medium_kind, column in (("email", "email"), ("mobile", "mobile"), ("phone", "phone")):
         if row.get(column):
@@ -352,7 +372,7 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
                     kind=medium_kind,
                     value=row[column],
                     is_preferred=True,
-                    country=row.get("country", ""),
+                    country=country,
                 )
             )
     if row.get("street") or row.get("city"):
@@ -362,7 +382,7 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
                 street=row.get("street", ""),
                 city=row.get("city", ""),
                 postcode=row.get("postcode", ""),
-                country=row.get("country", ""),
+                country=country,
                 is_preferred=True,
             )
         )
@@ -422,7 +442,6 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
 
 def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outcome) -> None:
     rows: list[_CustomerRow] = []
-    refs_seen: dict[str, int] = {}
     for index, raw in batch:
         ref = raw.get("external_ref", "")
         try:
@@ -430,18 +449,15 @@ def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Out
         except RowError as error:
             outcome.fail(job, index, ref, error)
             continue
-        if parsed.ref in refs_seen:
+        if "__repeat_of__" in raw:
+            first = int(raw["__repeat_of__"]) + 2
             outcome.fail(
                 job,
                 index,
                 ref,
-                RowError(
-                    f"external_ref {ref} is repeated (first at row {refs_seen[ref] + 2}).",
-                    "external_ref",
-                ),
+                RowError(f"external_ref {ref} is repeated (first at row {first}).", "external_ref"),
             )
             continue
-        refs_seen[parsed.ref] = index
         rows.append(parsed)
     existing = set(
         Customer.objects.filter(external_ref__in=[r.ref for r in rows]).values_list(
@@ -669,15 +685,17 @@ def _subscription_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: 
             external_ref__in={raw.get("external_ref", "") for _, raw in batch}
         ).values_list("external_ref", flat=True)
     )
-    seen, new = set(), []
+    new = []
     for index, raw in batch:
         ref = raw.get("external_ref", "")
         try:
+            if "__extra__" in raw:
+                raise RowError("The row has more values than the header has columns.")
             ref = _external_ref(raw)
             if ref in existing:
                 outcome.skipped += 1
                 continue
-            if ref in seen:
+            if "__repeat_of__" in raw:
                 raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
             customer = customers.get(raw.get("customer_ref", "")) or customers.get(
                 raw.get("customer_ref", "").upper()
@@ -706,7 +724,7 @@ def _subscription_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: 
                     f"contract_term_months '{term}' is not a number of months.",
                     "contract_term_months",
                 )
-            charge = _decimal(raw, "monthly_charge")
+            charge = _decimal(raw, "monthly_charge", below=Decimal("10000000"))
             new.append(
                 Subscription(
                     customer_id=customer.pk,
@@ -725,7 +743,6 @@ def _subscription_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: 
                     external_ref=ref,
                 )
             )
-            seen.add(ref)
         except RowError as error:
             outcome.fail(job, index, ref, error)
     Subscription.objects.bulk_create(new, batch_size=2000)
@@ -737,15 +754,18 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outc
     customers = _customers_by_ref({r for r in refs if r} | {r.upper() for r in refs if r})
     numbers = {raw.get("invoice_number", "") for _, raw in batch}
     existing = set(Invoice.objects.filter(number__in=numbers).values_list("number", flat=True))
-    seen, new = set(), []
+    new = []
     for index, raw in batch:
         number = raw.get("invoice_number", "")
         try:
+            if "__extra__" in raw:
+                raise RowError("The row has more values than the header has columns.")
             number = _external_ref(raw, "invoice_number")
+            _text(raw, "invoice_number", 30)
             if number in existing:
                 outcome.skipped += 1
                 continue
-            if number in seen:
+            if "__repeat_of__" in raw:
                 raise RowError(
                     f"invoice_number {number} is repeated in the file.", "invoice_number"
                 )
@@ -776,7 +796,6 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outc
                     paid_on=paid_on,
                 )
             )
-            seen.add(number)
         except RowError as error:
             outcome.fail(job, index, number, error)
     Invoice.objects.bulk_create(new, batch_size=2000)

@@ -73,7 +73,7 @@ def test_add_logs_the_change_and_counts_as_activity(lead, agent):
         ({"kind": Kind.WEB, "value": "javascript:alert(1)"}, "value", "valid web address"),
         ({"kind": Kind.SOCIAL, "value": "  "}, "value", "handle"),
         ({"kind": Kind.POSTAL, "city": "London"}, "street", "needs this"),
-        ({"kind": Kind.POSTAL, "street": "1 High St"}, "city", "needs this"),
+        ({"kind": Kind.POSTAL, "street": "1 High St"}, "city", "city or a postcode"),
         ({"kind": "pigeon", "value": "coop 7"}, "kind", "Unknown contact medium kind"),
         (
             {

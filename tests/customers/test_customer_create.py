@@ -171,10 +171,8 @@ def test_create_logs_contact_media_with_dates(agent):
 @pytest.mark.parametrize(
     ("party", "field"),
     [
-        pytest.param(PartyInput(given_name="Prince"), "family_name", id="person-without-family"),
-        pytest.param(
-            PartyInput(given_name="Ada", family_name="   "), "family_name", id="blank-family"
-        ),
+        pytest.param(PartyInput(given_name=" "), "family_name", id="person-without-any-name"),
+        pytest.param(PartyInput(given_name="", family_name="   "), "family_name", id="blank-names"),
         pytest.param(
             PartyInput(kind=Party.Kind.ORGANIZATION, trading_name="Nameless"),
             "legal_name",
