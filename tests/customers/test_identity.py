@@ -14,8 +14,8 @@ from customers.services import (
     contact_medium_update,
     customer_create,
     customer_update,
+    identity,
 )
-from customers.services import identity
 from customers.services.identity import (
     DuplicateFound,
     candidates_for_profile,
@@ -155,13 +155,25 @@ def test_changing_the_profile_refreshes_the_name_and_birth_date_keys(agent):
 
 EXISTING_AND_NEW = [
     pytest.param(
-        {"given_name": "Zoë", "family_name": "Brennan", "contact_media": [_email("zoe@example.com")]},
-        {"given_name": "Zoe", "family_name": "Brennan", "contact_media": [_email("ZOE@Example.COM")]},
+        {
+            "given_name": "Zoë",
+            "family_name": "Brennan",
+            "contact_media": [_email("zoe@example.com")],
+        },
+        {
+            "given_name": "Zoe",
+            "family_name": "Brennan",
+            "contact_media": [_email("ZOE@Example.COM")],
+        },
         "same e-mail",
         id="same-email-in-another-case",
     ),
     pytest.param(
-        {"given_name": "Zoe", "family_name": "Brennan", "contact_media": [_mobile("+44 7911 123456")]},
+        {
+            "given_name": "Zoe",
+            "family_name": "Brennan",
+            "contact_media": [_mobile("+44 7911 123456")],
+        },
         {"given_name": "Zoe", "family_name": "Brennan", "contact_media": [_mobile("07911 123456")]},
         "same phone",
         id="same-phone-national-vs-international",
@@ -248,7 +260,10 @@ def test_candidate_search_passes_over_an_unrelated_person_sharing_a_key(agent):
 
 def test_an_organisation_is_found_by_its_registration_number(agent):
     company = CustomerFactory(
-        actor=agent, organisation=True, legal_name="Acme Widgets Ltd", registration_number="HRB 1234"
+        actor=agent,
+        organisation=True,
+        legal_name="Acme Widgets Ltd",
+        registration_number="HRB 1234",
     )
 
     found = _candidates(
@@ -271,9 +286,7 @@ def test_create_refuses_a_customer_with_the_same_national_id(agent, manager):
 
     with pytest.raises(DuplicateFound) as found:
         customer_create(
-            party=PartyInput(
-                given_name="Augusta", family_name="King", national_id="ab 12 34 56 c"
-            ),
+            party=PartyInput(given_name="Augusta", family_name="King", national_id="ab 12 34 56 c"),
             actor=manager,
             check_duplicates=True,
         )
