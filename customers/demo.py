@@ -14,6 +14,7 @@ and the database server each have a core; a large load also rebuilds the indexes
 updating them row by row (see ``_postgres_load``). SQLite gets plain multi-row inserts.
 """
 
+import functools
 import json
 import multiprocessing
 import queue
@@ -433,9 +434,34 @@ _ASCII_FOLD = str.maketrans({"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ":
                              "þ": "th", "ı": "i", " ": "", "-": ""})  # fmt: skip  # noqa: RUF001
 
 
+@functools.cache
 def _ascii_key(value: str) -> str:
     """The name as it can appear in an e-mail address or a domain."""
     return name_key(value).translate(_ASCII_FOLD)
+
+
+@functools.lru_cache(maxsize=300_000)
+def _derived_names(
+    kind: str, given: str, family: str, legal: str, trading: str
+) -> tuple[tuple[str, str], ...]:
+    """What ``party_names`` derives from a name: the display name and the search keys.
+
+    Cached, because names repeat across a large base and deriving keys is the costliest step of
+    generating a party. The identifiers it normalises are generated in normal form already.
+    """
+    party = SimpleNamespace(
+        kind=kind,
+        given_name=given,
+        family_name=family,
+        legal_name=legal,
+        trading_name=trading,
+        national_id="",
+        registration_number="",
+        birth_date=None,
+    )
+    inputs = set(vars(party))
+    party_names(party)
+    return tuple((name, value) for name, value in vars(party).items() if name not in inputs)
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -1262,6 +1288,13 @@ class _Block:
         billing = np.where(holding, rng.poisson((0.02 + 0.25 * self.late_p) * months), 0)
         prospecting = np.where(holding, 0, rng.integers(1, 4, n))
         retention = (self.terminated & (rng.random(n) < 0.4)).astype(np.int64)
+        # Dissatisfaction builds up before a customer leaves of their own accord.
+        unhappy_since = np.maximum(self.terminated_at - PRE_CHURN_DAYS * DAY, begin)
+        unhappy_months = np.maximum(self.terminated_at - unhappy_since, 0) / (30.4 * DAY)
+        leaving = self.terminated & np.isin(
+            self.termination_reason, ("voluntary_churn", "competitor")
+        )
+        unhappy = np.where(leaving, rng.poisson(2 * self.complaint_rate * unhappy_months), 0)
 
         kind_of = {kind: i for i, kind in enumerate(_KINDS)}
         everyday_kinds = np.array([kind_of[k] for k in _EVERYDAY_KINDS])
@@ -1277,6 +1310,8 @@ class _Block:
              np.maximum(end, self.created + 60)),
             (retention, lambda k: np.full(k, kind_of[Interaction.Kind.RETENTION]),
              np.maximum(self.terminated_at - 30 * DAY, begin), self.terminated_at),
+            (unhappy, lambda k: np.full(k, kind_of[Interaction.Kind.COMPLAINT]), unhappy_since,
+             self.terminated_at),
         )  # fmt: skip
         owners, kinds, times = [], [], []
         for counts, kinds_for, start, stop in groups:
@@ -1394,16 +1429,12 @@ class _Block:
         }
         # The display name and search keys come from the same function the services use.
         derived: dict[str, list] = {}
-        for i in range(n):
-            party = SimpleNamespace(
-                **{name: columns[name][i] for name in _PARTY_NAME_INPUTS}, birth_date=None
-            )
-            party_names(party)
-            for name, value in vars(party).items():
-                if name not in columns and name != "birth_date":
-                    derived.setdefault(name, []).append(value)
-        for name, values in derived.items():
-            columns[name] = _objects(values)
+        names = zip(kinds, self.given, self.family, self.legal, self.trading, strict=True)
+        for name in names:
+            for field, value in _derived_names(*name):
+                derived.setdefault(field, []).append(value)
+        for field, values in derived.items():
+            columns[field] = _objects(values)
         self.display_name = columns["display_name"]
         stamps = text.stamps(self.created)
         columns["created_at"] = stamps
@@ -1614,7 +1645,11 @@ class _Block:
              issued + rng.integers(3, 14, k)],
             issued + rng.integers(0, 14, k),
         )  # fmt: skip
-        late = rng.random(k) < self.late_p[owner]
+        # A customer about to leave pays later than usual.
+        leaving = self.terminated[owner] & (
+            due * DAY > self.terminated_at[owner] - PRE_CHURN_DAYS * DAY
+        )
+        late = rng.random(k) < np.where(leaving, 2 * self.late_p[owner] + 0.1, self.late_p[owner])
         paid_day = np.where(late, due + 1 + np.minimum(rng.geometric(1 / 12, k), 120), on_time)
         paid = (rng.random(k) >= self.late_p[owner] * 0.08) & (paid_day < today)
 
@@ -1831,13 +1866,10 @@ class _Block:
         }
 
 
-_PARTY_NAME_INPUTS = (
-    "kind", "given_name", "family_name", "legal_name", "trading_name", "national_id",
-    "registration_number",
-)  # fmt: skip
-
 # Calibrated so that about a quarter of the base has churned within the billing window.
 CHURN_INTERCEPT = -1.95
+# How long before leaving a churner complains and pays late more than usual.
+PRE_CHURN_DAYS = 120
 
 
 def _draw(rng: np.random.Generator, options, n: int) -> np.ndarray:

@@ -59,6 +59,7 @@ W_EMAIL_SAME = 8.5
 W_EMAIL_DIFF = -1.0  # people keep several addresses; different ones prove little
 W_PHONE_SAME = 7.5
 W_PHONE_DIFF = -1.0
+W_SECOND_CONTACT = 1.0
 
 # (similarity at least, weight) from the best level down; below the last, the disagreement.
 # Names disagree mildly: nicknames, a middle name used instead, marriage, a name left in the
@@ -67,8 +68,8 @@ GIVEN_LEVELS = ((1.0, 4.0), (0.94, 3.5), (0.88, 2.5), (0.80, 1.0))
 W_GIVEN_DIFF = -2.5
 FAMILY_LEVELS = ((1.0, 5.0), (0.94, 4.0), (0.88, 3.0), (0.80, 1.0))
 W_FAMILY_DIFF = -2.5
-# Sounds alike although spelled apart ('Catherine' / 'Kathryn'): weaker than a close spelling.
-W_NAME_SOUNDS_ALIKE = 1.0
+# Sounds alike although spelled apart ('Carl' / 'Karl', 'Sean' / 'Shawn'): at least this much.
+W_NAME_SOUNDS_ALIKE = 2.0
 
 W_DOB_SAME = 8.0
 W_DOB_SWAPPED = 4.0  # day and month swapped: the classic US/European mix-up
@@ -96,7 +97,7 @@ ADDRESS_EVIDENCE = 3.0
 PROBABLE_WEIGHT = 6.5
 SCORE_SCALE = 4.0
 
-_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _STREET_WORDS = {
     "st": "street",
     "str": "strasse",
@@ -209,7 +210,7 @@ class IdentityProfile:
 
 
 def identifier_key(value: str) -> str:
-    """Upper-case letters and digits only: 'ab 12-34.c' -> 'AB1234C'."""
+    """Upper-case letters and digits only, accents dropped: 'ab 12-34.c' -> 'AB1234C'."""
     folded = unicodedata.normalize("NFKD", value or "")
     return _NOT_ALNUM.sub("", folded).upper()
 
@@ -344,7 +345,7 @@ def score_pair(a: IdentityProfile, b: IdentityProfile) -> Match:
 
     # Identifiers and contact points.
     ident_w = 0.0
-    same_nid = shared_contact = False
+    same_nid = False
     if a.national_id and b.national_id:
         if a.national_id == b.national_id:
             same_nid = True
@@ -356,20 +357,25 @@ def score_pair(a: IdentityProfile, b: IdentityProfile) -> Match:
         else:
             ident_w += W_NID_DIFF
             add("different national id")
+    contact_w = 0.0
     if a.emails and b.emails:
         if a.emails.isdisjoint(b.emails):
             ident_w += W_EMAIL_DIFF
         else:
-            shared_contact = True
-            ident_w += W_EMAIL_SAME
+            contact_w = W_EMAIL_SAME
             add("same e-mail")
     if a.phones and b.phones:
         if a.phones.isdisjoint(b.phones):
             ident_w += W_PHONE_DIFF
-        else:
-            shared_contact = True
-            ident_w += W_PHONE_SAME
+        elif contact_w:
+            # Whoever shares one channel tends to share the other: it adds little.
+            contact_w += W_SECOND_CONTACT
             add("same phone")
+        else:
+            contact_w = W_PHONE_SAME
+            add("same phone")
+    shared_contact = contact_w > 0
+    ident_w += contact_w
 
     # Names: given against given and family against family, or crosswise when that fits
     # clearly better (the two fields swapped on a form). -1 marks a name missing on a side.
@@ -377,21 +383,27 @@ def score_pair(a: IdentityProfile, b: IdentityProfile) -> Match:
     code_gb, code_fb = b._given_code, b._family_code
     g_sim = jw(ga, gb) if ga and gb else -1.0
     f_sim = jw(fa, fb) if fa and fb else -1.0
+    swapped = False
     if g_sim < 0.88 or f_sim < 0.88:
         cross_g = jw(ga, fb) if ga and fb else -1.0
         cross_f = jw(fa, gb) if fa and gb else -1.0
         if cross_g + cross_f > (g_sim if g_sim > 0 else 0.0) + (f_sim if f_sim > 0 else 0) + 0.3:
+            swapped = True
             g_sim, f_sim = cross_g, cross_f
             code_gb, code_fb = code_fb, code_gb
             add("given and family names swapped")
     given_w = family_w = 0.0
     if g_sim >= 0:
-        given_w = _GIVEN_W[_hundredths(g_sim)]
-        if given_w <= 0 and a._given_code and a._given_code == code_gb:
+        index = _hundredths(g_sim)
+        # Crosswise, each comparison holds a given and a family name: weigh it as either, so
+        # that the score does not depend on which record comes first.
+        given_w = (_GIVEN_W[index] + _FAMILY_W[index]) / 2 if swapped else _GIVEN_W[index]
+        if given_w < W_NAME_SOUNDS_ALIKE and a._given_code and a._given_code == code_gb:
             given_w = W_NAME_SOUNDS_ALIKE
     if f_sim >= 0:
-        family_w = _FAMILY_W[_hundredths(f_sim)]
-        if family_w <= 0 and a._family_code and a._family_code == code_fb:
+        index = _hundredths(f_sim)
+        family_w = (_GIVEN_W[index] + _FAMILY_W[index]) / 2 if swapped else _FAMILY_W[index]
+        if family_w < W_NAME_SOUNDS_ALIKE and a._family_code and a._family_code == code_fb:
             family_w = W_NAME_SOUNDS_ALIKE
     both_names = g_sim >= 0 and f_sim >= 0
     if both_names:
@@ -459,8 +471,11 @@ def score_pair(a: IdentityProfile, b: IdentityProfile) -> Match:
     # there a shared family name with another given name tells nothing: it is what a spouse or
     # a child looks like.
     family_evidence = family_w
-    if family_w > 0 and given_w < 0 and (street_w > 0 or shared_contact):
+    if family_w > 0 and given_w < 0 and not swapped and (street_w > 0 or shared_contact):
         family_w *= FAMILY_SHARE_IN_HOUSEHOLD
+        # The shared e-mail or phone is the household's, not this person's.
+        ident_w -= contact_w
+        add("another given name in one household")
     address_w = street_w + locality_w
 
     weight = ident_w + given_w + family_w + dob_w + address_w

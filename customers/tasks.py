@@ -11,7 +11,7 @@ from customers.services import leads_flag_stale
 from customers.services.identity import (
     duplicate_scan_chunk_run,
     duplicate_scan_fail,
-    duplicate_scan_pending_chunks,
+    duplicate_scan_resume,
 )
 from customers.services.imports import import_job_fail, import_job_run
 
@@ -49,7 +49,7 @@ def duplicate_scan_chunk(self, chunk_id: int) -> int:
 def duplicate_scan_dispatch(scan_id: int) -> int:
     """Queue every chunk of the scan that is still to do; also how a stalled scan resumes."""
     scan = DuplicateScan.objects.get(pk=scan_id)
-    pending = duplicate_scan_pending_chunks(scan=scan)
+    pending = duplicate_scan_resume(scan=scan)
     for chunk_id in pending:
         duplicate_scan_chunk.delay(chunk_id)
     return len(pending)

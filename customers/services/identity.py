@@ -163,15 +163,16 @@ def candidates_for_profile(
         if match.decision != "unlikely":
             scored.append((pk, match))
     scored.sort(key=lambda item: item[1].score, reverse=True)
-    scored = scored[:limit]
-    customers = Customer.objects.select_related("party").in_bulk(
-        [pk for pk, _ in scored], field_name="party_id"
+    customers = (
+        Customer.objects.select_related("party")
+        .exclude(status=Customer.Status.MERGED)
+        .in_bulk([pk for pk, _ in scored], field_name="party_id")
     )
     return [
         CandidateMatch(customer=customers[pk], match=match)
         for pk, match in scored
-        if pk in customers and customers[pk].status != Customer.Status.MERGED
-    ]
+        if pk in customers
+    ][:limit]
 
 
 def duplicate_pair_record(
@@ -224,7 +225,8 @@ def profile_from_input(party_input) -> IdentityProfile:
             emails.append(medium.value)
         elif medium.kind in (ContactMedium.Kind.PHONE, ContactMedium.Kind.MOBILE):
             phones.append(_phone_as_stored(medium))
-        elif medium.kind == ContactMedium.Kind.POSTAL:
+        elif medium.kind == ContactMedium.Kind.POSTAL and (not any(address) or medium.is_preferred):
+            # The same choice party_profiles makes for a stored party: the preferred address.
             address = (medium.street, medium.city, medium.postcode)
     organisation = party_input.kind == Party.Kind.ORGANIZATION
     return IdentityProfile.build(
@@ -317,6 +319,8 @@ _SCAN_IN_PROGRESS = "A duplicate scan is already running; wait for it to finish.
 
 def duplicate_scan_start(*, actor=None, chunk_size: int = 5000) -> DuplicateScan:
     """Plan a scan of the whole base as id-range chunks; one scan runs at a time."""
+    if chunk_size < 1:
+        raise ValidationError("The chunk size must be at least 1.")
     bounds = IdentityKey.objects.aggregate(first=Min("party_id"), last=Max("party_id"))
     first, last = bounds["first"] or 0, bounds["last"] or 0
     try:
@@ -463,6 +467,15 @@ def duplicate_scan_pending_chunks(*, scan: DuplicateScan) -> list[int]:
         .order_by("first_party_id")
         .values_list("pk", flat=True)
     )
+
+
+def duplicate_scan_resume(*, scan: DuplicateScan) -> list[int]:
+    """Take up a failed or stalled scan again; returns the chunks still to do."""
+    DuplicateScan.objects.filter(pk=scan.pk, status=DuplicateScan.Status.FAILED).update(
+        status=DuplicateScan.Status.RUNNING, error="", finished_at=None
+    )
+    scan.refresh_from_db()
+    return duplicate_scan_pending_chunks(scan=scan)
 
 
 def duplicate_scan_fail(*, scan: DuplicateScan, error: str) -> None:

@@ -692,11 +692,11 @@ def _subscription_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: 
             if "__extra__" in raw:
                 raise RowError("The row has more values than the header has columns.")
             ref = _external_ref(raw)
+            if "__repeat_of__" in raw:
+                raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
             if ref in existing:
                 outcome.skipped += 1
                 continue
-            if "__repeat_of__" in raw:
-                raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
             customer = customers.get(raw.get("customer_ref", "")) or customers.get(
                 raw.get("customer_ref", "").upper()
             )
@@ -762,13 +762,13 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: _Outc
                 raise RowError("The row has more values than the header has columns.")
             number = _external_ref(raw, "invoice_number")
             _text(raw, "invoice_number", 30)
-            if number in existing:
-                outcome.skipped += 1
-                continue
             if "__repeat_of__" in raw:
                 raise RowError(
                     f"invoice_number {number} is repeated in the file.", "invoice_number"
                 )
+            if number in existing:
+                outcome.skipped += 1
+                continue
             customer = customers.get(raw.get("customer_ref", "")) or customers.get(
                 raw.get("customer_ref", "").upper()
             )

@@ -158,13 +158,17 @@ def _move_related_rows(survivor: Customer, merged: Customer) -> dict[str, int]:
     survivor_media = ContactMedium.objects.filter(party_id=survivor.party_id)
     existing = set(survivor_media.values_list("kind", "value"))
     preferred_kinds = set(survivor_media.filter(is_preferred=True).values_list("kind", flat=True))
-    duplicates = [
-        pk
-        for pk, kind, value in ContactMedium.objects.filter(party_id=merged.party_id).values_list(
-            "pk", "kind", "value"
-        )
-        if (kind, value) in existing
-    ]
+    duplicates, verified_elsewhere = [], []
+    for pk, kind, value, is_verified in ContactMedium.objects.filter(
+        party_id=merged.party_id
+    ).values_list("pk", "kind", "value", "is_verified"):
+        if (kind, value) in existing:
+            duplicates.append(pk)
+            if is_verified:
+                verified_elsewhere.append((kind, value))
+    # A copy dropped as a duplicate hands its verification over to the one that stays.
+    for kind, value in verified_elsewhere:
+        survivor_media.filter(kind=kind, value=value).update(is_verified=True)
     ContactMedium.objects.filter(pk__in=duplicates).delete()
     ContactMedium.objects.filter(
         party_id=merged.party_id, kind__in=preferred_kinds, is_preferred=True
@@ -221,7 +225,13 @@ def _move_related_rows(survivor: Customer, merged: Customer) -> dict[str, int]:
         (DuplicateCandidate, "customer_high"),
         (Customer, "merged_into"),
     }
-    for relation in Customer._meta.related_objects:
+    # include_hidden: a relation declared with related_name="+" still points at the customer.
+    reverse_relations = [
+        f
+        for f in Customer._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete
+    ]
+    for relation in reverse_relations:
         if not isinstance(relation.field, models.ForeignKey):
             continue
         key = (relation.related_model, relation.field.name)
@@ -233,7 +243,9 @@ def _move_related_rows(survivor: Customer, merged: Customer) -> dict[str, int]:
         if count:
             label = relation.related_model._meta.verbose_name_plural
             moved[str(label)] = moved.get(str(label), 0) + count
-    for relation in Party._meta.related_objects:
+    for relation in Party._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
         if isinstance(relation.field, models.ForeignKey) and relation.related_model not in (
             ContactMedium,
             IdentityKey,

@@ -16,9 +16,15 @@ from tests.factories import CustomerFactory
 
 @pytest.fixture
 def worker(transactional_db):
+    was_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
-        yield running
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+        ) as running:
+            yield running
+    finally:
+        app.conf.task_always_eager = was_eager
     # The worker thread opened its own database connection; close it before the test
     # database is flushed.
     connections.close_all()

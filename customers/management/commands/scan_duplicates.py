@@ -6,6 +6,7 @@ from customers.models import DuplicateScan
 from customers.services.identity import (
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,
+    duplicate_scan_resume,
     duplicate_scan_start,
 )
 
@@ -32,7 +33,9 @@ class Command(BaseCommand):
                 scan = duplicate_scan_start(chunk_size=chunk_size)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-        pending = duplicate_scan_pending_chunks(scan=scan)
+        pending = (
+            duplicate_scan_resume(scan=scan) if resume else duplicate_scan_pending_chunks(scan=scan)
+        )
         found = 0
         with tqdm(
             total=scan.chunks_total, initial=scan.chunks_total - len(pending), unit="chunk"
