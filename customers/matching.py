@@ -225,9 +225,16 @@ def street_key(value: str) -> str:
     return " ".join(_STREET_WORDS.get(word, word) for word in name_key(value).split())
 
 
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
 def _phone_key(value: str | None, region: str | None) -> str:
     if not (value or "").strip():
         return ""
+    if _E164.fullmatch(value):
+        # Stored numbers are already E.164; parsing them again costs more than the rest of
+        # a profile.
+        return value
     try:
         return normalize_phone(value or "", region=region)
     except ValidationError:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
+from crm.bulk import bulk_copy
 from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
 from customers.models import (
     ContactMedium,
@@ -94,13 +95,15 @@ def identity_keys_refresh(*, party_ids: Iterable[int]) -> int:
     profiles = party_profiles(party_ids)
     with transaction.atomic():
         IdentityKey.objects.filter(party_id__in=list(profiles)).delete()
-        keys = [
-            IdentityKey(party_id=pk, kind=kind, value=value)
-            for pk, profile in profiles.items()
-            for kind, value in blocking_keys(profile)
-        ]
-        IdentityKey.objects.bulk_create(keys, batch_size=5000)
-    return len(keys)
+        return bulk_copy(
+            IdentityKey,
+            ("party_id", "kind", "value"),
+            (
+                (pk, kind, value)
+                for pk, profile in profiles.items()
+                for kind, value in blocking_keys(profile)
+            ),
+        )
 
 
 def identity_keys_rebuild(

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from crm.bulk import bulk_copy, bulk_insert
 from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
 from customers.models import (
     ActionLog,
@@ -82,6 +83,7 @@ COLUMNS = {
         "optional": {"period_start", "paid_amount", "paid_on"},
     },
 }
+IDENTIFIER_KEYS = {"email", "phone", "nid"}
 IMPORTABLE_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}
 
 
@@ -479,16 +481,33 @@ def _match_against_base_and_file(
     keys_of = {r.index: blocking_keys(r.profile) for r in rows}
     all_keys = set().union(*keys_of.values())
     base_members: dict[tuple[str, str], list[int]] = defaultdict(list)
-    values = sorted({value for _, value in all_keys})
-    for start in range(0, len(values), 5000):
-        for party_id, kind, value in IdentityKey.objects.filter(
-            value__in=values[start : start + 5000]
-        ).values_list("party_id", "kind", "value"):
-            if (kind, value) in all_keys:
+    values_by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in all_keys:
+        values_by_kind[kind].append(value)
+    # One indexed lookup per key kind and slice: (kind, value) is the index's order.
+    for kind, values in values_by_kind.items():
+        values.sort()
+        for start in range(0, len(values), 5000):
+            for party_id, value in IdentityKey.objects.filter(
+                kind=kind, value__in=values[start : start + 5000]
+            ).values_list("party_id", "value"):
                 base_members[(kind, value)].append(party_id)
-    candidate_ids = {
-        pk for members in base_members.values() if len(members) <= BLOCK_CAP for pk in members
-    }
+    # Worth scoring: a party sharing an identifier, or at least two other keys, with the row.
+    # A single weak key in common (same birth date and city) almost never makes a match, and
+    # skipping those keeps a bulk import from scoring every neighbour; the background scan
+    # still compares every pair that shares any key.
+    shortlist: dict[int, set[int]] = {}
+    for row in rows:
+        shared: dict[int, int] = defaultdict(int)
+        for key in keys_of[row.index]:
+            members = base_members.get(key, [])
+            if len(members) > BLOCK_CAP:
+                continue
+            weight = 2 if key[0] in IDENTIFIER_KEYS else 1
+            for party_id in members:
+                shared[party_id] += weight
+        shortlist[row.index] = {pk for pk, count in shared.items() if count >= 2}
+    candidate_ids = set().union(*shortlist.values())
     profiles = party_profiles(candidate_ids)
     customers = {
         c.party_id: c
@@ -507,49 +526,53 @@ def _match_against_base_and_file(
     accepted = []
     for row in rows:
         refuse = None
-        for key in keys_of[row.index]:
-            members = base_members.get(key, [])
-            if len(members) > BLOCK_CAP:
+        for party_id in sorted(shortlist[row.index]):
+            if party_id not in customers:
                 continue
-            for party_id in members:
-                if party_id not in customers or any(
-                    m is customers[party_id] for m, _ in row.matches
-                ):
-                    continue
-                match = score_pair(row.profile, profiles[party_id])
-                if match.decision == "unlikely":
-                    continue
-                row.matches.append((customers[party_id], match))
-                proven = (
-                    row.profile.national_id
-                    and row.profile.national_id == profiles[party_id].national_id
-                ) or any(
-                    (party_id, value) in verified
-                    for value in (*row.profile.emails, *row.profile.phones)
-                )
-                if proven and refuse is None:
-                    existing = customers[party_id].number
-                    refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
+            match = score_pair(row.profile, profiles[party_id])
+            if match.decision == "unlikely":
+                continue
+            row.matches.append((customers[party_id], match))
+            proven = (
+                row.profile.national_id
+                and row.profile.national_id == profiles[party_id].national_id
+            ) or any(
+                (party_id, value) in verified
+                for value in (*row.profile.emails, *row.profile.phones)
+            )
+            if proven and refuse is None:
+                existing = customers[party_id].number
+                refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
+        shared_rows: dict[int, int] = defaultdict(int)
+        earlier_rows: dict[int, _CustomerRow] = {}
         for key in keys_of[row.index]:
-            for other in earlier.get(key, []):
-                if any(m is other for m, _ in row.matches):
-                    continue
-                match = score_pair(row.profile, other.profile)
-                if match.decision == "unlikely":
-                    continue
-                row.matches.append((other, match))
-                if (
-                    refuse is None
-                    and row.profile.national_id
-                    and row.profile.national_id == other.profile.national_id
-                ):
-                    refuse = f"Same person as row {other.index + 2} (same national id)."
+            block = earlier.get(key, [])
+            # A key shared by more rows than the cap is not selective, as in the base.
+            if len(block) > BLOCK_CAP:
+                continue
+            for other in block:
+                shared_rows[other.index] += 2 if key[0] in IDENTIFIER_KEYS else 1
+                earlier_rows[other.index] = other
+        for other_index, count in sorted(shared_rows.items()):
+            if count < 2:
+                continue
+            other = earlier_rows[other_index]
+            match = score_pair(row.profile, other.profile)
+            if match.decision == "unlikely":
+                continue
+            row.matches.append((other, match))
+            if (
+                refuse is None
+                and row.profile.national_id
+                and row.profile.national_id == other.profile.national_id
+            ):
+                refuse = f"Same person as row {other.index + 2} (same national id)."
         if refuse and job.on_duplicate == ImportJob.OnDuplicate.REFUSE:
             outcome.fail(job, row.index, row.ref, RowError(refuse))
             continue
         accepted.append(row)
         for key in keys_of[row.index]:
-            if len(earlier[key]) < BLOCK_CAP:
+            if len(earlier[key]) <= BLOCK_CAP:
                 earlier[key].append(row)
     return accepted
 
@@ -598,10 +621,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome
     media, keys, events, logs, preferences = [], [], [], [], []
     for row, party, customer in zip(rows, parties, customers, strict=True):
         media.extend(ContactMedium(party=party, **fields) for fields in row.media)
-        keys.extend(
-            IdentityKey(party=party, kind=kind, value=value)
-            for kind, value in blocking_keys(row.profile)
-        )
+        keys.extend((party.pk, kind, value) for kind, value in blocking_keys(row.profile))
         preferences.append(CommunicationPreferences(customer=customer, language=row.language))
         events.append(
             LifecycleEvent(
@@ -625,11 +645,11 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome
             )
         )
         row.customer = customer
-    ContactMedium.objects.bulk_create(media, batch_size=2000)
-    IdentityKey.objects.bulk_create(keys, batch_size=5000)
-    CommunicationPreferences.objects.bulk_create(preferences, batch_size=2000)
-    LifecycleEvent.objects.bulk_create(events, batch_size=2000)
-    ActionLog.objects.bulk_create(logs, batch_size=2000)
+    bulk_insert(media)
+    bulk_copy(IdentityKey, ("party_id", "kind", "value"), keys)
+    bulk_insert(preferences)
+    bulk_insert(events)
+    bulk_insert(logs)
     pairs = {}
     for row in rows:
         for other, match in row.matches:
