@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed clean
+.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -65,3 +65,25 @@ bench-seed: install
 	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS $(BENCH_SEED_DB)' -c 'CREATE DATABASE $(BENCH_SEED_DB)'
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_SEED_DB) $(PY) manage.py migrate --no-input -v0
 	time DATABASE_URL=$(BENCH_SERVER)/$(BENCH_SEED_DB) $(PY) manage.py seed_demo --customers $(SIZE)
+
+# Duplicate-detection quality on the FEBRL data (through the product's import and scan).
+DATASET ?= febrl3
+bench-febrl: install
+	$(PY) bench/bench_febrl.py --dataset $(DATASET) --national-id both
+
+# Candidate search, full duplicate scan and a 100,000-row import on SIZE seeded customers.
+BENCH_IDENTITY_DB ?= crm_bench_identity
+IMPORT_ROWS ?= 100000
+bench-identity: install
+	psql "$(BENCH_SERVER)/postgres" -q -c 'CREATE DATABASE $(BENCH_IDENTITY_DB)' 2>/dev/null || true
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_IDENTITY_DB) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_IDENTITY_DB) $(PY) bench/bench_identity.py --customers $(SIZE) --import-rows $(IMPORT_ROWS)
+
+# Every benchmark at a tiny size, on throw-away databases, so none of them rots (.ci/run).
+bench-ci: install
+	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS crm_ci_bench' -c 'CREATE DATABASE crm_ci_bench'
+	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) bench/bench_ui.py --customers 300 --requests 3 --warmups 1
+	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) bench/bench_identity.py --customers 300 --searches 10 --import-rows 200 --chunk-size 100
+	$(MAKE) bench-seed SIZE=300 BENCH_SEED_DB=crm_ci_bench_seed
+	$(PY) bench/bench_febrl.py --dataset febrl1 --national-id both --min-f1 0.95 --database-url $(BENCH_SERVER)/crm_ci_febrl
