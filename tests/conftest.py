@@ -23,4 +23,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "broker" in item.keywords:
             item.add_marker(skip)
-
