@@ -23,3 +23,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "broker" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run Celery tasks in the test's own process even when a broker is configured.
+
+    For tests of what a page does with a task's result; tests/crm/test_celery_worker.py shows
+    the same tasks going through Redis to a real worker.
+    """
+    from crm.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was_eager

@@ -33,3 +33,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"crm-test-{os.getpid()}.sqlite3")
     }
+
+# Threads the tests start (a Celery worker, the live server) must not keep connections open
+# past their work, or the test database could not be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

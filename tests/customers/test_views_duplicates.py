@@ -129,7 +129,7 @@ def test_not_a_duplicate_is_recorded_from_the_review(client, agent, merger, zoe)
 
 
 def test_a_scan_is_started_from_the_ui_and_reports_progress(
-    client, agent, merger, zoe, django_capture_on_commit_callbacks
+    client, agent, merger, zoe, django_capture_on_commit_callbacks, tasks_in_process
 ):
     CustomerFactory(
         actor=agent, given_name="Zoe", family_name="Muller", birth_date=date(1985, 3, 14)

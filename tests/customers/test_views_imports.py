@@ -30,7 +30,7 @@ def job_of(content: bytes, actor) -> ImportJob:
 
 
 def test_a_manager_uploads_a_file_and_is_sent_to_the_job_page_with_its_counts(
-    client, manager, django_capture_on_commit_callbacks
+    client, manager, django_capture_on_commit_callbacks, tasks_in_process
 ):
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -58,7 +58,7 @@ def test_a_manager_uploads_a_file_and_is_sent_to_the_job_page_with_its_counts(
 
 
 def test_the_upload_keeps_the_chosen_duplicate_policy(
-    client, manager, django_capture_on_commit_callbacks
+    client, manager, django_capture_on_commit_callbacks, tasks_in_process
 ):
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,7 +136,7 @@ def test_the_row_errors_download_as_a_csv_attachment(client, manager):
     ids=["latin-1", "empty", "missing-column", "unknown-column", "malformed"],
 )
 def test_a_bad_file_shows_the_error_on_the_form_and_queues_nothing(
-    client, manager, django_capture_on_commit_callbacks, content, message
+    client, manager, django_capture_on_commit_callbacks, tasks_in_process, content, message
 ):
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
