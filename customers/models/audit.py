@@ -11,6 +11,7 @@ class ActionLog(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="action_log",
+        db_index=False,  # covered by actionlog_customer_idx
     )
     action = models.CharField(max_length=60, help_text="Dotted name, e.g. customer.terminated")
     actor = models.ForeignKey(

@@ -38,7 +38,10 @@ class Subscription(models.Model):
         TERMINATED = "terminated", "Terminated"
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="subscriptions"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        db_index=False,  # covered by subscription_customer_idx
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="subscriptions")
     service_id = models.CharField(
@@ -82,7 +85,10 @@ class Invoice(models.Model):
     """A bill issued to the customer, as reported by the billing system."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="invoices"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="invoices",
+        db_index=False,  # covered by invoice_customer_idx
     )
     number = models.CharField(max_length=30, unique=True)
     period_start = models.DateField()
@@ -130,7 +136,10 @@ class Payment(models.Model):
         CASH = "cash", "Cash"
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="payments"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="payments",
+        db_index=False,  # covered by payment_customer_idx
     )
     invoice = models.ForeignKey(
         Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"

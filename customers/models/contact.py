@@ -13,7 +13,10 @@ class ContactMedium(models.Model):
         SOCIAL = "social", "Social media"
 
     party = models.ForeignKey(
-        "customers.Party", on_delete=models.CASCADE, related_name="contact_media"
+        "customers.Party",
+        on_delete=models.CASCADE,
+        related_name="contact_media",
+        db_index=False,  # covered by contact_party_idx
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     # The normalised value: a lower-cased e-mail, an E.164 number, a one-line address or a URL.

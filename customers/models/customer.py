@@ -127,14 +127,11 @@ class Customer(models.Model):
             # The list page filters on each of these and shows the newest first.
             models.Index(fields=["status", "-id"], name="customer_status_idx"),
             models.Index(fields=["segment", "-id"], name="customer_segment_idx"),
+            # Status and segment together: the list's most common pair of filters.
+            models.Index(fields=["status", "segment", "-id"], name="customer_status_segment_idx"),
             models.Index(fields=["partner", "-id"], name="customer_partner_idx"),
             models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
-            models.Index(
-                fields=["number"],
-                name="customer_number_prefix_idx",
-                opclasses=["varchar_pattern_ops"],
-            ),
             models.Index(
                 fields=["last_activity_at"],
                 name="customer_open_lead_idx",
@@ -155,7 +152,10 @@ class LifecycleEvent(models.Model):
     """One row per lifecycle transition: the customer's status history."""
 
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="lifecycle_events"
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="lifecycle_events",
+        db_index=False,  # covered by lifecycle_customer_idx
     )
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)

@@ -37,7 +37,10 @@ class Interaction(models.Model):
         NO_ACTION = "no_action", "No action needed"
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        db_index=False,  # covered by interaction_customer_idx
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices)

@@ -31,7 +31,10 @@ class Consent(models.Model):
         IMPORT = "import", "Import"
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="consents"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="consents",
+        db_index=False,  # covered by consent_one_per_channel_purpose
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     purpose = models.CharField(max_length=12, choices=Purpose.choices)

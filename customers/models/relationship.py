@@ -9,11 +9,18 @@ class CustomerRelationship(models.Model):
         HOUSEHOLD = "household", "Same household as"
         ORGANISATION_CONTACT = "organisation_contact", "Contact person of"
 
+    # Both are covered by composite indexes: relationship_unique and relationship_to_idx.
     from_customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="relationships_out"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="relationships_out",
+        db_index=False,
     )
     to_customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="relationships_in"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="relationships_in",
+        db_index=False,
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
