@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from customers.models import Customer
 from customers.services import ContactMediumInput
@@ -45,6 +46,9 @@ def page(live_server):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         yield page
         browser.close()
+        # Inside Playwright's event loop the test's ORM calls run in their own context, with a
+        # connection of their own; closed here, or the test database could not be dropped.
+        connections.close_all()
         assert not errors, f"the browser console reported errors: {errors}"
 
 
