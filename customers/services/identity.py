@@ -107,13 +107,21 @@ def identity_keys_refresh(*, party_ids: Iterable[int]) -> int:
 
 
 def identity_keys_rebuild(
-    *, batch_size: int = 5000, progress: Callable[[int, int], None] | None = None
+    *,
+    batch_size: int = 5000,
+    after_party_id: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Recompute the keys of every party that is a live customer, in id-ordered batches."""
-    live = Party.objects.exclude(customer__status=Customer.Status.MERGED)
+    """Recompute the keys of every party that is a live customer, in id-ordered batches.
+
+    ``after_party_id`` limits the work to parties added since, e.g. by a bulk load.
+    """
+    live = Party.objects.exclude(customer__status=Customer.Status.MERGED).filter(
+        pk__gt=after_party_id
+    )
     total = live.count()
     done = written = 0
-    last_id = 0
+    last_id = after_party_id
     while True:
         ids = list(
             live.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:batch_size]

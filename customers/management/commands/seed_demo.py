@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from customers.demo import DEFAULT_BATCH_SIZE, demo_base_seed
-from customers.models import Customer
+from customers.models import Customer, Party
+from customers.services.identity import identity_keys_rebuild
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{existing} customers already exist; nothing seeded.")
                 return
 
+        last_party_before = Party.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         started = time.monotonic()
         # The bar's monitor thread would be running when the generator process is forked.
         tqdm.monitor_interval = 0
@@ -60,6 +62,18 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {customers} customers in {elapsed:.1f} s (seed {seed}).")
         )
+        # Duplicate detection finds the new customers only once they have identity keys.
+        started = time.monotonic()
+        with tqdm(unit=" parties", desc="identity keys", disable=verbosity < 1) as bar:
+
+            def keys_progress(done, total):
+                bar.total = total
+                bar.update(done - bar.n)
+
+            keys = identity_keys_rebuild(
+                batch_size=10_000, after_party_id=last_party_before, progress=keys_progress
+            )
+        self.stdout.write(f"Wrote {keys} identity keys in {time.monotonic() - started:.1f} s.")
         if verbosity >= 1:
             width = max(len(label) for label in counts)
             for label, count in counts.items():
