@@ -3,6 +3,7 @@
 Search, uniqueness and duplicate detection compare these forms, never what somebody typed.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -22,11 +23,19 @@ _email_validator = EmailValidator(message="Enter a valid e-mail address.")
 _url_validator = URLValidator(schemes=["http", "https"], message="Enter a valid web address.")
 
 
+# Names, cities and streets repeat endlessly in a customer base; bulk imports and duplicate
+# scans normalise millions of them, so each distinct value is worked out once.
+@functools.lru_cache(maxsize=131_072)
 def name_key(value: str) -> str:
     """Lower-case, accent-free, punctuation-free, single-spaced: 'Zoë  O'Brien' -> 'zoe obrien'."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = without_marks.casefold().translate(_UNDECOMPOSABLE).replace("_", " ")
+    value = value or ""
+    if value.isascii():
+        folded = value.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", value)
+        without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = without_marks.casefold().translate(_UNDECOMPOSABLE)
+    folded = folded.replace("_", " ")
     return _SPACES.sub(" ", _NOT_WORD.sub("", folded)).strip()
 
 
