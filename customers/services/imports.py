@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -484,14 +484,26 @@ def _match_against_base_and_file(
     values_by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in all_keys:
         values_by_kind[kind].append(value)
-    # One indexed lookup per key kind and slice: (kind, value) is the index's order.
+    # One indexed lookup per key kind and slice, (kind, value) being the index's order. The
+    # database returns at most BLOCK_CAP + 1 members per key: enough to tell that a common key
+    # (a popular name in a big city) is not worth comparing, without shipping all its members.
+    table = IdentityKey._meta.db_table
     for kind, values in values_by_kind.items():
         values.sort()
-        for start in range(0, len(values), 5000):
-            for party_id, value in IdentityKey.objects.filter(
-                kind=kind, value__in=values[start : start + 5000]
-            ).values_list("party_id", "value"):
-                base_members[(kind, value)].append(party_id)
+        for start in range(0, len(values), 2000):
+            chunk = values[start : start + 2000]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""SELECT party_id, value FROM (
+                            SELECT party_id, value,
+                                   ROW_NUMBER() OVER (PARTITION BY value ORDER BY party_id) AS n
+                            FROM {table} WHERE kind = %s AND value IN ({placeholders})
+                        ) AS keyed WHERE n <= %s""",
+                    [kind, *chunk, BLOCK_CAP + 1],
+                )
+                for party_id, value in cursor.fetchall():
+                    base_members[(kind, value)].append(party_id)
     # Worth scoring: a party sharing an identifier, or at least two other keys, with the row.
     # A single weak key in common (same birth date and city) almost never makes a match, and
     # skipping those keeps a bulk import from scoring every neighbour; the background scan
