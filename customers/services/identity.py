@@ -110,15 +110,19 @@ def identity_keys_rebuild(
     *,
     batch_size: int = 5000,
     after_party_id: int = 0,
+    up_to_party_id: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Recompute the keys of every party that is a live customer, in id-ordered batches.
 
-    ``after_party_id`` limits the work to parties added since, e.g. by a bulk load.
+    ``after_party_id`` and ``up_to_party_id`` limit the work to an id range, e.g. the parties a
+    bulk load added, or one worker's share.
     """
     live = Party.objects.exclude(customer__status=Customer.Status.MERGED).filter(
         pk__gt=after_party_id
     )
+    if up_to_party_id is not None:
+        live = live.filter(pk__lte=up_to_party_id)
     total = live.count()
     done = written = 0
     last_id = after_party_id

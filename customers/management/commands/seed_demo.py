@@ -1,11 +1,11 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from customers.demo import DEFAULT_BATCH_SIZE, demo_base_seed
 from customers.models import Customer, Party
-from customers.services.identity import identity_keys_rebuild
 
 
 class Command(BaseCommand):
@@ -64,16 +64,14 @@ class Command(BaseCommand):
         )
         # Duplicate detection finds the new customers only once they have identity keys.
         started = time.monotonic()
-        with tqdm(unit=" parties", desc="identity keys", disable=verbosity < 1) as bar:
-
-            def keys_progress(done, total):
-                bar.total = total
-                bar.update(done - bar.n)
-
-            keys = identity_keys_rebuild(
-                batch_size=10_000, after_party_id=last_party_before, progress=keys_progress
-            )
-        self.stdout.write(f"Wrote {keys} identity keys in {time.monotonic() - started:.1f} s.")
+        call_command(
+            "rebuild_identity_keys",
+            after=last_party_before,
+            workers=2 if customers >= 50_000 else 1,
+            verbosity=verbosity,
+            stdout=self.stdout,
+        )
+        self.stdout.write(f"Identity keys built in {time.monotonic() - started:.1f} s.")
         if verbosity >= 1:
             width = max(len(label) for label in counts)
             for label, count in counts.items():
