@@ -75,6 +75,13 @@ def party_names(party: Party) -> None:
     party.name_key = name_key(party.display_name)
 
 
+def party_from_input(party: PartyInput) -> Party:
+    """An unsaved party with its display name and search keys; ValidationError if unnamed."""
+    record = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
+    party_names(record)
+    return record
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -100,8 +107,7 @@ def customer_create(
         duplicates_check(party, confirmed_distinct=confirmed_distinct) if check_duplicates else []
     )
     now = timezone.now()
-    new_party = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
-    party_names(new_party)
+    new_party = party_from_input(party)
     new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
     new_party.save()
     customer = Customer(

@@ -42,7 +42,7 @@ from customers.models import (
 
 from .audit import actor_label
 from .contacts import ContactMediumInput, contact_medium_fields
-from .customers import PartyInput, party_names
+from .customers import PartyInput, party_from_input
 from .identity import BLOCK_CAP, party_profiles, profile_from_input
 from .numbers import customer_serials_allocate, format_customer_number
 
@@ -354,6 +354,7 @@ class _CustomerRow:
     lead_source: str
     profile: IdentityProfile
     media: list[dict]
+    record: Party  # unsaved, names already derived; written as is
     matches: list[tuple[object, Match]] = field(default_factory=list)
 
 
@@ -408,24 +409,8 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
         registration_number=_text(row, "registration_number", 40),
         contact_media=media_inputs,
     )
-    probe = Party(
-        **{
-            name: getattr(party, name)
-            for name in (
-                "kind",
-                "title",
-                "given_name",
-                "family_name",
-                "birth_date",
-                "national_id",
-                "legal_name",
-                "trading_name",
-                "registration_number",
-            )
-        }
-    )
     try:
-        party_names(probe)
+        record = party_from_input(party)
     except ValidationError as error:
         name, messages = next(iter(error.message_dict.items()))
         raise RowError(" ".join(messages), name) from None
@@ -438,6 +423,7 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
         language=_text(row, "language", 8) or "en",
         lead_source=_text(row, "lead_source", 40) or "import",
         profile=profile_from_input(party),
+        record=record,
         media=media,
     )
 
@@ -592,26 +578,7 @@ def _match_against_base_and_file(
 def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome) -> None:
     now = timezone.now()
     label = actor_label(job.uploaded_by) if job.uploaded_by else f"import:{job.pk}"
-    parties = []
-    for row in rows:
-        party = Party(
-            **{
-                name: getattr(row.party, name)
-                for name in (
-                    "kind",
-                    "title",
-                    "given_name",
-                    "family_name",
-                    "birth_date",
-                    "national_id",
-                    "legal_name",
-                    "trading_name",
-                    "registration_number",
-                )
-            }
-        )
-        party_names(party)
-        parties.append(party)
+    parties = [row.record for row in rows]
     Party.objects.bulk_create(parties)
     serials = customer_serials_allocate(len(rows))
     customers = [
