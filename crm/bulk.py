@@ -8,6 +8,26 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
+# Fields whose value COPY can take as it is when it is a plain str, int or bool: for these,
+# get_db_prep_save only hands the value back, and calling it for every field of every row
+# costs more than the COPY itself.
+_SENT_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+_PLAIN_TYPES = (str, int, bool, type(None))
+
 
 def bulk_copy(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table."""
@@ -32,8 +52,13 @@ def bulk_copy(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     return len(rows)
 
 
-def bulk_insert(objects: Sequence) -> int:
-    """Insert unsaved model instances whose ids nobody needs back (logs, history, keys …)."""
+def bulk_insert(objects: Sequence, *, with_ids: bool = False) -> int:
+    """Insert unsaved model instances of one model.
+
+    Without ``with_ids`` nobody gets the new ids back (logs, history, keys …). With it, every
+    instance is given its primary key before the insert, from the table's own sequence, so that
+    the rows written next can point at it; the instances then count as saved.
+    """
     if not objects:
         return 0
     model = type(objects[0])
@@ -41,12 +66,41 @@ def bulk_insert(objects: Sequence) -> int:
         model.objects.bulk_create(objects, batch_size=2000)
         return len(objects)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if with_ids:
+        _assign_ids(model, objects)
+        fields.insert(0, model._meta.pk)
+    stamped = {
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    plain = {f for f in fields if f.get_internal_type() in _SENT_AS_IS}
+    columns = [(f, f.attname, f in stamped, f in plain) for f in fields]
     rows = []
     for obj in objects:
+        # As bulk_create does: take the ids of related instances saved since this one was
+        # built, and refuse one pointing at an unsaved instance.
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
         row = []
-        for field in fields:
+        for field, attname, is_stamped, is_plain in columns:
             # pre_save fills auto_now / auto_now_add the way save() would.
-            value = field.pre_save(obj, add=True)
-            row.append(field.get_db_prep_save(value, connection))
+            value = field.pre_save(obj, add=True) if is_stamped else getattr(obj, attname)
+            if not (is_plain and isinstance(value, _PLAIN_TYPES)):
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
         rows.append(row)
-    return bulk_copy(model, [f.name for f in fields], rows)
+    count = bulk_copy(model, [f.name for f in fields], rows)
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return count
+
+
+def _assign_ids(model, objects: Sequence) -> None:
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk

@@ -470,26 +470,9 @@ def _match_against_base_and_file(
     values_by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in all_keys:
         values_by_kind[kind].append(value)
-    # One indexed lookup per key kind and slice, (kind, value) being the index's order. The
-    # database returns at most BLOCK_CAP + 1 members per key: enough to tell that a common key
-    # (a popular name in a big city) is not worth comparing, without shipping all its members.
-    table = IdentityKey._meta.db_table
     for kind, values in values_by_kind.items():
-        values.sort()
-        for start in range(0, len(values), 2000):
-            chunk = values[start : start + 2000]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""SELECT party_id, value FROM (
-                            SELECT party_id, value,
-                                   ROW_NUMBER() OVER (PARTITION BY value ORDER BY party_id) AS n
-                            FROM {table} WHERE kind = %s AND value IN ({placeholders})
-                        ) AS keyed WHERE n <= %s""",
-                    [kind, *chunk, BLOCK_CAP + 1],
-                )
-                for party_id, value in cursor.fetchall():
-                    base_members[(kind, value)].append(party_id)
+        for value, party_id in _key_members(kind, sorted(values)):
+            base_members[(kind, value)].append(party_id)
     # Worth scoring: a party sharing an identifier, or at least two other keys, with the row.
     # A single weak key in common (same birth date and city) almost never makes a match, and
     # skipping those keeps a bulk import from scoring every neighbour; the background scan
@@ -575,11 +558,47 @@ def _match_against_base_and_file(
     return accepted
 
 
+def _key_members(kind: str, values: list[str]) -> list[tuple[str, int]]:
+    """(value, party id) of the parties holding each key, at most BLOCK_CAP + 1 per key.
+
+    That many are enough to tell that a common key (a popular name in a big city) is not worth
+    comparing, and stopping there keeps a lookup from reading the thousands of parties that
+    share such a key.
+    """
+    table = IdentityKey._meta.db_table
+    found = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 2000):
+            chunk = values[start : start + 2000]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"""SELECT keyed.value, member.party_id
+                        FROM unnest(%s::text[]) AS keyed(value)
+                        CROSS JOIN LATERAL (
+                            SELECT party_id FROM {table}
+                            WHERE kind = %s AND value = keyed.value LIMIT %s
+                        ) AS member""",
+                    [chunk, kind, BLOCK_CAP + 1],
+                )
+            else:
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"""SELECT value, party_id FROM (
+                            SELECT party_id, value,
+                                   ROW_NUMBER() OVER (PARTITION BY value ORDER BY party_id) AS n
+                            FROM {table} WHERE kind = %s AND value IN ({placeholders})
+                        ) AS keyed WHERE n <= %s""",
+                    [kind, *chunk, BLOCK_CAP + 1],
+                )
+            found.extend(cursor.fetchall())
+    return found
+
+
 def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome) -> None:
     now = timezone.now()
     label = actor_label(job.uploaded_by) if job.uploaded_by else f"import:{job.pk}"
     parties = [row.record for row in rows]
-    Party.objects.bulk_create(parties)
+    bulk_insert(parties, with_ids=True)
     serials = customer_serials_allocate(len(rows))
     customers = [
         Customer(
@@ -596,7 +615,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome
         )
         for row, party, serial in zip(rows, parties, serials, strict=True)
     ]
-    Customer.objects.bulk_create(customers)
+    bulk_insert(customers, with_ids=True)
     media, keys, events, logs, preferences = [], [], [], [], []
     for row, party, customer in zip(rows, parties, customers, strict=True):
         media.extend(ContactMedium(party=party, **fields) for fields in row.media)
