@@ -1,0 +1,196 @@
+"""Value and risk: versioned models, scoring runs and the score history.
+
+The newest scores of each customer also sit in ``customers.LatestScores``, where the customer
+list filters and sorts on them; this app keeps how they were made and every earlier score.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class ScoreKind(models.TextChoices):
+    CHURN = "churn", "Churn risk"
+    CREDIT = "credit", "Credit"
+    FRAUD = "fraud", "Fraud risk"
+    INFLUENCE = "influence", "Influence"
+    VALUE = "value", "Lifetime value"
+
+
+class RiskModel(models.Model):
+    """One trained version of a model: its artifact, the data it learned from, its metrics."""
+
+    kind = models.CharField(max_length=10, choices=ScoreKind.choices)
+    version = models.PositiveIntegerField()
+    # Plain numbers (weights, bins, points), not a pickle: loading a model never runs code.
+    artifact = models.JSONField(help_text="The fitted parameters the scorer reads.")
+    as_of = models.DateField(help_text="Features were taken as of this day.")
+    horizon_days = models.PositiveSmallIntegerField(
+        help_text="Outcomes were read from this many days after as_of."
+    )
+    training_rows = models.PositiveIntegerField()
+    metrics = models.JSONField(default=dict, blank=True)
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    trained_by_label = models.CharField(
+        max_length=150, help_text="The user, command or job that trained it."
+    )
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="riskmodel_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(is_active=True),
+                name="riskmodel_one_active_per_kind",
+            ),
+        ]
+        permissions = [("train_riskmodel", "Can train and activate value and risk models")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class ScoringRun(models.Model):
+    """A scoring of the whole base, split into chunks that any worker can take."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    as_of = models.DateField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    requested_label = models.CharField(max_length=150, blank=True)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    chunks_failed = models.PositiveIntegerField(default=0)
+    customers_total = models.PositiveIntegerField(default=0)
+    customers_scored = models.PositiveIntegerField(default=0)
+    models_used = models.JSONField(default=dict, help_text="Model version id per kind.")
+    value_thresholds = models.JSONField(
+        default=dict, blank=True, help_text="Lifetime values that open the top and high segments."
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One full run at a time: a second "run now" finds the first.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="scoringrun_one_in_progress",
+            )
+        ]
+        permissions = [("start_scoringrun", "Can start a scoring run or rescore a customer")]
+
+    def __str__(self):
+        return f"Scoring run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.chunks_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return int(100 * self.chunks_done / self.chunks_total)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ScoringChunk(models.Model):
+    """A range of customer ids of one run; scored and marked done in one transaction."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
+    first_customer_id = models.BigIntegerField()
+    last_customer_id = models.BigIntegerField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    customers_scored = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "first_customer_id"]
+        indexes = [models.Index(fields=["run", "done_at"], name="scoringchunk_pending_idx")]
+
+    def __str__(self):
+        return f"Run {self.run_id}: customers {self.first_customer_id}-{self.last_customer_id}"
+
+
+class CustomerScore(models.Model):
+    """All five scores of one customer at one moment, with their reasons: the score history.
+
+    Rows are only ever added. A run's chunk writes its rows in the same transaction that marks
+    the chunk done, so a chunk delivered twice writes them once.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="score_history",
+        db_index=False,  # covered by customerscore_customer_idx
+    )
+    run = models.ForeignKey(
+        ScoringRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scores",
+        help_text="Empty for a single-customer rescore.",
+    )
+    scored_at = models.DateTimeField()
+    churn_risk = models.FloatField()
+    credit_score = models.PositiveSmallIntegerField()
+    credit_rating = models.CharField(max_length=2)
+    fraud_risk = models.FloatField()
+    influence = models.FloatField()
+    lifetime_value = models.DecimalField(max_digits=12, decimal_places=2)
+    network_reach = models.FloatField(
+        default=0, help_text="PageRank in the relationship graph; 1.0 is the average customer."
+    )
+    # The value segment is a rank within the whole base, settled when a run ends; it lives
+    # with the latest scores only.
+    reasons = models.JSONField(default=dict, help_text="Readable reasons per kind.")
+    models_used = models.JSONField(default=dict, help_text="Model version id per kind.")
+
+    class Meta:
+        ordering = ["-scored_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-scored_at"], name="customerscore_customer_idx"),
+            models.Index(fields=["run"], name="customerscore_run_idx"),
+        ]
+
+    def __str__(self):
+        return f"Scores of customer {self.customer_id} at {self.scored_at:%Y-%m-%d %H:%M}"
+
+
+class CreditApplication(models.Model):
+    """What a customer declared when applying for credit (a contract with a device, a
+    post-paid line): the application side of the credit scorecard."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="credit_applications"
+    )
+    applied_on = models.DateField()
+    characteristics = models.JSONField(
+        help_text="Declared facts by name, e.g. {'employment_years': 4, 'housing': 'own'}."
+    )
+    external_ref = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-applied_on", "-id"]
+
+    def __str__(self):
+        return f"Credit application of customer {self.customer_id} on {self.applied_on}"

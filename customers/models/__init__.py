@@ -14,6 +14,7 @@ from .interaction import Interaction
 from .party import Party
 from .preferences import CommunicationPreferences, Consent
 from .relationship import CustomerRelationship
+from .scores import LatestScores
 
 __all__ = [
     "ActionLog",
@@ -32,6 +33,7 @@ __all__ = [
     "ImportRowError",
     "Interaction",
     "Invoice",
+    "LatestScores",
     "LifecycleEvent",
     "Partner",
     "Party",

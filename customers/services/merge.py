@@ -237,6 +237,13 @@ def _move_related_rows(survivor: Customer, merged: Customer) -> dict[str, int]:
         key = (relation.related_model, relation.field.name)
         if key in handled:
             continue
+        model, name = relation.related_model, relation.field.name
+        if isinstance(relation.field, models.OneToOneField) and (
+            model._base_manager.filter(**{name: survivor}).exists()
+        ):
+            # One row per customer (cached scores …): the survivor's stays.
+            model._base_manager.filter(**{name: merged}).delete()
+            continue
         count = relation.related_model._base_manager.filter(**{relation.field.name: merged}).update(
             **{relation.field.name: survivor}
         )

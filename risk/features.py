@@ -1,0 +1,286 @@
+"""Customer features for the value and risk models, as of a given day, in bulk.
+
+Each fact comes from one grouped query per table for a whole set of customers (a chunk of a
+scoring run, or one customer for a rescore), never a query per customer. Everything is read as
+it stood at ``as_of``: subscriptions active that day, invoices issued and payments made by then,
+contacts in the months before. Training takes features as of a past day and the outcome from
+the days after it, so no model learns from what it is meant to predict.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from django.db.models import Count, F, Q, Sum
+
+from customers.models import (
+    CommunicationPreferences,
+    Customer,
+    CustomerRelationship,
+    Interaction,
+    Invoice,
+    Product,
+    Subscription,
+)
+
+FAMILIES = ("mobile", "broadband", "fixed_voice", "tv", "bundle", "device", "add_on")
+PAYMENT_METHODS = ("direct_debit", "card", "bank_transfer", "cash")
+
+# Name and meaning of every column, in order. Counts are plain counts; money is in the
+# currency of the invoices; days and months are whole numbers.
+COLUMNS = {
+    "tenure_months": "months since the relationship began",
+    "age": "age in years (0 when unknown)",
+    "age_known": "1 when the birth date is known",
+    "senior": "1 at 65 or over",
+    "business": "1 for business and wholesale segments",
+    "active_products": "subscriptions active on the day",
+    "monthly_charges": "monthly charges of the active subscriptions",
+    "monthly_margin": "what the enterprise keeps of the monthly charges",
+    "subscriptions_30d": "active subscriptions started in the last 30 days",
+    "contract_months": "longest contract term among active subscriptions",
+    "month_to_month": "1 when no active subscription has a contract term",
+    "contract_ends_in_days": "days until the next contract end (999 with no contract)",
+    **{
+        f"family_{family}": f"active {family.replace('_', ' ')} subscriptions"
+        for family in FAMILIES
+    },
+    "billed_12m": "amount invoiced in the last 12 months",
+    "invoices_12m": "invoices issued in the last 12 months",
+    "late_invoices_6m": "invoices due in the last 6 months paid late or not paid",
+    "late_invoices_12m": "invoices due in the last 12 months paid late or not paid",
+    "unpaid_balance": "amount of invoices due and not paid on the day",
+    "unpaid_60d": "invoices unpaid 60 days or more after their due date",
+    "complaints_90d": "complaints in the last 90 days",
+    "complaints_365d": "complaints in the last 12 months",
+    "interactions_90d": "contacts on any channel in the last 90 days",
+    "billing_contacts_90d": "billing contacts in the last 90 days",
+    "household_links": "household members known",
+    "referrals_made": "customers this one referred",
+    **{
+        f"pays_{method}": f"1 when paying by {method.replace('_', ' ')}"
+        for method in PAYMENT_METHODS
+    },
+    "paper_statements": "1 when statements go out on paper",
+}
+NAMES = tuple(COLUMNS)
+NO_CONTRACT_DAYS = 999
+
+
+@dataclass(frozen=True)
+class FeatureTable:
+    """One row per customer, one column per name in ``NAMES``."""
+
+    customer_ids: np.ndarray  # int64, ascending
+    values: np.ndarray  # float64, shape (customers, columns)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, NAMES.index(name)]
+
+    def row(self, customer_id: int) -> dict[str, float]:
+        index = int(np.searchsorted(self.customer_ids, customer_id))
+        return dict(zip(NAMES, self.values[index].tolist(), strict=True))
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
+
+
+def _scope(first_id: int | None, last_id: int | None, ids) -> Q:
+    if ids is not None:
+        return Q(customer_id__in=list(ids))
+    return Q(customer_id__gte=first_id, customer_id__lte=last_id)
+
+
+def _months_between(start: date, end: date) -> int:
+    return max((end.year - start.year) * 12 + end.month - start.month - (end.day < start.day), 0)
+
+
+def _add_months(day: date, months: int) -> date:
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def features_as_of(
+    as_of: date,
+    *,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    ids=None,
+    established_only: bool = True,
+) -> FeatureTable:
+    """Features of the customers with ids in [first_id, last_id], or of ``ids``.
+
+    With ``established_only`` (scoring and training), only customers holding at least one
+    subscription active on the day are included: leads and former customers have no risk to
+    score.
+    """
+    scope = _scope(first_id, last_id, ids)
+    live_subscription = Q(start_date__lte=as_of) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=as_of)
+    )
+    by_customer: dict[int, dict[str, float]] = defaultdict(dict)
+
+    # Subscriptions: one row each (a customer holds a handful), for contract ends and families.
+    products = {
+        pk: (family, float(margin))
+        for pk, family, margin in Product.objects.values_list("pk", "family", "margin_rate")
+    }
+    subscriptions = Subscription.objects.filter(scope & live_subscription).values_list(
+        "customer_id", "product_id", "monthly_charge", "contract_term_months", "start_date"
+    )
+    for customer_id, product_id, charge, term, start in subscriptions:
+        row = by_customer[customer_id]
+        row["active_products"] = row.get("active_products", 0) + 1
+        family, margin_rate = products[product_id]
+        row["monthly_charges"] = row.get("monthly_charges", 0.0) + float(charge)
+        row["monthly_margin"] = row.get("monthly_margin", 0.0) + float(charge) * margin_rate
+        if start > as_of - timedelta(days=30):
+            row["subscriptions_30d"] = row.get("subscriptions_30d", 0) + 1
+        family = f"family_{family}"
+        row[family] = row.get(family, 0) + 1
+        if term:
+            row["contract_months"] = max(row.get("contract_months", 0), term)
+            # A contract renews for another term when it runs out: the next end after as_of.
+            periods = _months_between(start, as_of) // term + 1
+            ends_in = (_add_months(start, periods * term) - as_of).days
+            row["contract_ends_in_days"] = min(row.get("contract_ends_in_days", 9999), ends_in)
+    established = sorted(by_customer) if established_only else None
+
+    # The other tables are read for the whole scope; rows of customers left out are dropped.
+    customers = Customer.objects.filter(_scope_on_pk(first_id, last_id, ids)).values_list(
+        "pk", "valid_from", "segment", "payment_method", "party__birth_date"
+    )
+    for pk, valid_from, segment, payment_method, birth_date in customers:
+        if established_only and pk not in by_customer:
+            continue
+        row = by_customer[pk]
+        row["tenure_months"] = _months_between(valid_from.date(), as_of) if valid_from else 0
+        if birth_date:
+            age = (
+                as_of.year
+                - birth_date.year
+                - ((as_of.month, as_of.day) < (birth_date.month, birth_date.day))
+            )
+            row["age"], row["age_known"], row["senior"] = age, 1, float(age >= 65)
+        row["business"] = float(segment != Customer.Segment.RESIDENTIAL)
+        if payment_method:
+            row[f"pays_{payment_method}"] = 1
+
+    year_ago, half_year_ago = as_of - timedelta(days=365), as_of - timedelta(days=182)
+    unpaid_on_day = Q(paid_on__isnull=True) | Q(paid_on__gt=as_of)
+    late = Q(paid_on__gt=F("due_on")) | unpaid_on_day
+    invoices = (
+        Invoice.objects.filter(scope, issued_on__lte=as_of)
+        .values("customer_id")
+        .annotate(
+            billed_12m=Sum("amount", filter=Q(issued_on__gt=year_ago)),
+            invoices_12m=Count("pk", filter=Q(issued_on__gt=year_ago)),
+            late_invoices_6m=Count(
+                "pk", filter=Q(due_on__gt=half_year_ago, due_on__lt=as_of) & late
+            ),
+            late_invoices_12m=Count("pk", filter=Q(due_on__gt=year_ago, due_on__lt=as_of) & late),
+            unpaid_balance=Sum("amount", filter=Q(due_on__lt=as_of) & unpaid_on_day),
+            unpaid_60d=Count("pk", filter=Q(due_on__lt=as_of - timedelta(days=60)) & unpaid_on_day),
+        )
+    )
+    _merge(by_customer, invoices)
+
+    quarter_ago = as_of - timedelta(days=90)
+    contacts = (
+        Interaction.objects.filter(
+            scope, occurred_at__date__lte=as_of, occurred_at__date__gt=year_ago
+        )
+        .values("customer_id")
+        .annotate(
+            complaints_90d=Count(
+                "pk", filter=Q(kind="complaint", occurred_at__date__gt=quarter_ago)
+            ),
+            complaints_365d=Count("pk", filter=Q(kind="complaint")),
+            interactions_90d=Count("pk", filter=Q(occurred_at__date__gt=quarter_ago)),
+            billing_contacts_90d=Count(
+                "pk", filter=Q(kind="billing", occurred_at__date__gt=quarter_ago)
+            ),
+        )
+    )
+    _merge(by_customer, contacts)
+
+    link_scope = _rename(scope, "from_customer_id")
+    for customer_id, kind, count in (
+        CustomerRelationship.objects.filter(link_scope, created_at__date__lte=as_of)
+        .values_list("from_customer_id", "kind")
+        .annotate(count=Count("pk"))
+    ):
+        _add_link(by_customer, customer_id, kind, count, outgoing=True)
+    for customer_id, kind, count in (
+        CustomerRelationship.objects.filter(
+            _rename(scope, "to_customer_id"), created_at__date__lte=as_of
+        )
+        .values_list("to_customer_id", "kind")
+        .annotate(count=Count("pk"))
+    ):
+        _add_link(by_customer, customer_id, kind, count, outgoing=False)
+
+    for customer_id, statement_format in CommunicationPreferences.objects.filter(scope).values_list(
+        "customer_id", "statement_format"
+    ):
+        if customer_id in by_customer:
+            by_customer[customer_id]["paper_statements"] = float(
+                statement_format == CommunicationPreferences.StatementFormat.PAPER
+            )
+
+    return _table(by_customer, established)
+
+
+def _scope_on_pk(first_id, last_id, ids) -> Q:
+    if ids is not None:
+        return Q(pk__in=list(ids))
+    return Q(pk__gte=first_id, pk__lte=last_id)
+
+
+def _rename(scope: Q, field: str) -> Q:
+    """The same customer scope on another column (relationships have two customer columns)."""
+    lookups = {key.replace("customer_id", field, 1): value for key, value in scope.children}
+    return Q(**lookups)
+
+
+def _merge(by_customer: dict, grouped) -> None:
+    for entry in grouped:
+        customer_id = entry.pop("customer_id")
+        if customer_id in by_customer:
+            row = by_customer[customer_id]
+            for name, value in entry.items():
+                if value:
+                    row[name] = float(value)
+
+
+def _add_link(by_customer, customer_id: int, kind: str, count: int, *, outgoing: bool) -> None:
+    if customer_id not in by_customer:
+        return
+    row = by_customer[customer_id]
+    if kind == CustomerRelationship.Kind.HOUSEHOLD:
+        row["household_links"] = row.get("household_links", 0) + count
+    elif kind == CustomerRelationship.Kind.REFERRED_BY and not outgoing:
+        # "A referred_by B" is stored from A to B: B made the referral.
+        row["referrals_made"] = row.get("referrals_made", 0) + count
+
+
+def _table(by_customer: dict[int, dict[str, float]], ids: list[int] | None) -> FeatureTable:
+    ordered = ids if ids is not None else sorted(by_customer)
+    values = np.zeros((len(ordered), len(NAMES)), dtype=np.float64)
+    position = {name: i for i, name in enumerate(NAMES)}
+    contract_column = position["contract_ends_in_days"]
+    values[:, contract_column] = NO_CONTRACT_DAYS
+    for row_index, customer_id in enumerate(ordered):
+        for name, value in by_customer[customer_id].items():
+            values[row_index, position[name]] = value
+    month_to_month = values[:, position["contract_months"]] == 0
+    values[:, position["month_to_month"]] = month_to_month
+    values[month_to_month, contract_column] = NO_CONTRACT_DAYS
+    return FeatureTable(customer_ids=np.asarray(ordered, dtype=np.int64), values=values)

@@ -1,0 +1,680 @@
+"""Training, scoring runs and single-customer rescoring.
+
+A full run is planned as id-range chunks (``scoring_run_start``); any number of workers take
+chunks (``scoring_chunk_run``); the last chunk to finish settles the value segments across the
+whole base. A chunk's scores, its history rows and its "done" mark are written in one
+transaction that first locks the chunk, so a chunk delivered twice, or taken over from a killed
+worker, is written exactly once.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Min, Q
+from django.utils import timezone
+from scipy import sparse
+
+from crm.bulk import bulk_copy
+from customers.models import (
+    Customer,
+    CustomerRelationship,
+    IdentityKey,
+    Invoice,
+    LatestScores,
+    LifecycleEvent,
+)
+from customers.services.audit import actor_label
+
+from . import defaults
+from .features import FeatureTable, features_as_of
+from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
+from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
+from .training import NotEnoughHistory, churn_fit, credit_fit
+
+CHURN_HORIZON_DAYS = 90
+CREDIT_HORIZON_DAYS = 365
+# A chunk claimed longer ago than this by a worker that never finished it is free again.
+CHUNK_LEASE = timedelta(minutes=10)
+TOP_SHARE, HIGH_SHARE = 0.05, 0.20
+
+
+# --- Models ---------------------------------------------------------------------------------
+
+
+def active_model(kind: str) -> RiskModel:
+    """The model version in use for ``kind``; a new install gets a default one on first use."""
+    model = RiskModel.objects.filter(kind=kind, is_active=True).first()
+    if model is not None:
+        return model
+    try:
+        return model_train(kind, trained_by_label="default on first use")
+    except NotEnoughHistory:
+        return _model_save(
+            kind,
+            artifact=defaults.ARTIFACTS[kind],
+            as_of=timezone.localdate(),
+            horizon_days=0,
+            rows=0,
+            metrics={"source": "expert weights: too little history to train on"},
+            actor=None,
+            label="default on first use",
+        )
+    except IntegrityError:
+        # Another worker created it at the same moment.
+        return RiskModel.objects.get(kind=kind, is_active=True)
+
+
+def model_train(
+    kind: str,
+    *,
+    as_of: date | None = None,
+    horizon_days: int | None = None,
+    actor=None,
+    trained_by_label: str = "",
+) -> RiskModel:
+    """Train a new version of ``kind`` on the CRM's own history and make it the active one.
+
+    Features are taken as of ``as_of`` (by default, ``horizon_days`` ago) and the outcome from
+    the ``horizon_days`` after it. Kinds without a learned part (fraud, influence, value) get
+    a new version of their parameters.
+    """
+    if kind == ScoreKind.CHURN:
+        horizon = horizon_days or CHURN_HORIZON_DAYS
+        as_of = as_of or timezone.localdate() - timedelta(days=horizon)
+        table, y = churn_training_data(as_of, horizon)
+        artifact, metrics = churn_fit(table.values, y)
+    elif kind == ScoreKind.CREDIT:
+        horizon = horizon_days or CREDIT_HORIZON_DAYS
+        as_of = as_of or timezone.localdate() - timedelta(days=horizon)
+        characteristics, y = credit_training_data(as_of, horizon)
+        artifact, metrics = credit_fit(characteristics, y)
+    elif kind in ScoreKind.values:
+        horizon, as_of = 0, as_of or timezone.localdate()
+        artifact, metrics, y = defaults.ARTIFACTS[kind], {"source": "parameters"}, []
+    else:
+        raise ValidationError(
+            f"Unknown model kind {kind!r}: choose one of {', '.join(ScoreKind.values)}."
+        )
+    return _model_save(
+        kind,
+        artifact=artifact,
+        as_of=as_of,
+        horizon_days=horizon,
+        rows=len(y),
+        metrics=metrics,
+        actor=actor,
+        label=trained_by_label or (actor_label(actor) if actor else "system"),
+    )
+
+
+def _model_save(kind, *, artifact, as_of, horizon_days, rows, metrics, actor, label) -> RiskModel:
+    with transaction.atomic():
+        # Versions are numbered per kind; the lock makes two trainings queue, not collide.
+        latest = (
+            RiskModel.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+        )
+        RiskModel.objects.filter(kind=kind, is_active=True).update(is_active=False)
+        return RiskModel.objects.create(
+            kind=kind,
+            version=(latest.version + 1) if latest else 1,
+            artifact=artifact,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            training_rows=rows,
+            metrics=metrics,
+            trained_at=timezone.now(),
+            trained_by=actor if getattr(actor, "pk", None) else None,
+            trained_by_label=label[:150],
+            is_active=True,
+        )
+
+
+def _id_ranges(step: int = 50_000):
+    bounds = Customer.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"] or 0, bounds["last"] or 0
+    for start in range(first, last + 1, step) if last else ():
+        yield start, min(start + step - 1, last)
+
+
+def _concat(tables: list[FeatureTable]) -> FeatureTable:
+    from .features import NAMES
+
+    if not tables:
+        return FeatureTable(np.zeros(0, dtype=np.int64), np.zeros((0, len(NAMES))))
+    return FeatureTable(
+        np.concatenate([t.customer_ids for t in tables]), np.vstack([t.values for t in tables])
+    )
+
+
+def churn_training_data(as_of: date, horizon_days: int) -> tuple[FeatureTable, np.ndarray]:
+    """Customers established on ``as_of``, and whether they left in the days after it."""
+    table = _concat([features_as_of(as_of, first_id=a, last_id=b) for a, b in _id_ranges()])
+    start = _day_end(as_of)
+    left = set(
+        LifecycleEvent.objects.filter(
+            to_status=Customer.Status.TERMINATED,
+            occurred_at__gt=start,
+            occurred_at__lte=start + timedelta(days=horizon_days),
+        ).values_list("customer_id", flat=True)
+    )
+    y = np.fromiter((pk in left for pk in table.customer_ids.tolist()), dtype=np.int64)
+    return table, y
+
+
+def credit_training_data(as_of: date, horizon_days: int) -> tuple[dict[str, list], np.ndarray]:
+    """Payment behaviour and declared application facts on ``as_of``, and whether the customer
+    then defaulted: an invoice falling due in the window and still unpaid 60 days later."""
+    table = _concat([features_as_of(as_of, first_id=a, last_id=b) for a, b in _id_ranges()])
+    ids = table.customer_ids.tolist()
+    applications = applications_as_of(ids, as_of)
+    last_due = as_of + timedelta(days=horizon_days - 60)
+    bad = set(
+        Invoice.objects.filter(due_on__gt=as_of, due_on__lte=last_due)
+        .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on") + timedelta(days=60)))
+        .values_list("customer_id", flat=True)
+    )
+    characteristics = _credit_characteristics(table, applications)
+    y = np.fromiter((pk in bad for pk in ids), dtype=np.int64)
+    return characteristics, y
+
+
+CREDIT_BEHAVIOUR = (
+    "tenure_months",
+    "late_invoices_12m",
+    "unpaid_60d",
+    "unpaid_balance",
+    "monthly_charges",
+    "age",
+    "pays_direct_debit",
+)
+
+
+def _credit_characteristics(table: FeatureTable, applications: list[dict]) -> dict[str, list]:
+    characteristics: dict[str, list] = {
+        name: table.column(name).tolist() for name in CREDIT_BEHAVIOUR
+    }
+    declared = sorted({key for application in applications for key in application})
+    for key in declared:
+        characteristics[key] = [application.get(key) for application in applications]
+    return characteristics
+
+
+def applications_as_of(customer_ids: list[int], as_of: date) -> list[dict]:
+    """The latest credit application of each customer made by ``as_of`` ({} when none)."""
+    latest: dict[int, tuple[date, dict]] = {}
+    for customer_id, applied_on, characteristics in CreditApplication.objects.filter(
+        customer_id__in=customer_ids, applied_on__lte=as_of
+    ).values_list("customer_id", "applied_on", "characteristics"):
+        if customer_id not in latest or latest[customer_id][0] < applied_on:
+            latest[customer_id] = (applied_on, characteristics)
+    return [latest.get(pk, (None, {}))[1] for pk in customer_ids]
+
+
+def _day_end(day: date):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+# --- Scoring --------------------------------------------------------------------------------
+
+
+def _models_in_use() -> dict[str, RiskModel]:
+    return {kind: active_model(kind) for kind in ScoreKind.values}
+
+
+def score_table(
+    table: FeatureTable, as_of: date, models: dict[str, RiskModel], reach: dict[int, float]
+) -> list[dict]:
+    """Every score of every row of ``table``, with reasons; nothing is written."""
+    if not len(table):
+        return []
+    ids = table.customer_ids.tolist()
+    churn = churn_score(table, models[ScoreKind.CHURN].artifact)
+    applications = applications_as_of(ids, as_of)
+    credit = credit_score(table, models[ScoreKind.CREDIT].artifact, applications)
+    fraud = fraud_score(table, fraud_signals(ids, as_of, table), models[ScoreKind.FRAUD].artifact)
+    links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
+    influence = influence_score(table, churn.values, reaches, links)
+    value = value_score(table, churn.values, models[ScoreKind.VALUE].artifact)
+    rows = []
+    for i, customer_id in enumerate(ids):
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "churn_risk": round(float(churn.values[i]), 4),
+                "credit_score": int(credit.values[i]),
+                "credit_rating": credit.bands[i],
+                "fraud_risk": round(float(fraud.values[i]), 4),
+                "influence": round(float(influence.values[i]), 4),
+                "lifetime_value": Decimal(f"{value.values[i]:.2f}"),
+                "network_reach": round(float(reaches[i]), 4),
+                "reasons": {
+                    ScoreKind.CHURN: churn.reasons[i],
+                    ScoreKind.CREDIT: credit.reasons[i],
+                    ScoreKind.FRAUD: fraud.reasons[i],
+                    ScoreKind.INFLUENCE: influence.reasons[i],
+                    ScoreKind.VALUE: value.reasons[i],
+                },
+            }
+        )
+    return rows
+
+
+def fraud_signals(
+    customer_ids: list[int], as_of: date, table: FeatureTable
+) -> dict[str, np.ndarray]:
+    """Per customer: how many unrelated customers share an e-mail or phone, and an address."""
+    position = {pk: i for i, pk in enumerate(customer_ids)}
+    shared_contact = np.zeros(len(customer_ids))
+    shared_address = np.zeros(len(customer_ids))
+    keys, customers, links = (
+        IdentityKey._meta.db_table,
+        Customer._meta.db_table,
+        CustomerRelationship._meta.db_table,
+    )
+    # Parties sharing a key, less those linked to the customer (a household shares a landline
+    # and an address by right). Keys held by more than 50 parties (a shop's address) are left
+    # out: they say nothing about one customer.
+    sql = f"""
+        SELECT c.id, CASE WHEN a.kind = 'street_postcode' THEN 'address' ELSE 'contact' END,
+               COUNT(DISTINCT b.party_id)
+        FROM {customers} c
+        JOIN {keys} a ON a.party_id = c.party_id
+             AND a.kind IN ('email', 'phone', 'street_postcode')
+        JOIN {keys} b ON b.kind = a.kind AND b.value = a.value AND b.party_id <> a.party_id
+        JOIN {customers} other ON other.party_id = b.party_id
+        WHERE c.id BETWEEN %s AND %s
+          AND (SELECT COUNT(*) FROM (
+                SELECT 1 FROM {keys} s WHERE s.kind = a.kind AND s.value = a.value LIMIT 51
+              ) AS block) <= 50
+          AND NOT EXISTS (
+                SELECT 1 FROM {links} r
+                WHERE (r.from_customer_id = c.id AND r.to_customer_id = other.id)
+                   OR (r.from_customer_id = other.id AND r.to_customer_id = c.id))
+        GROUP BY c.id, CASE WHEN a.kind = 'street_postcode' THEN 'address' ELSE 'contact' END
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [min(customer_ids), max(customer_ids)])
+        for customer_id, kind, count in cursor.fetchall():
+            if customer_id in position:
+                target = shared_address if kind == "address" else shared_contact
+                target[position[customer_id]] = count
+    return {
+        "shared_contact": shared_contact,
+        "shared_address": shared_address,
+        "recent_subscriptions": table.column("subscriptions_30d"),
+    }
+
+
+def _links(customer_ids: list[int]) -> np.ndarray:
+    position = {pk: i for i, pk in enumerate(customer_ids)}
+    counts = np.zeros(len(customer_ids))
+    low, high = min(customer_ids), max(customer_ids)
+    for column in ("from_customer_id", "to_customer_id"):
+        for customer_id in CustomerRelationship.objects.filter(
+            **{f"{column}__gte": low, f"{column}__lte": high}
+        ).values_list(column, flat=True):
+            if customer_id in position:
+                counts[position[customer_id]] += 1
+    return counts
+
+
+def network_reach() -> dict[int, float]:
+    """PageRank of every connected customer in the relationship graph, 1.0 being average.
+
+    Links count both ways (a referral, a household, a contact person tie two people); power
+    iteration on a sparse matrix takes well under a second for a million links.
+    """
+    edges = np.array(
+        list(CustomerRelationship.objects.values_list("from_customer_id", "to_customer_id")),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    if not len(edges):
+        return {}
+    nodes, index = np.unique(edges, return_inverse=True)
+    index = index.reshape(-1, 2)
+    n = len(nodes)
+    rows = np.concatenate([index[:, 0], index[:, 1]])
+    cols = np.concatenate([index[:, 1], index[:, 0]])
+    adjacency = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    out_degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    transition = sparse.diags(1.0 / out_degree) @ adjacency
+    rank = np.full(n, 1.0 / n)
+    damping = 0.85
+    for _ in range(100):
+        updated = (1 - damping) / n + damping * (transition.T @ rank)
+        if np.abs(updated - rank).sum() < 1e-10:
+            rank = updated
+            break
+        rank = updated
+    relative = rank * n
+    return dict(zip(nodes.tolist(), relative.round(4).tolist(), strict=True))
+
+
+_reach_cache: dict[int, dict[int, float]] = {}
+
+
+def _reach_for_run(run_id: int) -> dict[int, float]:
+    """Computed once per run in each worker process: every chunk reads the same graph."""
+    if run_id not in _reach_cache:
+        _reach_cache.clear()
+        _reach_cache[run_id] = network_reach()
+    return _reach_cache[run_id]
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+_RUN_IN_PROGRESS = "A scoring run is already in progress; wait for it to finish."
+
+
+def scoring_run_start(
+    *, actor=None, as_of: date | None = None, chunk_size: int = 20_000
+) -> ScoringRun:
+    """Plan a run over every customer as id-range chunks; one run at a time."""
+    if chunk_size < 1:
+        raise ValidationError("The chunk size must be at least 1.")
+    models = _models_in_use()
+    bounds = Customer.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"] or 0, bounds["last"] or 0
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if ScoringRun.objects.filter(status__in=["queued", "running"]).exists():
+                raise ValidationError(_RUN_IN_PROGRESS)
+            run = ScoringRun.objects.create(
+                as_of=as_of or timezone.localdate(),
+                requested_by=actor if getattr(actor, "pk", None) else None,
+                requested_label=actor_label(actor) if actor else "schedule",
+                requested_at=now,
+                models_used={kind: model.pk for kind, model in models.items()},
+            )
+            chunks = [
+                ScoringChunk(
+                    run=run,
+                    first_customer_id=start,
+                    last_customer_id=min(start + chunk_size - 1, last),
+                )
+                for start in range(first, last + 1, chunk_size)
+                if last
+            ]
+            ScoringChunk.objects.bulk_create(chunks, batch_size=1000)
+            run.chunks_total = len(chunks)
+            if not chunks:
+                run.status = ScoringRun.Status.DONE
+                run.started_at = run.finished_at = now
+            run.save()
+    except IntegrityError:
+        raise ValidationError(_RUN_IN_PROGRESS) from None
+    return run
+
+
+def scoring_pending_chunks(*, run: ScoringRun) -> list[int]:
+    stale = timezone.now() - CHUNK_LEASE
+    return list(
+        run.chunks.filter(done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .order_by("first_customer_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def scoring_chunk_run(*, chunk_id: int) -> int:
+    """Score one chunk; returns the customers scored (0 when another worker has it or had it)."""
+    now = timezone.now()
+    claimed = (
+        ScoringChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CHUNK_LEASE))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return 0
+    chunk = ScoringChunk.objects.select_related("run").get(pk=chunk_id)
+    run = chunk.run
+    ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.QUEUED).update(
+        status=ScoringRun.Status.RUNNING, started_at=now
+    )
+    models = {
+        model.kind: model for model in RiskModel.objects.filter(pk__in=run.models_used.values())
+    }
+    table = features_as_of(
+        run.as_of, first_id=chunk.first_customer_id, last_id=chunk.last_customer_id
+    )
+    rows = score_table(table, run.as_of, models, _reach_for_run(run.pk))
+    with transaction.atomic():
+        # The lock makes a second delivery of this chunk wait, then find it done.
+        locked = (
+            ScoringChunk.objects.select_for_update()
+            .filter(pk=chunk.pk, done_at__isnull=True)
+            .first()
+        )
+        if locked is None:
+            return 0
+        _write_scores(rows, run=run, scored_at=timezone.now())
+        ScoringChunk.objects.filter(pk=chunk.pk).update(
+            done_at=timezone.now(), customers_scored=len(rows), error=""
+        )
+        ScoringRun.objects.filter(pk=run.pk).update(
+            chunks_done=F("chunks_done") + 1, customers_scored=F("customers_scored") + len(rows)
+        )
+    _finish_if_complete(run.pk)
+    return len(rows)
+
+
+def scoring_chunk_failed(*, chunk_id: int, error: str, final: bool) -> None:
+    """Record a chunk's failure; on the last attempt it counts as failed for the run."""
+    ScoringChunk.objects.filter(pk=chunk_id).update(error=error[:2000], claimed_at=None)
+    if final:
+        chunk = ScoringChunk.objects.get(pk=chunk_id)
+        with transaction.atomic():
+            marked = ScoringChunk.objects.filter(pk=chunk_id, done_at__isnull=True).update(
+                done_at=timezone.now()
+            )
+            if marked:
+                ScoringRun.objects.filter(pk=chunk.run_id).update(
+                    chunks_done=F("chunks_done") + 1, chunks_failed=F("chunks_failed") + 1
+                )
+        _finish_if_complete(chunk.run_id)
+
+
+def _finish_if_complete(run_id: int) -> None:
+    with transaction.atomic():
+        run = (
+            ScoringRun.objects.select_for_update()
+            .filter(pk=run_id, status=ScoringRun.Status.RUNNING, chunks_done__gte=F("chunks_total"))
+            .first()
+        )
+        if run is None:
+            return
+        run.value_thresholds = _settle_value_segments()
+        run.status = ScoringRun.Status.FAILED if run.chunks_failed else ScoringRun.Status.DONE
+        if run.chunks_failed:
+            run.error = f"{run.chunks_failed} of {run.chunks_total} chunks failed after retries."
+        run.finished_at = timezone.now()
+        run.customers_total = run.customers_scored
+        run.save()
+
+
+def scoring_run_fail(*, run: ScoringRun, error: str) -> None:
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=ScoringRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def _settle_value_segments() -> dict[str, float]:
+    """Top 5 % and next 15 % by lifetime value across the whole base, in one statement."""
+    count = LatestScores.objects.count()
+    if not count:
+        return {}
+    ordered = LatestScores.objects.order_by("-lifetime_value").values_list(
+        "lifetime_value", flat=True
+    )
+    top = ordered[max(int(count * TOP_SHARE) - 1, 0)]
+    high = ordered[max(int(count * HIGH_SHARE) - 1, 0)]
+    LatestScores.objects.filter(lifetime_value__gte=top).exclude(value_segment="top").update(
+        value_segment="top"
+    )
+    LatestScores.objects.filter(lifetime_value__lt=top, lifetime_value__gte=high).exclude(
+        value_segment="high"
+    ).update(value_segment="high")
+    LatestScores.objects.filter(lifetime_value__lt=high).exclude(value_segment="standard").update(
+        value_segment="standard"
+    )
+    return {"top": float(top), "high": float(high)}
+
+
+def _segment(value: Decimal, thresholds: dict) -> str:
+    if thresholds and value >= Decimal(str(thresholds["top"])):
+        return LatestScores.ValueSegment.TOP
+    if thresholds and value >= Decimal(str(thresholds["high"])):
+        return LatestScores.ValueSegment.HIGH
+    return LatestScores.ValueSegment.STANDARD
+
+
+LATEST_FIELDS = (
+    "churn_risk",
+    "credit_score",
+    "credit_rating",
+    "fraud_risk",
+    "influence",
+    "lifetime_value",
+    "value_segment",
+    "scored_at",
+)
+
+
+def _write_scores(rows: list[dict], *, run: ScoringRun | None, scored_at) -> None:
+    if not rows:
+        return
+    thresholds = _current_thresholds()
+    models_used = run.models_used if run else {k: m.pk for k, m in _models_in_use().items()}
+    history = [
+        (
+            row["customer_id"],
+            run.pk if run else None,
+            scored_at,
+            row["churn_risk"],
+            row["credit_score"],
+            row["credit_rating"],
+            row["fraud_risk"],
+            row["influence"],
+            row["lifetime_value"],
+            row["network_reach"],
+            _json(row["reasons"]),
+            _json(models_used),
+        )
+        for row in rows
+    ]
+    bulk_copy(
+        CustomerScore,
+        (
+            "customer_id",
+            "run_id",
+            "scored_at",
+            "churn_risk",
+            "credit_score",
+            "credit_rating",
+            "fraud_risk",
+            "influence",
+            "lifetime_value",
+            "network_reach",
+            "reasons",
+            "models_used",
+        ),
+        history,
+    )
+    latest = [
+        LatestScores(
+            customer_id=row["customer_id"],
+            churn_risk=row["churn_risk"],
+            credit_score=row["credit_score"],
+            credit_rating=row["credit_rating"],
+            fraud_risk=row["fraud_risk"],
+            influence=row["influence"],
+            lifetime_value=row["lifetime_value"],
+            value_segment=_segment(row["lifetime_value"], thresholds),
+            scored_at=scored_at,
+        )
+        for row in rows
+    ]
+    _upsert_latest(latest)
+
+
+def _json(value):
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+    return value
+
+
+def _upsert_latest(latest: list[LatestScores]) -> None:
+    if connection.vendor != "postgresql":
+        LatestScores.objects.bulk_create(
+            latest,
+            update_conflicts=True,
+            unique_fields=["customer"],
+            update_fields=list(LATEST_FIELDS),
+            batch_size=2000,
+        )
+        return
+    table = LatestScores._meta.db_table
+    columns = ", ".join(["customer_id", *LATEST_FIELDS])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS latest_scores_in "
+            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY latest_scores_in ({columns}) FROM STDIN") as copy:
+            for s in latest:
+                copy.write_row(
+                    (
+                        s.customer_id,
+                        s.churn_risk,
+                        s.credit_score,
+                        s.credit_rating,
+                        s.fraud_risk,
+                        s.influence,
+                        s.lifetime_value,
+                        s.value_segment,
+                        s.scored_at,
+                    )
+                )
+        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in LATEST_FIELDS)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM latest_scores_in "
+            f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+        )
+        cursor.execute("TRUNCATE latest_scores_in")
+
+
+def _current_thresholds() -> dict:
+    last = (
+        ScoringRun.objects.filter(status=ScoringRun.Status.DONE)
+        .exclude(value_thresholds={})
+        .order_by("-finished_at")
+        .values_list("value_thresholds", flat=True)
+        .first()
+    )
+    return last or {}
+
+
+def customer_rescore(*, customer: Customer, as_of: date | None = None) -> CustomerScore | None:
+    """Score one customer now, with the active models; None when it holds no product."""
+    as_of = as_of or timezone.localdate()
+    table = features_as_of(as_of, ids=[customer.pk])
+    if not len(table):
+        return None
+    last_reach = (
+        CustomerScore.objects.filter(customer=customer)
+        .order_by("-scored_at")
+        .values_list("network_reach", flat=True)
+        .first()
+    )
+    rows = score_table(table, as_of, _models_in_use(), {customer.pk: last_reach or 0.0})
+    with transaction.atomic():
+        _write_scores(rows, run=None, scored_at=timezone.now())
+    return CustomerScore.objects.filter(customer=customer).order_by("-scored_at", "-id").first()
