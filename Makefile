@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-ci clean
+.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -79,6 +79,11 @@ bench-identity: install
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_IDENTITY_DB) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_SERVER)/$(BENCH_IDENTITY_DB) $(PY) bench/bench_identity.py --customers $(SIZE) --import-rows $(IMPORT_ROWS)
 
+# Churn model and credit scorecard on real labelled data (IBM Telco churn, German credit), loaded
+# into the CRM's tables and trained through the product's own feature pipeline.
+bench-models: install
+	$(PY) bench/bench_models.py --dataset both
+
 # Every benchmark at a tiny size, on throw-away databases, so none of them rots (.ci/run).
 bench-ci: install
 	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS crm_ci_bench' -c 'CREATE DATABASE crm_ci_bench'
@@ -87,3 +92,4 @@ bench-ci: install
 	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) bench/bench_identity.py --customers 300 --searches 10 --import-rows 200 --chunk-size 100
 	$(MAKE) bench-seed SIZE=300 BENCH_SEED_DB=crm_ci_bench_seed
 	$(PY) bench/bench_febrl.py --dataset febrl1 --national-id both --min-f1 0.95 --database-url $(BENCH_SERVER)/crm_ci_febrl
+	$(PY) bench/bench_models.py --dataset both --min-churn-auc 0.84 --min-credit-auc 0.76 --database-url $(BENCH_SERVER)/crm_ci_models

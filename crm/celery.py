@@ -20,4 +20,12 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.flag_stale_leads",
         "schedule": crontab(hour=2, minute=15),
     },
+    "score-customers-nightly": {
+        "task": "risk.tasks.scoring_run_start",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "retrain-models-weekly": {
+        "task": "risk.tasks.models_retrain",
+        "schedule": crontab(hour=4, minute=30, day_of_week="sun"),
+    },
 }

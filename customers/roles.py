@@ -22,6 +22,9 @@ _VIEW_CUSTOMER_DATA = [
     "customers.view_lifecycleevent",
     "customers.view_actionlog",
     "customers.view_partner",
+    # Scores are part of the customer picture every role works with.
+    "customers.view_latestscores",
+    "risk.view_customerscore",
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,
@@ -58,10 +61,20 @@ _MANAGER = [
     "customers.view_importjob",
 ]
 
+# Analysts own the models: they train them, follow the runs and rescore on demand.
+_RISK_ANALYST = [
+    *_VIEW_CUSTOMER_DATA,
+    "risk.view_riskmodel",
+    "risk.train_riskmodel",
+    "risk.view_scoringrun",
+    "risk.start_scoringrun",
+    "risk.view_creditapplication",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     AGENT: _AGENT,
     MANAGER: _MANAGER,
-    RISK_ANALYST: _VIEW_CUSTOMER_DATA,
+    RISK_ANALYST: _RISK_ANALYST,
     ADMINISTRATOR: ["*"],
 }
 

@@ -484,7 +484,11 @@ def _finish_if_complete(run_id: int) -> None:
     with transaction.atomic():
         run = (
             ScoringRun.objects.select_for_update()
-            .filter(pk=run_id, status=ScoringRun.Status.RUNNING, chunks_done__gte=F("chunks_total"))
+            .filter(
+                pk=run_id,
+                status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING],
+                chunks_done__gte=F("chunks_total"),
+            )
             .first()
         )
         if run is None:

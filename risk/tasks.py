@@ -11,7 +11,7 @@ from .models import ScoringRun
 CHUNK_RETRIES = 3
 
 
-@shared_task(name="risk.scoring_run_start")
+@shared_task
 def scoring_run_start(as_of: str | None = None, actor_id: int | None = None) -> int | None:
     """The nightly run: plan it and queue its chunks. Returns the run's id, or None when a
     run is already in progress."""
@@ -36,7 +36,6 @@ def scoring_run_dispatch(run_id: int) -> int:
 
 
 @shared_task(
-    name="risk.scoring_chunk",
     bind=True,
     acks_late=True,  # a chunk whose worker dies goes back to the queue
     reject_on_worker_lost=True,
@@ -53,7 +52,7 @@ def scoring_chunk(self, chunk_id: int) -> int:
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
 
 
-@shared_task(name="risk.models_retrain")
+@shared_task
 def models_retrain() -> dict:
     """The weekly retrain: a new version of each learned model, when there is history enough."""
     trained = {}
@@ -65,7 +64,7 @@ def models_retrain() -> dict:
     return trained
 
 
-@shared_task(name="risk.customer_rescore", acks_late=True, max_retries=3)
+@shared_task(acks_late=True)
 def customer_rescore(customer_id: int) -> bool:
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:

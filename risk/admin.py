@@ -1,0 +1,98 @@
+"""Django admin for models, runs and score history; starting a run goes through the service."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from risk import services
+from risk.models import CreditApplication, CustomerScore, RiskModel, ScoringChunk, ScoringRun
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is written by the scoring services only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskModel)
+class RiskModelAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "version", "is_active", "as_of", "training_rows", "trained_at"]
+    list_filter = ["kind", "is_active"]
+    readonly_fields = ["metrics", "artifact"]
+    exclude = []
+
+
+class ScoringChunkInline(admin.TabularInline):
+    model = ScoringChunk
+    extra = 0
+    can_delete = False
+    fields = ["first_customer_id", "last_customer_id", "claimed_at", "attempts", "done_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description="Start a new scoring run of all customers")
+def start_run(modeladmin, request, queryset):
+    if not request.user.has_perm("risk.start_scoringrun"):
+        modeladmin.message_user(request, "You may not start scoring runs.", messages.ERROR)
+        return
+    from risk.tasks import scoring_run_dispatch
+
+    try:
+        run = services.scoring_run_start(actor=request.user)
+    except ValidationError as error:
+        modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return
+    scoring_run_dispatch(run.pk)
+    modeladmin.message_user(request, f"{run} queued with {run.chunks_total} chunks.")
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "status",
+        "as_of",
+        "percent_done",
+        "customers_scored",
+        "chunks_failed",
+        "requested_label",
+        "requested_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    inlines = [ScoringChunkInline]
+    actions = [start_run]
+
+
+@admin.register(CustomerScore)
+class CustomerScoreAdmin(ReadOnlyAdmin):
+    list_display = [
+        "customer",
+        "scored_at",
+        "churn_risk",
+        "credit_score",
+        "credit_rating",
+        "fraud_risk",
+        "influence",
+        "lifetime_value",
+    ]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer", "run"]
+    search_fields = ["customer__number"]
+    show_full_result_count = False
+
+
+@admin.register(CreditApplication)
+class CreditApplicationAdmin(admin.ModelAdmin):
+    list_display = ["customer", "applied_on", "external_ref"]
+    raw_id_fields = ["customer"]
+    search_fields = ["customer__number", "external_ref"]
