@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from customers.models import (
     CommunicationPreferences,
@@ -80,6 +81,8 @@ class FeatureTable:
 
     def row(self, customer_id: int) -> dict[str, float]:
         index = int(np.searchsorted(self.customer_ids, customer_id))
+        if index >= len(self.customer_ids) or self.customer_ids[index] != customer_id:
+            raise KeyError(customer_id)
         return dict(zip(NAMES, self.values[index].tolist(), strict=True))
 
     def __len__(self) -> int:
@@ -149,7 +152,11 @@ def features_as_of(
             row["contract_months"] = max(row.get("contract_months", 0), term)
             # A contract renews for another term when it runs out: the next end after as_of.
             periods = _months_between(start, as_of) // term + 1
-            ends_in = (_add_months(start, periods * term) - as_of).days
+            end = _add_months(start, periods * term)
+            while end <= as_of:  # an anniversary moved to the month's end (29 February …)
+                periods += 1
+                end = _add_months(start, periods * term)
+            ends_in = (end - as_of).days
             row["contract_ends_in_days"] = min(row.get("contract_ends_in_days", 9999), ends_in)
     established = sorted(by_customer) if established_only else None
 
@@ -161,7 +168,9 @@ def features_as_of(
         if established_only and pk not in by_customer:
             continue
         row = by_customer[pk]
-        row["tenure_months"] = _months_between(valid_from.date(), as_of) if valid_from else 0
+        row["tenure_months"] = (
+            _months_between(timezone.localdate(valid_from), as_of) if valid_from else 0
+        )
         if birth_date:
             age = (
                 as_of.year
