@@ -220,3 +220,34 @@ def test_the_nightly_run_and_the_weekly_retrain_are_declared_for_beat():
     assert nightly["schedule"].hour == {3}
     assert weekly["task"] == models_retrain.name
     assert weekly["schedule"].day_of_week == {0}
+
+
+def test_the_customer_page_shows_the_scores_with_their_reasons_and_trend(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    (customer,) = _established(1)
+    services.customer_rescore(customer=customer)
+    services.customer_rescore(customer=customer)
+    staff = django_user_model.objects.create_user("agent-scores", password="x", is_staff=True)
+    staff.groups.add(Group.objects.get(name="agent"))
+    client.force_login(staff)
+
+    page = client.get(customer.get_absolute_url()).content.decode()
+
+    assert "Value and risk" in page
+    assert "Churn risk (90 days)" in page
+    assert "<polyline" in page  # two scorings make a trend
+    assert LatestScores.objects.get(customer=customer).credit_rating in page
+
+
+def test_an_unscored_customer_page_says_so(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    lead = CustomerFactory()
+    staff = django_user_model.objects.create_user("agent-unscored", password="x", is_staff=True)
+    staff.groups.add(Group.objects.get(name="agent"))
+    client.force_login(staff)
+
+    page = client.get(lead.get_absolute_url()).content.decode()
+
+    assert "Not scored yet" in page
