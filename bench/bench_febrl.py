@@ -17,7 +17,6 @@ import csv
 import io
 import os
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -25,20 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _fresh_database(url: str | None) -> str:
-    """A new, empty database for this run; returns its DATABASE_URL."""
-    if not url:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='febrl-')}/febrl.sqlite3"
-    if not url.startswith("postgres"):
-        raise SystemExit("--database-url must be a postgres:// URL")
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        server.execute(f'CREATE DATABASE "{name}"')
-    return url
+from bench.databases import fresh_database  # noqa: E402
 
 
 def _csv(frame, *, prefix: str, with_national_id: bool) -> bytes:
@@ -91,7 +77,7 @@ def _csv(frame, *, prefix: str, with_national_id: bool) -> bytes:
 
 
 def run(dataset: str, *, with_national_id: bool, database_url: str | None) -> dict:
-    os.environ["DATABASE_URL"] = _fresh_database(database_url)
+    os.environ["DATABASE_URL"] = fresh_database(database_url, label="febrl")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
     os.environ.pop("CELERY_BROKER_URL", None)
     import django

@@ -27,32 +27,20 @@ import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.databases import fresh_database  # noqa: E402
+
 CUTOFF = date(2026, 6, 30)
 
 
-def _fresh_database(url: str | None) -> str:
-    if not url:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='models-')}/models.sqlite3"
-    if not url.startswith("postgres"):
-        raise SystemExit("--database-url must be a postgres:// URL")
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        server.execute(f'CREATE DATABASE "{name}"')
-    return url
-
-
 def _setup(database_url: str | None) -> None:
-    os.environ["DATABASE_URL"] = _fresh_database(database_url)
+    os.environ["DATABASE_URL"] = fresh_database(database_url, label="models")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
     os.environ.pop("CELERY_BROKER_URL", None)
     import django

@@ -9,6 +9,7 @@ replaces them once the CRM has seen enough customers leave or default.
 
 import math
 
+from .scorers import FRAUD_SIGNALS
 from .training import PDO, SCORE_AT_ODDS
 
 _FACTOR = PDO / math.log(2)
@@ -64,15 +65,7 @@ CREDIT = {
     "factor": round(_FACTOR, 4),
 }
 
-FRAUD = {
-    "weights": {
-        "shares_contact": 0.7,
-        "shares_address": 0.25,
-        "subscription_burst": 0.8,
-        "new_and_not_paying": 1.2,
-        "early_unpaid_balance": 0.5,
-    }
-}
+FRAUD = {"weights": dict(FRAUD_SIGNALS)}
 
 INFLUENCE: dict = {}
 

@@ -172,13 +172,13 @@ def _bin_points(characteristic: dict, values: list) -> tuple[np.ndarray, list[st
     labels = []
     bins = characteristic["bins"]
     for i, value in enumerate(values):
-        chosen = _find_bin(characteristic, bins, value)
+        chosen = bin_for(characteristic, bins, value)
         awarded[i] = chosen["points"]
         labels.append(chosen["label"])
     return awarded, labels
 
 
-def _find_bin(characteristic: dict, bins: list[dict], value) -> dict:
+def bin_for(characteristic: dict, bins: list[dict], value) -> dict:
     if value is None or value == "":
         return characteristic["missing"]
     if characteristic["type"] == "numeric":

@@ -7,7 +7,7 @@ transaction that first locks the chunk, so a chunk delivered twice, or taken ove
 worker, is written exactly once.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -27,9 +27,10 @@ from customers.models import (
     LifecycleEvent,
 )
 from customers.services.audit import actor_label
+from customers.services.identity import BLOCK_CAP
 
 from . import defaults
-from .features import FeatureTable, features_as_of
+from .features import NAMES, FeatureTable, features_as_of
 from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
 from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
 from .training import NotEnoughHistory, churn_fit, credit_fit
@@ -140,8 +141,6 @@ def _id_ranges(step: int = 50_000):
 
 
 def _concat(tables: list[FeatureTable]) -> FeatureTable:
-    from .features import NAMES
-
     if not tables:
         return FeatureTable(np.zeros(0, dtype=np.int64), np.zeros((0, len(NAMES))))
     return FeatureTable(
@@ -214,8 +213,6 @@ def applications_as_of(customer_ids: list[int], as_of: date) -> list[dict]:
 
 
 def _day_end(day: date):
-    from datetime import datetime, time
-
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
@@ -277,8 +274,8 @@ def fraud_signals(
         CustomerRelationship._meta.db_table,
     )
     # Parties sharing a key, less those linked to the customer (a household shares a landline
-    # and an address by right). Keys held by more than 50 parties (a shop's address) are left
-    # out: they say nothing about one customer.
+    # and an address by right). Keys held by more parties than the identity scan's cap (a
+    # shop's address) are left out: they say nothing about one customer.
     sql = f"""
         SELECT c.id, CASE WHEN a.kind = 'street_postcode' THEN 'address' ELSE 'contact' END,
                COUNT(DISTINCT b.party_id)
@@ -289,8 +286,8 @@ def fraud_signals(
         JOIN {customers} other ON other.party_id = b.party_id
         WHERE c.id BETWEEN %s AND %s
           AND (SELECT COUNT(*) FROM (
-                SELECT 1 FROM {keys} s WHERE s.kind = a.kind AND s.value = a.value LIMIT 51
-              ) AS block) <= 50
+                SELECT 1 FROM {keys} s WHERE s.kind = a.kind AND s.value = a.value LIMIT %s
+              ) AS block) <= %s
           AND NOT EXISTS (
                 SELECT 1 FROM {links} r
                 WHERE (r.from_customer_id = c.id AND r.to_customer_id = other.id)
@@ -298,7 +295,7 @@ def fraud_signals(
         GROUP BY c.id, CASE WHEN a.kind = 'street_postcode' THEN 'address' ELSE 'contact' END
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [min(customer_ids), max(customer_ids)])
+        cursor.execute(sql, [min(customer_ids), max(customer_ids), BLOCK_CAP + 1, BLOCK_CAP])
         for customer_id, kind, count in cursor.fetchall():
             if customer_id in position:
                 target = shared_address if kind == "address" else shared_contact

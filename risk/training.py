@@ -14,7 +14,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .features import NAMES
-from .scorers import churn_score
+from .scorers import bin_for, churn_score
 
 # Money and counts spread over orders of magnitude: their logarithm is what acts linearly.
 CHURN_LOG_FEATURES = [
@@ -143,13 +143,11 @@ def credit_fit(
 
 
 def _default_probability(card: dict, characteristics: dict[str, list]) -> np.ndarray:
-    from .scorers import _find_bin
-
     n = len(next(iter(characteristics.values())))
     points = np.full(n, float(card["base_points"]))
     for characteristic in card["characteristics"]:
         column = characteristics.get(characteristic["name"], [None] * n)
-        points += [_find_bin(characteristic, characteristic["bins"], v)["points"] for v in column]
+        points += [bin_for(characteristic, characteristic["bins"], v)["points"] for v in column]
     log_odds = (points - card["offset"]) / card["factor"]
     return 1.0 / (1.0 + np.exp(log_odds))
 
@@ -190,9 +188,7 @@ def _scorecard(characteristics: dict[str, list], y: np.ndarray) -> dict:
 
 
 def _woe_of(spec: dict, value) -> float:
-    from .scorers import _find_bin
-
-    return _find_bin(spec, spec["bins"], value)["woe"]
+    return bin_for(spec, spec["bins"], value)["woe"]
 
 
 def _bins(name: str, column: list, y: np.ndarray, max_bins: int = 5) -> dict | None:
