@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "risk.tasks.scoring_run_start",
         "schedule": crontab(hour=3, minute=0),
     },
+    "resume-scoring-work": {
+        "task": "risk.tasks.scoring_work_resume",
+        "schedule": crontab(minute="*/5"),
+    },
     "retrain-models-weekly": {
         "task": "risk.tasks.models_retrain",
         "schedule": crontab(hour=4, minute=30, day_of_week="sun"),

@@ -6,8 +6,11 @@ class RiskConfig(AppConfig):
     verbose_name = "Value and risk"
 
     def ready(self):
+        from customers.events import customer_event
         from customers.panels import panel_register
 
+        from .receivers import rescore_after_event
         from .selectors import customer_scores
 
         panel_register(template="risk/_customer_scores.html", context=customer_scores, order=50)
+        customer_event.connect(rescore_after_event, dispatch_uid="risk.rescore_after_event")

@@ -194,3 +194,27 @@ class CreditApplication(models.Model):
 
     def __str__(self):
         return f"Credit application of customer {self.customer_id} on {self.applied_on}"
+
+
+class RescoreRequest(models.Model):
+    """A customer waiting for a rescore after an event that matters.
+
+    Written in the same transaction as the event, so a rescore is never lost when the broker is
+    down; one row per customer, so a burst of events shares one rescore. The rescore removes
+    the row in the transaction that writes the scores.
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="rescore_request",
+    )
+    requested_at = models.DateTimeField()
+    reasons = models.JSONField(default=list, help_text="The events that asked for it.")
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_at"], name="rescorerequest_age_idx")]
+
+    def __str__(self):
+        return f"Rescore of customer {self.customer_id} requested at {self.requested_at}"

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q
@@ -31,14 +32,20 @@ from customers.services.identity import BLOCK_CAP
 
 from . import defaults
 from .features import NAMES, FeatureTable, features_as_of
-from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
+from .models import (
+    CreditApplication,
+    CustomerScore,
+    RescoreRequest,
+    RiskModel,
+    ScoreKind,
+    ScoringChunk,
+    ScoringRun,
+)
 from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
 from .training import NotEnoughHistory, churn_fit, credit_fit
 
 CHURN_HORIZON_DAYS = 90
 CREDIT_HORIZON_DAYS = 365
-# A chunk claimed longer ago than this by a worker that never finished it is free again.
-CHUNK_LEASE = timedelta(minutes=10)
 TOP_SHARE, HIGH_SHARE = 0.05, 0.20
 
 
@@ -365,16 +372,25 @@ def _reach_for_run(run_id: int) -> dict[int, float]:
 
 # --- Runs -----------------------------------------------------------------------------------
 
+
+def chunk_lease() -> timedelta:
+    """A chunk claimed longer ago than this by a worker that never finished it is free again."""
+    return timedelta(seconds=settings.RISK_CHUNK_LEASE_SECONDS)
+
+
 _RUN_IN_PROGRESS = "A scoring run is already in progress; wait for it to finish."
 
 
 def scoring_run_start(
     *, actor=None, as_of: date | None = None, chunk_size: int = 20_000
 ) -> ScoringRun:
-    """Plan a run over every customer as id-range chunks; one run at a time."""
+    """Plan a run over every customer as id-range chunks; one run at a time.
+
+    Quick enough for a web request: the models are chosen (and on a new install trained) by
+    ``scoring_run_prepare``, which the run's first task calls.
+    """
     if chunk_size < 1:
         raise ValidationError("The chunk size must be at least 1.")
-    models = _models_in_use()
     bounds = Customer.objects.aggregate(first=Min("pk"), last=Max("pk"))
     first, last = bounds["first"] or 0, bounds["last"] or 0
     now = timezone.now()
@@ -387,7 +403,6 @@ def scoring_run_start(
                 requested_by=actor if getattr(actor, "pk", None) else None,
                 requested_label=actor_label(actor) if actor else "schedule",
                 requested_at=now,
-                models_used={kind: model.pk for kind, model in models.items()},
             )
             chunks = [
                 ScoringChunk(
@@ -409,10 +424,40 @@ def scoring_run_start(
     return run
 
 
-def scoring_pending_chunks(*, run: ScoringRun) -> list[int]:
-    stale = timezone.now() - CHUNK_LEASE
+def scoring_run_prepare(*, run_id: int) -> dict[str, int]:
+    """Fix the model versions the whole run scores with (the same for every chunk)."""
+    models_used = ScoringRun.objects.values_list("models_used", flat=True).get(pk=run_id)
+    if models_used:
+        return models_used
+    chosen = {kind: model.pk for kind, model in _models_in_use().items()}
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        if not run.models_used:  # a second delivery keeps the first choice
+            run.models_used = chosen
+            run.save(update_fields=["models_used"])
+    return run.models_used
+
+
+def scoring_runs_stalled_chunks() -> list[int]:
+    """Chunks of runs in progress that no live worker holds: never taken since the run was
+    queued a lease ago (their message was lost), or claimed by a worker that died."""
+    stale = timezone.now() - chunk_lease()
     return list(
-        run.chunks.filter(done_at__isnull=True)
+        ScoringChunk.objects.filter(
+            run__status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING],
+            done_at__isnull=True,
+        )
+        .filter(Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, run__requested_at__lt=stale))
+        .order_by("run_id", "first_customer_id")
+        .values_list("pk", flat=True)
+    )
+
+
+def scoring_pending_chunks(*, run_id: int) -> list[int]:
+    """Chunks of the run not done and not held by a live worker."""
+    stale = timezone.now() - chunk_lease()
+    return list(
+        ScoringChunk.objects.filter(run_id=run_id, done_at__isnull=True)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .order_by("first_customer_id")
         .values_list("pk", flat=True)
@@ -424,7 +469,7 @@ def scoring_chunk_run(*, chunk_id: int) -> int:
     now = timezone.now()
     claimed = (
         ScoringChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CHUNK_LEASE))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - chunk_lease()))
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
@@ -434,9 +479,8 @@ def scoring_chunk_run(*, chunk_id: int) -> int:
     ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.QUEUED).update(
         status=ScoringRun.Status.RUNNING, started_at=now
     )
-    models = {
-        model.kind: model for model in RiskModel.objects.filter(pk__in=run.models_used.values())
-    }
+    models_used = scoring_run_prepare(run_id=run.pk)
+    models = {model.kind: model for model in RiskModel.objects.filter(pk__in=models_used.values())}
     table = features_as_of(
         run.as_of, first_id=chunk.first_customer_id, last_id=chunk.last_customer_id
     )
@@ -450,7 +494,14 @@ def scoring_chunk_run(*, chunk_id: int) -> int:
         )
         if locked is None:
             return 0
-        _write_scores(rows, run=run, scored_at=timezone.now())
+        scored_at = timezone.now()
+        _write_scores(rows, run=run, scored_at=scored_at)
+        # Customers of the range who no longer hold a product have no current scores.
+        LatestScores.objects.filter(
+            customer_id__gte=chunk.first_customer_id,
+            customer_id__lte=chunk.last_customer_id,
+            scored_at__lt=scored_at,
+        ).delete()
         ScoringChunk.objects.filter(pk=chunk.pk).update(
             done_at=timezone.now(), customers_scored=len(rows), error=""
         )
@@ -551,7 +602,11 @@ def _write_scores(rows: list[dict], *, run: ScoringRun | None, scored_at) -> Non
     if not rows:
         return
     thresholds = _current_thresholds()
-    models_used = run.models_used if run else {k: m.pk for k, m in _models_in_use().items()}
+    if run is not None:
+        run.refresh_from_db(fields=["models_used"])
+        models_used = run.models_used
+    else:
+        models_used = {kind: model.pk for kind, model in _models_in_use().items()}
     history = [
         (
             row["customer_id"],
@@ -668,6 +723,7 @@ def customer_rescore(*, customer: Customer, as_of: date | None = None) -> Custom
     as_of = as_of or timezone.localdate()
     table = features_as_of(as_of, ids=[customer.pk])
     if not len(table):
+        LatestScores.objects.filter(customer=customer).delete()
         return None
     last_reach = (
         CustomerScore.objects.filter(customer=customer)
@@ -679,3 +735,70 @@ def customer_rescore(*, customer: Customer, as_of: date | None = None) -> Custom
     with transaction.atomic():
         _write_scores(rows, run=None, scored_at=timezone.now())
     return CustomerScore.objects.filter(customer=customer).order_by("-scored_at", "-id").first()
+
+
+# --- Rescoring after events -----------------------------------------------------------------
+
+# Lifecycle moves that change what a customer is worth or risks.
+_RESCORING_TRANSITIONS = {
+    "customer.establish",
+    "customer.suspend",
+    "customer.resume",
+    "customer.terminate",
+    "customer.reestablish",
+}
+
+
+def rescore_reason(action: str, data: dict) -> str:
+    """Why this event calls for a rescore, or "" when it does not."""
+    if action == "payment.recorded":
+        return "payment recorded"
+    if action == "interaction.recorded" and data.get("kind") == "complaint":
+        return "complaint recorded"
+    if action in _RESCORING_TRANSITIONS:
+        return f"lifecycle: {action.removeprefix('customer.')}"
+    return ""
+
+
+def customer_rescore_request(*, customer_id: int, reason: str) -> bool:
+    """Ask for a rescore of one customer; True when this opens a new request, False when one
+    is already waiting (it will see this event too). Call inside the event's transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        request, created = RescoreRequest.objects.select_for_update().get_or_create(
+            customer_id=customer_id, defaults={"requested_at": now, "reasons": [reason]}
+        )
+        if not created and reason not in request.reasons:
+            request.reasons = [*request.reasons, reason][-10:]
+            request.save(update_fields=["reasons"])
+    return created
+
+
+def customer_rescore_requested(*, customer_id: int) -> CustomerScore | None:
+    """Carry out a waiting rescore request; None when there is none (a second delivery) or the
+    customer holds no product. The request goes in the transaction that writes the scores."""
+    with transaction.atomic():
+        request = (
+            RescoreRequest.objects.select_for_update(skip_locked=True)
+            .filter(customer_id=customer_id)
+            .first()
+        )
+        if request is None:
+            return None
+        customer = Customer.objects.get(pk=customer_id)
+        score = customer_rescore(customer=customer)
+        request.delete()
+    return score
+
+
+def rescore_requests_stalled() -> list[int]:
+    """Customers whose rescore should have run by now: their task was lost with a broker
+    outage or a killed worker."""
+    overdue = (
+        timezone.now() - timedelta(seconds=settings.RISK_RESCORE_DELAY_SECONDS) - chunk_lease()
+    )
+    return list(
+        RescoreRequest.objects.filter(requested_at__lt=overdue)
+        .order_by("requested_at")
+        .values_list("customer_id", flat=True)[:10_000]
+    )

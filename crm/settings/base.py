@@ -180,6 +180,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CRM_STALE_LEAD_DAYS = env_int("CRM_STALE_LEAD_DAYS", default=30, minimum=1)
 CRM_DEFAULT_PHONE_REGION = env.str("CRM_DEFAULT_PHONE_REGION", default="GB")
 CRM_CURRENCY = env.str("CRM_CURRENCY", default="EUR")
+# A scoring chunk held this long by a worker that never finished it goes to another worker.
+RISK_CHUNK_LEASE_SECONDS = env_int("RISK_CHUNK_LEASE_SECONDS", default=600, minimum=1)
+# Events on one customer within this window (a complaint, then a late payment) share one rescore.
+RISK_RESCORE_DELAY_SECONDS = env_int("RISK_RESCORE_DELAY_SECONDS", default=30, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from customers.events import customer_event
 from customers.models import ActionLog, Customer
 
 
@@ -21,8 +22,11 @@ def action_log_record(
     actor=None,
     data: dict[str, Any] | None = None,
 ) -> ActionLog:
-    """Record one change that matters. ``actor`` is a user, a job name or None for the system."""
-    return ActionLog.objects.create(
+    """Record one change that matters. ``actor`` is a user, a job name or None for the system.
+
+    Other apps hear of it through ``customers.events.customer_event``.
+    """
+    entry = ActionLog.objects.create(
         customer=customer,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -30,6 +34,9 @@ def action_log_record(
         data=data or {},
         created_at=timezone.now(),
     )
+    if customer is not None:
+        customer_event.send(sender=ActionLog, customer=customer, action=action, data=entry.data)
+    return entry
 
 
 class CustomerMerged(ValidationError):

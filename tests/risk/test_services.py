@@ -38,7 +38,7 @@ def _established(count: int) -> list[Customer]:
 def _run_all(run: ScoringRun) -> int:
     return sum(
         services.scoring_chunk_run(chunk_id=chunk_id)
-        for chunk_id in services.scoring_pending_chunks(run=run)
+        for chunk_id in services.scoring_pending_chunks(run_id=run.pk)
     )
 
 
@@ -101,7 +101,7 @@ def test_a_second_run_cannot_start_while_one_is_in_progress():
 def test_a_chunk_delivered_twice_writes_its_scores_once():
     _established(3)
     run = services.scoring_run_start()
-    (chunk_id,) = services.scoring_pending_chunks(run=run)
+    (chunk_id,) = services.scoring_pending_chunks(run_id=run.pk)
 
     first = services.scoring_chunk_run(chunk_id=chunk_id)
     second = services.scoring_chunk_run(chunk_id=chunk_id)
@@ -117,11 +117,11 @@ def test_a_chunk_whose_worker_died_is_taken_over_after_its_lease():
     run = services.scoring_run_start()
     chunk = run.chunks.get()
     ScoringChunk.objects.filter(pk=chunk.pk).update(claimed_at=timezone.now())
-    assert services.scoring_pending_chunks(run=run) == []
+    assert services.scoring_pending_chunks(run_id=run.pk) == []
     assert services.scoring_chunk_run(chunk_id=chunk.pk) == 0  # still leased
 
     ScoringChunk.objects.filter(pk=chunk.pk).update(
-        claimed_at=timezone.now() - services.CHUNK_LEASE - timedelta(seconds=1)
+        claimed_at=timezone.now() - services.chunk_lease() - timedelta(seconds=1)
     )
 
     assert services.scoring_chunk_run(chunk_id=chunk.pk) == 2

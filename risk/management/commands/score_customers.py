@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 run = scoring_run_start(chunk_size=chunk_size)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-        pending = scoring_pending_chunks(run=run)
+        pending = scoring_pending_chunks(run_id=run.pk)
         scored = 0
         with tqdm(
             total=run.chunks_total,
