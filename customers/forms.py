@@ -11,6 +11,7 @@ from customers.models import (
     Customer,
     ImportJob,
     Interaction,
+    LatestScores,
     Partner,
     Party,
 )
@@ -74,6 +75,28 @@ class CustomerFilterForm(forms.Form):
         queryset=User.objects.filter(is_active=True, is_staff=True).order_by("username"),
         empty_label="Any account manager",
         label="Account manager",
+    )
+    value_segment = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any value"), *LatestScores.ValueSegment.choices],
+        label="Value segment",
+    )
+    credit_rating = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any credit rating"), *LatestScores.CreditRating.choices],
+        label="Credit rating",
+    )
+    churn_at_least = forms.TypedChoiceField(
+        required=False,
+        coerce=float,
+        empty_value=None,
+        choices=[
+            ("", "Any churn risk"),
+            ("0.3", "Churn risk 30 % or more"),
+            ("0.5", "Churn risk 50 % or more"),
+            ("0.7", "Churn risk 70 % or more"),
+        ],
+        label="Churn risk",
     )
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
     after = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -6,9 +6,12 @@ order, which costs the same on page 1 and page 20,000, and it never counts the w
 
 import base64
 import json
+import operator
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
@@ -32,13 +35,27 @@ from customers.services.numbers import is_well_formed_customer_number
 
 PAGE_SIZE = 50
 
-# Each sort names the columns of its keyset; every one ends in a unique column.
+# Each sort names the columns of its keyset; every one ends in a unique column, and each has an
+# index that serves it. The score sorts list scored customers only.
 SORTS = {
     "newest": ("-id",),
     "oldest": ("id",),
     "name": ("party__sort_key", "party_id"),
+    "churn": ("-latest_scores__churn_risk", "-id"),
+    "value": ("-latest_scores__lifetime_value", "-id"),
+    "value_at_risk": ("-latest_scores__value_at_risk", "-id"),
+    "fraud": ("-latest_scores__fraud_risk", "-id"),
 }
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name (A to Z)"}
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "name": "Name (A to Z)",
+    "churn": "Highest churn risk",
+    "value": "Highest lifetime value",
+    "value_at_risk": "Most value at risk",
+    "fraud": "Highest fraud risk",
+}
+SCORE_SORTS = {"churn", "value", "value_at_risk", "fraud"}
 _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
 
 
@@ -103,9 +120,13 @@ def _decode_cursor(token: str, sort: str) -> list:
 
 
 def _cursor_values(customer: Customer, sort: str) -> list:
-    if sort == "name":
-        return [customer.party.sort_key, customer.party_id]
-    return [customer.pk]
+    values = []
+    for field in SORTS[sort]:
+        value = customer
+        for step in field.lstrip("-").split("__"):
+            value = getattr(value, step)
+        values.append(str(value) if isinstance(value, Decimal) else value)
+    return values
 
 
 def customer_list_cursor(customer: Customer, *, sort: str = "newest") -> str:
@@ -114,16 +135,16 @@ def customer_list_cursor(customer: Customer, *, sort: str = "newest") -> str:
 
 
 def _after(values: list, sort: str, *, backwards: bool) -> Q:
-    if sort == "name":
-        key, party_id = values
-        if backwards:
-            return Q(party__sort_key__lt=key) | Q(party__sort_key=key, party_id__lt=party_id)
-        return Q(party__sort_key__gt=key) | Q(party__sort_key=key, party_id__gt=party_id)
-    (pk,) = values
-    descending = sort == "newest"
-    if descending != backwards:
-        return Q(pk__lt=pk)
-    return Q(pk__gt=pk)
+    """Rows after the cursor in the sort's order (before it, going backwards): the first
+    column beyond its value, or equal to it and the next column beyond, and so on."""
+    alternatives = []
+    equal_so_far = Q()
+    for field, value in zip(SORTS[sort], values, strict=True):
+        name = field.lstrip("-")
+        lookup = "lt" if field.startswith("-") != backwards else "gt"
+        alternatives.append(equal_so_far & Q(**{f"{name}__{lookup}": value}))
+        equal_so_far &= Q(**{name: value})
+    return reduce(operator.or_, alternatives)
 
 
 def _reverse(order: tuple[str, ...]) -> list[str]:
@@ -137,6 +158,9 @@ def customer_list(
     segment: str = "",
     partner_id: int | None = None,
     account_manager_id: int | None = None,
+    value_segment: str = "",
+    credit_rating: str = "",
+    churn_at_least: float | None = None,
     sort: str = "newest",
     after: str = "",
     before: str = "",
@@ -156,6 +180,14 @@ def customer_list(
         queryset = queryset.filter(partner_id=partner_id)
     if account_manager_id:
         queryset = queryset.filter(account_manager_id=account_manager_id)
+    if value_segment:
+        queryset = queryset.filter(latest_scores__value_segment=value_segment)
+    if credit_rating:
+        queryset = queryset.filter(latest_scores__credit_rating=credit_rating)
+    if churn_at_least is not None:
+        queryset = queryset.filter(latest_scores__churn_risk__gte=churn_at_least)
+    if sort in SCORE_SORTS:
+        queryset = queryset.filter(latest_scores__isnull=False)
     queryset = customer_search(queryset, q)
 
     order = SORTS[sort]
@@ -171,7 +203,9 @@ def customer_list(
         is_preferred=True,
     ).only("party_id", "kind", "value")
     rows = list(
-        queryset.select_related("party", "partner", "account_manager").prefetch_related(
+        queryset.select_related(
+            "party", "partner", "account_manager", "latest_scores"
+        ).prefetch_related(
             Prefetch("party__contact_media", queryset=preferred_contacts, to_attr="preferred")
         )[: page_size + 1]
     )

@@ -44,14 +44,11 @@ def start_run(modeladmin, request, queryset):
     if not request.user.has_perm("risk.start_scoringrun"):
         modeladmin.message_user(request, "You may not start scoring runs.", messages.ERROR)
         return
-    from risk.tasks import scoring_run_dispatch
-
     try:
-        run = services.scoring_run_start(actor=request.user)
+        run = services.scoring_run_request(actor=request.user)
     except ValidationError as error:
         modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
         return
-    scoring_run_dispatch(run.pk)
     modeladmin.message_user(request, f"{run} queued with {run.chunks_total} chunks.")
 
 

@@ -16,6 +16,10 @@ class ScoreKind(models.TextChoices):
     VALUE = "value", "Lifetime value"
 
 
+# The models fitted on the CRM's history; the others are expert rules with fixed parameters.
+LEARNED_KINDS = (ScoreKind.CHURN, ScoreKind.CREDIT)
+
+
 class RiskModel(models.Model):
     """One trained version of a model: its artifact, the data it learned from, its metrics."""
 

@@ -33,6 +33,7 @@ from customers.services.identity import BLOCK_CAP
 from . import defaults
 from .features import NAMES, FeatureTable, features_as_of
 from .models import (
+    LEARNED_KINDS,
     CreditApplication,
     CustomerScore,
     RescoreRequest,
@@ -424,6 +425,25 @@ def scoring_run_start(
     return run
 
 
+def scoring_run_request(*, actor) -> ScoringRun:
+    """ "Run now" from a page: the run is planned at once and launched by a worker once the
+    request's transaction commits."""
+    from .tasks import scoring_run_launch  # the tasks module imports this one
+
+    run = scoring_run_start(actor=actor)
+    transaction.on_commit(lambda: scoring_run_launch.delay(run.pk))
+    return run
+
+
+def model_train_request(*, kind: str, actor) -> None:
+    """Retrain from a page: training reads the whole history, so a worker does it."""
+    from .tasks import model_train
+
+    if kind not in LEARNED_KINDS:
+        raise ValidationError(f"Only the {' and '.join(LEARNED_KINDS)} models learn from history.")
+    transaction.on_commit(lambda: model_train.delay(kind, actor.pk))
+
+
 def scoring_run_prepare(*, run_id: int) -> dict[str, int]:
     """Fix the model versions the whole run scores with (the same for every chunk)."""
     models_used = ScoringRun.objects.values_list("models_used", flat=True).get(pk=run_id)
@@ -594,6 +614,7 @@ LATEST_FIELDS = (
     "influence",
     "lifetime_value",
     "value_segment",
+    "value_at_risk",
     "scored_at",
 )
 
@@ -652,6 +673,9 @@ def _write_scores(rows: list[dict], *, run: ScoringRun | None, scored_at) -> Non
             influence=row["influence"],
             lifetime_value=row["lifetime_value"],
             value_segment=_segment(row["lifetime_value"], thresholds),
+            value_at_risk=(row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(
+                Decimal("0.01")
+            ),
             scored_at=scored_at,
         )
         for row in rows
@@ -696,6 +720,7 @@ def _upsert_latest(latest: list[LatestScores]) -> None:
                         s.influence,
                         s.lifetime_value,
                         s.value_segment,
+                        s.value_at_risk,
                         s.scored_at,
                     )
                 )

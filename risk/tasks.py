@@ -73,12 +73,24 @@ def scoring_work_resume() -> dict[str, int]:
 def models_retrain() -> dict:
     """The weekly retrain: a new version of each learned model, when there is history enough."""
     trained = {}
-    for kind in ("churn", "credit"):
+    for kind in services.LEARNED_KINDS:
         try:
             trained[kind] = services.model_train(kind, trained_by_label="weekly retrain").pk
         except services.NotEnoughHistory as error:
             trained[kind] = str(error)
     return trained
+
+
+@shared_task
+def model_train(kind: str, actor_id: int | None = None) -> int | str:
+    """A retrain an analyst asked for; the new version's id, or why there was none."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        return services.model_train(kind, actor=actor).pk
+    except services.NotEnoughHistory as error:
+        return str(error)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

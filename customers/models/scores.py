@@ -14,6 +14,14 @@ class LatestScores(models.Model):
         HIGH = "high", "Next 15 %"
         STANDARD = "standard", "Rest"
 
+    class CreditRating(models.TextChoices):
+        # Bands of the chance of default within a year, as the credit scorecard assigns them.
+        A = "A", "A: under 2 % default risk"
+        B = "B", "B: 2 to 5 %"
+        C = "C", "C: 5 to 10 %"
+        D = "D", "D: 10 to 20 %"
+        E = "E", "E: 20 % or more"
+
     customer = models.OneToOneField(
         "customers.Customer",
         on_delete=models.CASCADE,
@@ -22,23 +30,31 @@ class LatestScores(models.Model):
     )
     churn_risk = models.FloatField(help_text="Probability of leaving in the next 90 days.")
     credit_score = models.PositiveSmallIntegerField()
-    credit_rating = models.CharField(max_length=2)
+    credit_rating = models.CharField(max_length=2, choices=CreditRating.choices)
     fraud_risk = models.FloatField()
     influence = models.FloatField(help_text="Expected churn this customer could pull with them.")
     lifetime_value = models.DecimalField(max_digits=12, decimal_places=2)
     value_segment = models.CharField(max_length=8, choices=ValueSegment.choices)
+    value_at_risk = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="Lifetime value times churn risk: what is lost if nothing is done.",
+    )
     scored_at = models.DateTimeField()
 
     class Meta:
         verbose_name_plural = "latest scores"
+        # Each list sort ends in the customer id, so the index serves it page after page.
         indexes = [
-            # The retention work list: valuable customers most likely to leave first.
-            models.Index(fields=["value_segment", "-churn_risk"], name="scores_retention_idx"),
-            models.Index(fields=["-churn_risk"], name="scores_churn_idx"),
+            # The retention work list: the most value at risk first.
+            models.Index(fields=["-value_at_risk", "-customer"], name="scores_retention_idx"),
+            models.Index(fields=["-churn_risk", "-customer"], name="scores_churn_idx"),
+            models.Index(fields=["-fraud_risk", "-customer"], name="scores_fraud_idx"),
+            models.Index(fields=["-lifetime_value", "-customer"], name="scores_value_idx"),
+            models.Index(fields=["-influence", "-customer"], name="scores_influence_idx"),
             models.Index(fields=["credit_rating", "credit_score"], name="scores_credit_idx"),
-            models.Index(fields=["-fraud_risk"], name="scores_fraud_idx"),
-            models.Index(fields=["-lifetime_value"], name="scores_value_idx"),
-            models.Index(fields=["-influence"], name="scores_influence_idx"),
+            models.Index(fields=["value_segment", "-churn_risk"], name="scores_segment_idx"),
         ]
 
     def __str__(self):

@@ -1,0 +1,38 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from customers.models import LatestScores
+
+User = get_user_model()
+
+
+class RetentionFilterForm(forms.Form):
+    value_segment = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any value"), *LatestScores.ValueSegment.choices],
+        label="Value segment",
+    )
+    manager = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.filter(is_active=True, is_staff=True).order_by("username"),
+        empty_label="Any account manager",
+        label="Account manager",
+    )
+    churn_at_least = forms.TypedChoiceField(
+        required=False,
+        coerce=float,
+        empty_value=None,
+        choices=[
+            ("", "Any churn risk"),
+            ("0.3", "Churn risk 30 % or more"),
+            ("0.5", "Churn risk 50 % or more"),
+            ("0.7", "Churn risk 70 % or more"),
+        ],
+        label="Churn risk",
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)

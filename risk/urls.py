@@ -1,0 +1,13 @@
+from django.urls import path
+
+from risk import views
+
+app_name = "risk"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("runs/", views.run_start, name="run_start"),
+    path("runs/<int:run_id>/progress/", views.run_progress, name="run_progress"),
+    path("models/<slug:kind>/train/", views.model_train, name="model_train"),
+    path("retention/", views.retention, name="retention"),
+    path("customers/<str:number>/rescore/", views.customer_rescore, name="customer_rescore"),
+]

@@ -1,0 +1,106 @@
+"""Staff pages of value and risk: each view checks a permission, calls a service or selector,
+and renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer
+from customers.selectors import customer_get
+
+from . import selectors, services
+from .forms import RetentionFilterForm
+from .models import ScoreKind, ScoringRun
+
+
+@login_required
+@permission_required("risk.view_scoringrun", raise_exception=True)
+def overview(request):
+    return render(request, "risk/overview.html", selectors.risk_overview())
+
+
+@login_required
+@permission_required("risk.start_scoringrun", raise_exception=True)
+@require_POST
+def run_start(request):
+    try:
+        run = services.scoring_run_request(actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Scoring run {run.pk} started: {run.chunks_total} chunks.")
+    return redirect("risk:overview")
+
+
+@login_required
+@permission_required("risk.view_scoringrun", raise_exception=True)
+def run_progress(request, run_id):
+    run = get_object_or_404(ScoringRun, pk=run_id)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "percent": run.percent_done,
+            "chunks_done": run.chunks_done,
+            "chunks_total": run.chunks_total,
+            "chunks_failed": run.chunks_failed,
+            "customers_scored": run.customers_scored,
+        }
+    )
+
+
+@login_required
+@permission_required("risk.train_riskmodel", raise_exception=True)
+@require_POST
+def model_train(request, kind):
+    if kind not in ScoreKind.values:
+        raise Http404(f"No model kind {kind}.")
+    try:
+        services.model_train_request(kind=kind, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Training a new {ScoreKind(kind).label.lower()} model; "
+            "it becomes active when it is ready.",
+        )
+    return redirect("risk:overview")
+
+
+@login_required
+@permission_required("customers.view_latestscores", raise_exception=True)
+def retention(request):
+    form = RetentionFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = None
+    if not form.is_bound or form.is_valid():
+        page = selectors.retention_work_list(
+            value_segment=data.get("value_segment", ""),
+            account_manager_id=data["manager"].pk if data.get("manager") else None,
+            churn_at_least=data.get("churn_at_least"),
+            page=data.get("page") or 1,
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "risk/retention.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@permission_required("risk.start_scoringrun", raise_exception=True)
+@require_POST
+def customer_rescore(request, number):
+    try:
+        customer = customer_get(number=number)
+    except Customer.DoesNotExist:
+        raise Http404(f"No customer {number}.") from None
+    if services.customer_rescore(customer=customer) is None:
+        messages.info(request, "Nothing to score: the customer holds no product.")
+    else:
+        messages.success(request, "Scores updated.")
+    return redirect(customer)
