@@ -50,6 +50,24 @@ def _phrase(name: str, value: float) -> str:
             return f"{int(value)}-month contract"
         case "monthly_charges":
             return f"pays {value:.2f} a month"
+        case "monthly_margin":
+            return f"monthly margin {value:.2f}"
+        case "subscriptions_30d":
+            return f"{_plural(value, 'subscription')} started in the last 30 days"
+        case "billed_12m":
+            return f"billed {value:.2f} in the last 12 months"
+        case "invoices_12m":
+            return f"{_plural(value, 'invoice')} in the last 12 months"
+        case "age":
+            return f"aged {int(value)}"
+        case "age_known":
+            return "birth date known"
+        case "business":
+            return "business customer"
+        case "household_links":
+            return f"{_plural(value, 'household member')} known"
+        case "referrals_made":
+            return f"referred {_plural(value, 'customer')}"
         case "late_invoices_6m":
             return f"{_plural(value, 'late payment')} in the last 6 months"
         case "late_invoices_12m":

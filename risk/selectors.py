@@ -50,7 +50,7 @@ def _polyline(values: list[float]) -> str:
 
 MODEL_VERSIONS_SHOWN = 5
 RUNS_SHOWN = 20
-_BAR_WIDTH = 240
+_BAR_WIDTH = 220
 _METRIC_LABELS = (
     ("roc_auc", "ROC AUC (held out)"),
     ("cv_roc_auc", "ROC AUC (5-fold)"),

@@ -179,3 +179,17 @@ def test_interaction_recorded_for_a_lead_asks_for_a_rescore_with_nothing_to_scor
 
     assert not RescoreRequest.objects.exists()
     assert not CustomerScore.objects.filter(customer=lead).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the scheduler closes connections in a transaction
+def test_the_database_scheduler_installs_the_scoring_jobs_for_admin_to_edit():
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    DatabaseScheduler(app=app)
+
+    installed = {task.name: task for task in PeriodicTask.objects.select_related("crontab")}
+    assert installed["score-customers-nightly"].task == "risk.tasks.scoring_run_start"
+    assert installed["retrain-models-weekly"].crontab.day_of_week == "sun"
+    assert installed["resume-scoring-work"].crontab.minute == "*/5"
+    assert all(installed[name].enabled for name in installed)

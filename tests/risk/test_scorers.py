@@ -13,6 +13,7 @@ from risk.defaults import CREDIT
 from risk.features import NAMES, NO_CONTRACT_DAYS, FeatureTable
 from risk.scorers import (
     RATING_BANDS,
+    _phrase,
     churn_score,
     credit_score,
     fraud_score,
@@ -450,3 +451,11 @@ def test_credit_training_with_too_few_defaults_is_refused():
 
     with pytest.raises(NotEnoughHistory, match="200 customers with 9 outcomes"):
         credit_fit(characteristics, bad)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_feature_reads_as_a_sentence_and_never_as_its_column_name(name):
+    said = _phrase(name, 3.0)
+
+    assert said and "_" not in said
+    assert said != f"{name.replace('_', ' ')} 3"  # the bare fallback

@@ -16,17 +16,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=20_000)
         parser.add_argument("--resume", type=int, metavar="RUN_ID")
+        parser.add_argument(
+            "--if-never-run",
+            action="store_true",
+            help="Do nothing when a run has finished before (for start-up scripts).",
+        )
 
-    def handle(self, *args, chunk_size, resume, verbosity, **options):
+    def handle(self, *args, chunk_size, resume, if_never_run, verbosity, **options):
         if chunk_size < 100:
             raise CommandError("--chunk-size must be at least 100.")
+        if if_never_run and ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exists():
+            self.stdout.write("Customers were scored before; nothing to do.")
+            return
         if resume:
             run = ScoringRun.objects.filter(pk=resume).first()
             if run is None:
                 raise CommandError(f"There is no scoring run {resume}.")
         else:
             try:
-                run = scoring_run_start(chunk_size=chunk_size)
+                run = scoring_run_start(actor="command score_customers", chunk_size=chunk_size)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
         pending = scoring_pending_chunks(run_id=run.pk)
