@@ -125,6 +125,25 @@ def page_urls() -> list[tuple[str, str]]:
         ("search_email", "/customers/?" + urlencode({"q": email})),
         ("deep_page", "/customers/?" + urlencode({"after": customer_list_cursor(middle)})),
         ("customer_360", f"/customers/{rich_customer(middle.id).number}/"),
+        *score_page_urls(),
+    ]
+
+
+def score_page_urls() -> list[tuple[str, str]]:
+    """The pages on scores, once the base has been scored (``make bench-scoring`` scores it)."""
+    from customers.models import LatestScores
+
+    if not LatestScores.objects.exists():
+        print("The base is not scored: the score pages are left out.", flush=True)
+        return []
+    return [
+        ("sorted_by_churn", "/customers/?" + urlencode({"sort": "churn"})),
+        (
+            "top_value_high_churn",
+            "/customers/?" + urlencode({"value_segment": "top", "churn_at_least": "0.3"}),
+        ),
+        ("retention_list", "/risk/retention/"),
+        ("risk_overview", "/risk/"),
     ]
 
 
