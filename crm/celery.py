@@ -28,6 +28,14 @@ app.conf.beat_schedule = {
         "task": "risk.tasks.scoring_work_resume",
         "schedule": crontab(minute="*/5"),
     },
+    "invite-to-relationship-surveys-daily": {
+        "task": "satisfaction.tasks.relationship_surveys_invite",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "remind-survey-invitations-daily": {
+        "task": "satisfaction.tasks.invitations_remind",
+        "schedule": crontab(hour=11, minute=0),
+    },
     "retrain-models-weekly": {
         "task": "risk.tasks.models_retrain",
         "schedule": crontab(hour=4, minute=30, day_of_week="sun"),

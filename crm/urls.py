@@ -9,5 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
     path("risk/", include("risk.urls")),
+    path("satisfaction/", include("satisfaction.urls")),
+    path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
 ]

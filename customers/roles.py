@@ -25,6 +25,11 @@ _VIEW_CUSTOMER_DATA = [
     # Scores are part of the customer picture every role works with.
     "customers.view_latestscores",
     "risk.view_customerscore",
+    # So is what customers said in surveys, and the follow-ups it opened.
+    "satisfaction.view_survey",
+    "satisfaction.view_invitation",
+    "satisfaction.view_response",
+    "satisfaction.view_followup",
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,
@@ -42,6 +47,7 @@ _AGENT = [
     "customers.qualify_customer",
     "customers.establish_customer",
     "customers.disqualify_customer",
+    "satisfaction.change_followup",
 ]
 _MANAGER = [
     *_AGENT,
@@ -59,6 +65,8 @@ _MANAGER = [
     "customers.change_subscription",
     "customers.add_importjob",
     "customers.view_importjob",
+    "satisfaction.add_survey",
+    "satisfaction.change_survey",
 ]
 
 # Analysts own the models: they train them, follow the runs and rescore on demand.

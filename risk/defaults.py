@@ -22,6 +22,7 @@ _CHURN_WEIGHTS = {
     "late_invoices_6m": 0.35,
     "unpaid_60d": 0.5,
     "complaints_90d": 0.6,
+    "negative_answers_365d": 0.5,
     "billing_contacts_90d": 0.2,
     "pays_bank_transfer": 0.3,
     "pays_cash": 0.3,

@@ -24,6 +24,7 @@ from customers.models import (
     Product,
     Subscription,
 )
+from satisfaction.selectors import answers_by_customer
 
 FAMILIES = ("mobile", "broadband", "fixed_voice", "tv", "bundle", "device", "add_on")
 PAYMENT_METHODS = ("direct_debit", "card", "bank_transfer", "cash")
@@ -57,6 +58,9 @@ COLUMNS = {
     "complaints_365d": "complaints in the last 12 months",
     "interactions_90d": "contacts on any channel in the last 90 days",
     "billing_contacts_90d": "billing contacts in the last 90 days",
+    "survey_answers_365d": "survey answers in the last 12 months",
+    "negative_answers_365d": "detractor, dissatisfied or hard-effort answers in 12 months",
+    "positive_answers_365d": "promoter, satisfied or easy-effort answers in 12 months",
     "household_links": "household members known",
     "referrals_made": "customers this one referred",
     **{
@@ -219,6 +223,8 @@ def features_as_of(
         )
     )
     _merge(by_customer, contacts)
+
+    _merge(by_customer, answers_by_customer(scope, as_of))
 
     link_scope = _rename(scope, "from_customer_id")
     for customer_id, kind, count in (

@@ -90,9 +90,10 @@ class ScoringRun(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            # One full run at a time: a second "run now" finds the first.
+            # One full run at a time, queued or running: a second "run now" finds the first.
+            # The index is on a constant, so any two rows in progress collide.
             models.UniqueConstraint(
-                fields=["status"],
+                models.Value(1),
                 condition=models.Q(status__in=["queued", "running"]),
                 name="scoringrun_one_in_progress",
             )

@@ -64,6 +64,12 @@ def _phrase(name: str, value: float) -> str:
             return "birth date known"
         case "business":
             return "business customer"
+        case "survey_answers_365d":
+            return f"{_plural(value, 'survey answer')} in the last 12 months"
+        case "negative_answers_365d":
+            return f"{_plural(value, 'unhappy survey answer')} in the last 12 months"
+        case "positive_answers_365d":
+            return f"{_plural(value, 'happy survey answer')} in the last 12 months"
         case "household_links":
             return f"{_plural(value, 'household member')} known"
         case "referrals_made":
@@ -277,10 +283,12 @@ def influence_score(
 
     ``reach`` is the customer's PageRank in the relationship graph relative to the average
     customer (1.0 = average, 0 when unconnected) and ``links`` their direct connections. A
-    dissatisfied customer (recent complaints) who leaves is likelier to take others along.
+    dissatisfied customer (recent complaints, unhappy survey answers) who leaves is likelier
+    to take others along.
     """
     complaints = table.column("complaints_90d")
-    dissatisfaction = np.minimum(complaints, 3) / 3.0
+    unhappy_answers = table.column("negative_answers_365d")
+    dissatisfaction = np.minimum(complaints + unhappy_answers, 3) / 3.0
     pull = churn * (1.0 + dissatisfaction) * (0.3 * links + 0.5 * reach)
     reasons = []
     for i in range(len(table)):
@@ -291,6 +299,10 @@ def influence_score(
             said.append(f"reach {reach[i]:.1f} times the average customer's")
         if complaints[i] and links[i]:
             said.append(f"dissatisfied: {_plural(complaints[i], 'complaint')} in 90 days")
+        if unhappy_answers[i] and links[i]:
+            said.append(
+                f"dissatisfied: {_plural(unhappy_answers[i], 'unhappy survey answer')} in 12 months"
+            )
         reasons.append(said)
     return Scored(pull, reasons)
 

@@ -780,6 +780,8 @@ def rescore_reason(action: str, data: dict) -> str:
         return "payment recorded"
     if action == "interaction.recorded" and data.get("kind") == "complaint":
         return "complaint recorded"
+    if action == "survey.answered":
+        return "survey answered"
     if action in _RESCORING_TRANSITIONS:
         return f"lifecycle: {action.removeprefix('customer.')}"
     return ""

@@ -176,12 +176,39 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- E-mail -----------------------------------------------------------------------------------
+# EMAIL_URL as django-environ reads it: smtp+tls://user:password@host:587, or consolemail:// (the
+# embedded default, which prints messages) for a machine without a mail server.
+_email = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS", False),
+    "use_ssl": _email.get("EMAIL_USE_SSL", False),
+    "timeout": 30,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": _smtp_options if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Customer care <care@crm.example>")
+# The address customers reach the public pages at (survey links in e-mails and SMS).
+CRM_PUBLIC_URL = env.str("CRM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not CRM_PUBLIC_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("CRM_PUBLIC_URL must start with http:// or https://")
+
 # --- Product rules ----------------------------------------------------------------------------
 CRM_STALE_LEAD_DAYS = env_int("CRM_STALE_LEAD_DAYS", default=30, minimum=1)
 CRM_DEFAULT_PHONE_REGION = env.str("CRM_DEFAULT_PHONE_REGION", default="GB")
 CRM_CURRENCY = env.str("CRM_CURRENCY", default="EUR")
 # A scoring chunk held this long by a worker that never finished it goes to another worker.
 RISK_CHUNK_LEASE_SECONDS = env_int("RISK_CHUNK_LEASE_SECONDS", default=600, minimum=1)
+# At most one survey invitation per customer in this many days, whatever the survey.
+SATISFACTION_FATIGUE_DAYS = env_int("SATISFACTION_FATIGUE_DAYS", default=30, minimum=0)
 # Events on one customer within this window (a complaint, then a late payment) share one rescore.
 RISK_RESCORE_DELAY_SECONDS = env_int("RISK_RESCORE_DELAY_SECONDS", default=30, minimum=0)
 

@@ -18,6 +18,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production needs DATABASE_URL pointing to PostgreSQL")
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL pointing to Redis")
+if not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("Production needs EMAIL_URL (e.g. smtp+tls://user:pass@host:587)")
+CRM_PUBLIC_URL = env.str("CRM_PUBLIC_URL")
+if not CRM_PUBLIC_URL.startswith("https://"):
+    raise ImproperlyConfigured("CRM_PUBLIC_URL must be an https:// address in production")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -16,7 +16,7 @@ from risk.models import CustomerScore, RescoreRequest
 from risk.tasks import customer_rescore, scoring_work_resume
 from tests.factories import InteractionFactory, InvoiceFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def _complaint(customer):

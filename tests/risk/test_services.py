@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.celery import app
@@ -251,3 +252,15 @@ def test_an_unscored_customer_page_says_so(client, django_user_model):
     page = client.get(lead.get_absolute_url()).content.decode()
 
     assert "Not scored yet" in page
+
+
+def test_the_database_holds_one_run_in_progress_whether_queued_or_running():
+    CustomerFactory()
+    assert services.scoring_run_start().status == ScoringRun.Status.QUEUED
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScoringRun.objects.create(
+            status=ScoringRun.Status.RUNNING,
+            as_of=timezone.localdate(),
+            requested_at=timezone.now(),
+        )

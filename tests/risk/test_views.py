@@ -12,7 +12,7 @@ from customers.services import customer_terminate
 from risk import services
 from risk.models import CustomerScore, RiskModel, ScoringRun
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def _scored(established, count: int) -> list[Customer]:

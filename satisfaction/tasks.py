@@ -1,0 +1,72 @@
+"""Celery adapters: triggers become invitations, invitations are sent and reminded."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from customers.models import Customer
+
+from . import services
+from .models import Invitation, Survey
+
+SEND_RETRIES = 3
+RELATIONSHIP_BATCH = 5000
+
+
+@shared_task(acks_late=True)
+def survey_trigger(customer_id: int, trigger: str, key: str, touch_point: str) -> dict[str, str]:
+    """Invite the customer to every active survey of this cause; says what became of each."""
+    customer = Customer.objects.select_related("party", "preferences").filter(pk=customer_id)
+    customer = customer.first()
+    if customer is None:
+        return {}
+    cause = services.Cause(trigger, key, touch_point)
+    outcome = {}
+    for survey in services.surveys_for(cause):
+        try:
+            invitation = services.invitation_create(survey=survey, customer=customer, cause=cause)
+        except services.NotInvited as reason:
+            outcome[survey.name] = f"not invited: {reason}"
+            continue
+        invitation_send.delay(invitation.pk)
+        outcome[survey.name] = f"invitation {invitation.pk}"
+    return outcome
+
+
+@shared_task(bind=True, acks_late=True, max_retries=SEND_RETRIES)
+def invitation_send(self, invitation_id: int, reminder: bool = False) -> str:
+    invitation = Invitation.objects.select_related("customer__party", "survey_version").get(
+        pk=invitation_id
+    )
+    try:
+        services.invitation_send(invitation=invitation, reminder=reminder)
+    except OSError as error:  # the mail server is down: try again later
+        if not reminder:
+            Invitation.objects.filter(pk=invitation_id).update(
+                status=Invitation.Status.PENDING, sent_at=None
+            )
+        else:
+            Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    return invitation.status
+
+
+@shared_task
+def relationship_surveys_invite() -> dict[str, int]:
+    """Daily: invite the customers due for each periodic survey, a batch a day per survey."""
+    cause = services.periodic_cause(timezone.localdate())
+    queued = {}
+    for survey in Survey.objects.filter(trigger=Survey.Trigger.PERIODIC, is_active=True):
+        ids = services.relationship_survey_candidates(survey=survey, limit=RELATIONSHIP_BATCH)
+        for customer_id in ids:
+            survey_trigger.delay(customer_id, cause.trigger, cause.key, cause.touch_point)
+        queued[survey.name] = len(ids)
+    return queued
+
+
+@shared_task
+def invitations_remind() -> int:
+    """Daily: one reminder for invitations still unanswered after the survey's delay."""
+    ids = services.invitations_to_remind()
+    for invitation_id in ids:
+        invitation_send.delay(invitation_id, reminder=True)
+    return len(ids)
