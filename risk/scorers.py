@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import NAMES, NO_CONTRACT_DAYS, FeatureTable
+from .features import COLUMNS, NAMES, NO_CONTRACT_DAYS, FeatureTable
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,8 @@ def credit_score(
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ")
+    """A characteristic as a person reads it: the feature's description, or its name."""
+    return COLUMNS.get(name, name.replace("_", " "))
 
 
 def _bin_points(characteristic: dict, values: list) -> tuple[np.ndarray, list[str]]:

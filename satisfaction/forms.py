@@ -49,10 +49,16 @@ class SurveyForm(forms.Form):
             self.fields["kind"].help_text = "The scale of a survey with answers cannot change."
         for language, name in LANGUAGE_NAMES.items():
             self.fields[f"question_{language}"] = forms.CharField(
-                required=language == "en", max_length=300, label=f"Question ({name})"
+                required=language == "en",
+                max_length=300,
+                label=f"Question ({name})",
+                widget=forms.TextInput(attrs={"class": "wide"}),
             )
             self.fields[f"comment_{language}"] = forms.CharField(
-                required=False, max_length=300, label=f"Comment prompt ({name})"
+                required=False,
+                max_length=300,
+                label=f"Comment prompt ({name})",
+                widget=forms.TextInput(attrs={"class": "wide"}),
             )
             self.fields[f"follow_ups_{language}"] = forms.CharField(
                 required=False,

@@ -56,9 +56,15 @@ class Survey(models.Model):
         Kind.CES: (1, 7),
     }
 
+    SHORT_NAMES = {Kind.NPS: "NPS", Kind.CSAT: "CSAT", Kind.CES: "CES"}
+
     @property
     def scale(self) -> tuple[int, int]:
         return self.SCALES[self.kind]
+
+    @property
+    def short_kind(self) -> str:
+        return self.SHORT_NAMES[self.kind]
 
 
 class SurveyVersion(models.Model):
@@ -188,7 +194,11 @@ class Response(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.score} from {self.customer_id}"
+        return f"{self.short_kind} {self.score} from {self.customer_id}"
+
+    @property
+    def short_kind(self) -> str:
+        return Survey.SHORT_NAMES[self.kind]
 
 
 class FollowUp(models.Model):

@@ -462,7 +462,7 @@ def response_submit(
 
 def _follow_up_open(response: Response) -> FollowUp:
     customer = response.customer
-    label = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}[response.kind]
+    label = response.short_kind
     comment = f": “{response.comment[:200]}”" if response.comment else ""
     return FollowUp.objects.create(
         response=response,

@@ -185,9 +185,15 @@ def test_credit_reasons_name_the_characteristics_scoring_below_their_best_worst_
     reasons = credit_score(table, SCORECARD, applications).reasons
 
     assert reasons == [
-        ["late invoices 12m: 3 or more", "employment: other"],  # 70 and 30 below the best
+        [
+            "invoices due in the last 12 months paid late or not paid: 3 or more",
+            "employment: other",
+        ],  # 70 and 30 below the best
         [],
-        ["late invoices 12m: 1 to 2", "employment: not known"],  # 30 and 25 below
+        [
+            "invoices due in the last 12 months paid late or not paid: 1 to 2",
+            "employment: not known",
+        ],  # 30 and 25 below
     ]
 
 
@@ -440,7 +446,9 @@ def test_the_fitted_scorecard_scores_with_credit_score():
 
     assert scored.values[0] > scored.values[1]
     assert not any(reason.startswith("late invoices") for reason in scored.reasons[0])
-    assert scored.reasons[1][0].startswith("late invoices 12m: ")
+    assert scored.reasons[1][0].startswith(
+        "invoices due in the last 12 months paid late or not paid: "
+    )
     assert "employment: unemployed" in scored.reasons[1]
 
 

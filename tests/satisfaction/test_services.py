@@ -459,3 +459,40 @@ def test_unhappy_answers_feed_the_churn_features_as_of_their_day():
 
     assert (now["survey_answers_365d"], now["negative_answers_365d"]) == (1, 1)
     assert before["survey_answers_365d"] == 0  # no leakage from after the cutoff
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_instant_store_one_answer():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every write")
+    invitation = _invited()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit(score):
+        try:
+            barrier.wait()
+            fresh = Invitation.objects.select_related("survey", "survey_version", "customer").get(
+                pk=invitation.pk
+            )
+            services.response_submit(invitation=fresh, score=score)
+            outcomes.append("stored")
+        except services.AlreadyAnswered:
+            outcomes.append("already answered")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(score,)) for score in (2, 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["already answered", "stored"]
+    assert Response.objects.count() == 1
+    assert FollowUp.objects.count() == 1
+    assert DailyResult.objects.get().responded == 1
