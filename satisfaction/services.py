@@ -290,6 +290,7 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> Invita
         "opt_out_link": opt_out_link(invitation),
         "language": language,
     }
+    context["unsubscribe"] = words["unsubscribe"].format(link=context["opt_out_link"])
     subject = words["reminder_subject" if reminder else "subject"]
     if invitation.channel == Invitation.Channel.EMAIL:
         message = EmailMultiAlternatives(
@@ -320,16 +321,19 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> Invita
 
 
 def invitations_to_remind() -> list[int]:
-    """Sent and unanswered for the survey's reminder delay, not reminded, not expired."""
+    """Sent and unanswered for the survey's reminder delay, not reminded, not expired: one
+    query per survey, on the partial index of invitations waiting for a reminder."""
     now = timezone.now()
-    candidates = Invitation.objects.filter(
-        status=Invitation.Status.SENT, reminded_at__isnull=True, expires_at__gt=now
-    ).select_related("survey")
-    return [
-        invitation.pk
-        for invitation in candidates.only("pk", "sent_at", "survey__remind_after_days")
-        if invitation.sent_at <= now - timedelta(days=invitation.survey.remind_after_days)
-    ]
+    due = []
+    for survey_id, delay in Survey.objects.values_list("pk", "remind_after_days"):
+        due += Invitation.objects.filter(
+            survey_id=survey_id,
+            status=Invitation.Status.SENT,
+            reminded_at__isnull=True,
+            sent_at__lte=now - timedelta(days=delay),
+            expires_at__gt=now,
+        ).values_list("pk", flat=True)
+    return due
 
 
 @transaction.atomic
@@ -476,15 +480,20 @@ def _follow_up_open(response: Response) -> FollowUp:
 
 @transaction.atomic
 def survey_opt_out(*, invitation: Invitation) -> None:
-    """The customer asks for no more surveys: consent withdrawn on the invitation's channel."""
-    consent_record(
-        customer=invitation.customer,
-        channel=invitation.channel,
-        purpose=Consent.Purpose.SURVEYS,
-        granted=False,
-        source=Consent.Source.WEB,
-        actor=f"customer {invitation.customer.number}",
-    )
+    """The customer asks for no more surveys: consent withdrawn on every channel it was given
+    on (once: asking again changes and logs nothing)."""
+    granted = Consent.objects.filter(
+        customer=invitation.customer, purpose=Consent.Purpose.SURVEYS, granted=True
+    ).values_list("channel", flat=True)
+    for channel in list(granted):
+        consent_record(
+            customer=invitation.customer,
+            channel=channel,
+            purpose=Consent.Purpose.SURVEYS,
+            granted=False,
+            source=Consent.Source.WEB,
+            actor=f"customer {invitation.customer.number}",
+        )
     Invitation.objects.filter(
         pk=invitation.pk, status__in=[Invitation.Status.PENDING, Invitation.Status.SENT]
     ).update(status=Invitation.Status.OPTED_OUT, closed_at=timezone.now())

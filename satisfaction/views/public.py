@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from satisfaction import services, texts
 from satisfaction.models import Invitation
@@ -105,8 +105,9 @@ class AnswerForm(forms.Form):
         return [self.cleaned_data[name] for name in self.follow_up_names]
 
 
+# HEAD too: mail scanners check links before the customer clicks; only a POST changes anything.
 @_public_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token):
     try:
         invitation = services.invitation_from_token(token)
@@ -153,12 +154,10 @@ def answer(request, token):
             language,
             status=400 if form.is_bound else 200,
             form=form,
-            invitation=invitation,
             token=token,
             question=wording["question"],
             comment_label=wording["comment"] or words["comment_label"],
             scale=_scale(form, invitation),
-            scale_kind=invitation.survey.kind,
             low_label=low_label,
             high_label=high_label,
             follow_ups=[form[name] for name in form.follow_up_names],
@@ -173,7 +172,7 @@ def _scale(form: AnswerForm, invitation: Invitation) -> list[dict]:
 
 
 @_public_page
-@require_GET
+@require_safe
 def thanks(request, token):
     try:
         invitation = services.invitation_from_token(token)
@@ -186,7 +185,7 @@ def thanks(request, token):
 
 
 @_public_page
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def opt_out(request, token):
     """Works for every valid link, answered or expired: a customer can always say no more."""
     try:
@@ -212,3 +211,9 @@ def _is_open(invitation: Invitation) -> bool:
     except tuple(_CLOSED):
         return False
     return True
+
+
+@_public_page
+def link_invalid(request, token=""):
+    """Any other address under the survey pages: the same clear page as an altered link."""
+    return _link_invalid(request)

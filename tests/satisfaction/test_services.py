@@ -496,3 +496,22 @@ def test_two_submissions_at_the_same_instant_store_one_answer():
     assert Response.objects.count() == 1
     assert FollowUp.objects.count() == 1
     assert DailyResult.objects.get().responded == 1
+
+
+def test_opting_out_withdraws_every_channel_once():
+    customer = _customer(mobile=True, consent=("email", "sms"))
+    invitation = _invited(customer=customer)
+
+    services.survey_opt_out(invitation=invitation)
+    services.survey_opt_out(invitation=invitation)  # the page reloaded
+
+    assert not Consent.objects.filter(customer=customer, purpose="surveys", granted=True).exists()
+    assert customer.action_log.filter(action="consent.withdrawn").count() == 2  # e-mail, SMS
+
+
+def test_any_other_address_under_the_survey_pages_says_the_link_does_not_work(client):
+    for path in ("/s/a/b/", "/s//", "/s/x/thanks/extra"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
+        assert response["Cache-Control"] == "no-store"

@@ -1,0 +1,113 @@
+"""Headless Chromium: a customer answers an NPS survey from the invitation link; the account
+manager then finds the answer and the detractor follow-up on the customer page."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connections
+
+from satisfaction import services
+from satisfaction.models import FollowUp, Response
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REQUIRE_BROWSER = os.environ.get("CRM_REQUIRE_BROWSER") == "1"
+QUESTION = "How likely are you to recommend us to a friend or colleague?"
+COMMENT = "The engineer came two days late."
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server, settings):
+    if not os.path.exists(CHROMIUM):
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
+    # The links in invitations point at the live server, as they point at the public site.
+    settings.CRM_PUBLIC_URL = live_server.url
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
+    # the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors = []
+        # A style or script the CSP blocks is reported here too.
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        browser.close()
+        # Inside Playwright's event loop the test's ORM calls run in their own context, with a
+        # connection of their own; closed here, or the test database could not be dropped.
+        connections.close_all()
+        assert not errors, f"the browser console reported errors: {errors}"
+
+
+def test_a_customer_answers_and_the_account_manager_sees_the_detractor(page, invitation, manager):
+    page.goto(services.invitation_link(invitation))
+    scale = page.get_by_role("group", name=QUESTION)
+    scale.wait_for()
+
+    scale.locator("label[for=score-3]").click()
+    assert page.get_by_role("radio", name="3", exact=True).is_checked()
+    page.keyboard.press("ArrowRight")  # a native radio group: the arrows move the choice
+    assert page.get_by_role("radio", name="4", exact=True).is_checked()
+    page.keyboard.press("ArrowLeft")
+    assert page.get_by_role("radio", name="3", exact=True).is_checked()
+    page.get_by_label("What is the main reason for your answer?").fill(COMMENT)
+    page.get_by_role("button", name="Send my answer").click()
+
+    page.get_by_role("heading", name="Thank you").wait_for()
+    assert "Thank you for your answer." in page.content()
+    response = Response.objects.get(invitation=invitation)
+    assert (response.score, response.comment) == (3, COMMENT)
+    follow_up = FollowUp.objects.get(response=response, status=FollowUp.Status.OPEN)
+    assert follow_up.assigned_to == manager
+
+    page.goto("/login/")
+    page.get_by_label("Username").fill(manager.username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Customers").wait_for()
+    page.goto(invitation.customer.get_absolute_url())
+
+    panel = page.get_by_role("region", name="Satisfaction")
+    answer = panel.locator("tr").filter(has_text=invitation.survey.name)
+    answer.wait_for()
+    assert answer.locator("td").filter(has_text="3").count() >= 1
+    assert COMMENT in answer.inner_text()
+    panel.get_by_role("heading", name="Follow-ups").wait_for()
+    follow_ups = panel.locator("li").filter(has_text=follow_up.reason)
+    assert follow_ups.count() == 1
+    assert follow_up.due_on.isoformat() in follow_ups.inner_text()
+
+
+def test_the_survey_fits_a_phone_with_large_tap_targets(page, invitation):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(services.invitation_link(invitation))
+    page.get_by_role("group", name=QUESTION).wait_for()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    for score in range(0, 11):
+        box = page.locator(f"label[for=score-{score}]").bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44, (score, box)
+    send = page.get_by_role("button", name="Send my answer").bounding_box()
+    assert send["height"] >= 44
+
+    page.get_by_role("button", name="Send my answer").click()  # no score: the browser asks
+    assert page.get_by_role("radio", name="0", exact=True).evaluate("e => !e.validity.valid")
+    assert not Response.objects.exists()
