@@ -15,6 +15,7 @@ from customers import roles
 from customers.models import Customer
 from customers.services import ContactMediumInput, consent_record, preferences_update
 from satisfaction import services
+from tests.customers.conftest import agent, analyst  # noqa: F401  (role fixtures)
 from tests.factories import CustomerFactory, UserFactory
 
 _numbers = itertools.count(1)

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from satisfaction import services
 from satisfaction.models import FollowUp, Survey
-from tests.customers.conftest import agent, analyst  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
