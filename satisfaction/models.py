@@ -191,6 +191,11 @@ class Response(models.Model):
             models.Index(fields=["survey", "-responded_at", "-id"], name="response_survey_idx"),
             models.Index(fields=["customer", "-responded_at"], name="response_customer_idx"),
             models.Index(fields=["-responded_at", "-id"], name="response_recent_idx"),
+            # The answers list filtered on a rare segment or touch point.
+            models.Index(fields=["segment", "-responded_at", "-id"], name="response_segment_idx"),
+            models.Index(
+                fields=["touch_point", "-responded_at", "-id"], name="response_touch_point_idx"
+            ),
         ]
 
     def __str__(self):
