@@ -283,6 +283,7 @@ def blocking_keys(profile: IdentityProfile) -> set[tuple[str, str]]:
     phonetic_name              both names' codes, in either order
     dob_postcode, dob_city, dob_street
     street_postcode, street_city
+    address                    the street line with its house number + postcode
     """
     p = profile
     keys = {_key("email", e) for e in p.emails}
@@ -314,6 +315,9 @@ def blocking_keys(profile: IdentityProfile) -> set[tuple[str, str]]:
             keys.add(_key("dob_city", dob, city))
         if street:
             keys.add(_key("dob_street", dob, street))
+    if p._street_c and postcode:
+        # The whole address, house number included: who else lives there.
+        keys.add(_key("address", p._street_c, postcode))
     if street:
         if postcode:
             keys.add(_key("street_postcode", street, postcode))

@@ -228,7 +228,7 @@ def bin_for(characteristic: dict, bins: list[dict], value) -> dict:
 # (signal, weight) : the weight is -ln(1 - p), p the share of such customers found fraudulent.
 FRAUD_SIGNALS = {
     "shares_contact": 0.7,  # per unrelated customer sharing an e-mail or phone, up to 3
-    "shares_address": 0.25,  # per unrelated customer at the same address, beyond a household
+    "shares_address": 0.25,  # per unrelated customer at the same address beyond the first
     "subscription_burst": 0.8,  # 3 or more subscriptions started within 30 days
     "new_and_not_paying": 1.2,  # under 6 months and an invoice unpaid for over 60 days
     "early_unpaid_balance": 0.5,  # under 3 months with anything overdue
@@ -240,7 +240,8 @@ def fraud_score(table: FeatureTable, signals: dict[str, np.ndarray], params: dic
     weights = params.get("weights", FRAUD_SIGNALS)
     tenure = table.column("tenure_months")
     shared_contact = np.minimum(signals["shared_contact"], 3)
-    shared_address = np.minimum(np.maximum(signals["shared_address"] - 4, 0), 5)
+    # One unrelated person at the address is a flatmate or a previous tenant; more is a pattern.
+    shared_address = np.minimum(np.maximum(signals["shared_address"] - 1, 0), 5)
     burst = signals["recent_subscriptions"] >= 3
     new_not_paying = (tenure < 6) & (table.column("unpaid_60d") > 0)
     early_unpaid = (tenure < 3) & (table.column("unpaid_balance") > 0)

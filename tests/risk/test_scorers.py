@@ -241,7 +241,8 @@ def _signals(shared_contact, shared_address, recent_subscriptions):
 def test_without_any_signal_the_fraud_risk_is_zero():
     table = _table(2, tenure_months=[24, 1])
 
-    scored = fraud_score(table, _signals([0, 0], [4, 0], [2, 1]), {})
+    # One unrelated person at the same address (a flatmate) is no signal.
+    scored = fraud_score(table, _signals([0, 0], [1, 0], [2, 1]), {})
 
     assert scored.values.tolist() == [0.0, 0.0]
     assert scored.reasons == [[], []]
@@ -256,15 +257,15 @@ def test_a_shared_contact_raises_the_fraud_risk_and_says_with_how_many():
     assert scored.reasons == [["e-mail or phone shared with 2 unrelated customers"]]
 
 
-def test_an_address_shared_beyond_a_household_and_a_burst_of_subscriptions_are_signals():
+def test_an_address_shared_with_several_strangers_and_a_burst_of_subscriptions_are_signals():
     table = _table(1, tenure_months=[24])
 
-    scored = fraud_score(table, _signals([0], [6], [3]), {})
+    scored = fraud_score(table, _signals([0], [3], [3]), {})
 
-    # Four people at one address are a household; the 5th and 6th count.
+    # The first unrelated person at the address may be a flatmate; the 2nd and 3rd count.
     assert scored.values[0] == pytest.approx(1 - math.exp(-(0.25 * 2 + 0.8)))
     assert scored.reasons == [
-        ["3 subscriptions started in 30 days", "address shared with 6 unrelated customers"]
+        ["3 subscriptions started in 30 days", "address shared with 3 unrelated customers"]
     ]
 
 
