@@ -242,7 +242,8 @@ def test_a_run_survives_its_worker_being_killed_mid_run(workers):
         )
         assert first.poll() is None, f"the worker exited early\n{workers.output()}"
         assert len(waiting) == 1, waiting
-        assert "latest_scores_in" in waiting[0][1]  # the chunk's upsert of the latest scores
+        # The chunk's upsert of the latest scores (straight, or from its staging table).
+        assert "customers_latestscores" in waiting[0][1]
 
         run.refresh_from_db()
         held.refresh_from_db()
