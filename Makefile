@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-ci clean
+.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -25,6 +25,8 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --customers $(DEMO_CUSTOMERS) --if-empty
+	$(PY) manage.py seed_surveys --if-empty
+	$(PY) manage.py score_customers --if-never-run
 	$(PY) manage.py demo_login
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -84,6 +86,23 @@ bench-identity: install
 bench-models: install
 	$(PY) bench/bench_models.py --dataset both
 
+# A full scoring run of SIZE seeded customers through a real Celery worker (2 processes) against a
+# naive per-customer loop, single-customer rescore latency, and the fraud rings the top 1 % of
+# fraud scores catch. Add SCORING_ARGS=--reuse to keep the seeded database of an earlier run.
+BENCH_SCORING_DB ?= crm_bench_scoring
+SCORING_ARGS ?=
+bench-scoring: install
+	$(PY) bench/bench_scoring.py --customers $(SIZE) --database-url $(BENCH_SERVER)/$(BENCH_SCORING_DB) $(SCORING_ARGS)
+
+# The satisfaction results page over RESPONSES survey answers (a million by default), loaded with
+# COPY on a database it recreates; median and p95 per page. SATISFACTION_ARGS=--reuse keeps the
+# loaded database of an earlier run; SATISFACTION_ARGS="--max-median-ms 300" fails above target.
+BENCH_SATISFACTION_DB ?= crm_bench_satisfaction
+RESPONSES ?= 1000000
+SATISFACTION_ARGS ?=
+bench-satisfaction: install
+	$(PY) bench/bench_satisfaction.py --responses $(RESPONSES) --database-url $(BENCH_SERVER)/$(BENCH_SATISFACTION_DB) $(SATISFACTION_ARGS)
+
 # Every benchmark at a tiny size, on throw-away databases, so none of them rots (.ci/run).
 bench-ci: install
 	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS crm_ci_bench' -c 'CREATE DATABASE crm_ci_bench'
@@ -93,3 +112,5 @@ bench-ci: install
 	$(MAKE) bench-seed SIZE=300 BENCH_SEED_DB=crm_ci_bench_seed
 	$(PY) bench/bench_febrl.py --dataset febrl1 --national-id both --min-f1 0.95 --database-url $(BENCH_SERVER)/crm_ci_febrl
 	$(PY) bench/bench_models.py --dataset both --min-churn-auc 0.84 --min-credit-auc 0.76 --database-url $(BENCH_SERVER)/crm_ci_models
+	$(PY) bench/bench_scoring.py --customers 2000 --naive-sample 100 --rescores 20 --fraud-rings 3 --database-url $(BENCH_SERVER)/crm_ci_scoring
+	$(PY) bench/bench_satisfaction.py --responses 3000 --requests 3 --warmups 1 --database-url $(BENCH_SERVER)/crm_ci_satisfaction
