@@ -241,7 +241,9 @@ def invitation_create(*, survey: Survey, customer: Customer, cause: Cause) -> In
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.pk, salt=_TOKEN_SALT, compress=False)
+    """The invitation's id, signed: the same link in the invitation and its reminder. It
+    expires with the invitation (``expires_at``), not with the signature."""
+    return signing.Signer(salt=_TOKEN_SALT).sign(str(invitation.pk))
 
 
 def invitation_link(invitation: Invitation) -> str:
@@ -374,8 +376,8 @@ class InvitationClosed(Exception):
 
 def invitation_from_token(token: str) -> Invitation:
     try:
-        invitation_id = signing.loads(token, salt=_TOKEN_SALT)
-    except signing.BadSignature:
+        invitation_id = int(signing.Signer(salt=_TOKEN_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
         raise LinkInvalid from None
     invitation = (
         Invitation.objects.select_related("survey", "survey_version", "customer__party")
