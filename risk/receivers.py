@@ -20,5 +20,8 @@ def rescore_after_event(sender, *, customer, action, data, **kwargs) -> None:
                 customer_rescore.apply_async,
                 (customer.pk,),
                 countdown=settings.RISK_RESCORE_DELAY_SECONDS,
-            )
+            ),
+            # With the broker down the change still stands: the request row waits for the
+            # watchdog, and the user's page does not fail.
+            robust=True,
         )

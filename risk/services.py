@@ -528,6 +528,7 @@ def scoring_chunk_run(*, chunk_id: int) -> int:
     )
     models_used = scoring_run_prepare(run_id=run.pk)
     models = {model.kind: model for model in RiskModel.objects.filter(pk__in=models_used.values())}
+    read_started = timezone.now()
     with transaction.atomic(), _bulk_read_settings():
         table = features_as_of(
             run.as_of, first_id=chunk.first_customer_id, last_id=chunk.last_customer_id
@@ -544,11 +545,12 @@ def scoring_chunk_run(*, chunk_id: int) -> int:
             return 0
         scored_at = timezone.now()
         _write_scores(rows, run=run, models_used=models_used, scored_at=scored_at)
-        # Customers of the range who no longer hold a product have no current scores.
+        # Customers of the range who no longer hold a product have no current scores (those
+        # rescored after an event since this chunk began reading keep theirs).
         LatestScores.objects.filter(
             customer_id__gte=chunk.first_customer_id,
             customer_id__lte=chunk.last_customer_id,
-            scored_at__lt=scored_at,
+            scored_at__lt=read_started,
         ).delete()
         ScoringChunk.objects.filter(pk=chunk.pk).update(
             done_at=timezone.now(), customers_scored=len(rows), error=""
@@ -838,16 +840,17 @@ def customer_rescore_request(*, customer_id: int, reason: str) -> bool:
 
 def customer_rescore_requested(*, customer_id: int) -> CustomerScore | None:
     """Carry out a waiting rescore request; None when there is none (a second delivery) or the
-    customer holds no product. The request goes in the transaction that writes the scores."""
+    customer holds no product. The request goes in the transaction that writes the scores.
+
+    The customer row is locked first, as every change to a customer does before it asks for a
+    rescore: both take their locks in the same order, so they wait for each other, never
+    deadlock."""
     with transaction.atomic():
-        request = (
-            RescoreRequest.objects.select_for_update(skip_locked=True)
-            .filter(customer_id=customer_id)
-            .first()
-        )
+        customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+        request = RescoreRequest.objects.select_for_update().filter(customer_id=customer_id)
+        request = request.first() if customer is not None else None
         if request is None:
             return None
-        customer = Customer.objects.get(pk=customer_id)
         score = customer_rescore(customer=customer)
         request.delete()
     return score

@@ -14,5 +14,6 @@ def survey_after_event(sender, *, customer, action, data, **kwargs) -> None:
     from .tasks import survey_trigger
 
     transaction.on_commit(
-        partial(survey_trigger.delay, customer.pk, cause.trigger, cause.key, cause.touch_point)
+        partial(survey_trigger.delay, customer.pk, cause.trigger, cause.key, cause.touch_point),
+        robust=True,  # a survey is not worth failing the customer's change for
     )

@@ -207,8 +207,11 @@ def invitation_create(*, survey: Survey, customer: Customer, cause: Cause) -> In
         customer_lock_for_edit(customer)  # one invitation decision per customer at a time
         if not Survey.objects.filter(pk=survey.pk, is_active=True).exists():
             raise NotInvited("the survey is not active")
+        # The key names the customer it was made for: after a merge, the survivor holds both
+        # customers' "onboarding" invitations without a clash.
+        trigger_key = f"{cause.key}@{customer.pk}"
         existing = Invitation.objects.filter(
-            survey=survey, customer=customer, trigger_key=cause.key
+            survey=survey, customer=customer, trigger_key=trigger_key
         ).first()
         if existing is not None:
             return existing  # a trigger delivered twice
@@ -229,7 +232,7 @@ def invitation_create(*, survey: Survey, customer: Customer, cause: Cause) -> In
             survey=survey,
             survey_version=survey_current_version(survey),
             customer=customer,
-            trigger_key=cause.key,
+            trigger_key=trigger_key,
             touch_point=cause.touch_point,
             channel=channel,
             address=address,
@@ -278,6 +281,18 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> Invita
         return invitation
     invitation.refresh_from_db()
     customer = invitation.customer
+    if not Consent.objects.filter(
+        customer=customer,
+        purpose=Consent.Purpose.SURVEYS,
+        channel=invitation.channel,
+        granted=True,
+    ).exists():
+        # Consent withdrawn since the invitation was made: nothing goes out.
+        Invitation.objects.filter(pk=invitation.pk).update(
+            status=Invitation.Status.OPTED_OUT, closed_at=now
+        )
+        invitation.refresh_from_db()
+        return invitation
     words = texts.page_text(invitation.language)
     language, wording = invitation.survey_version.texts_for(invitation.language)
     context = {
@@ -307,7 +322,8 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> Invita
         message.send()
     else:
         # No SMS gateway is part of the product: the message is logged, and recorded below.
-        logger.info("SMS to %s: %s %s", invitation.address, wording["question"], context["link"])
+        # The link itself is the customer's key: it stays out of the log.
+        logger.info("SMS survey invitation %s sent to %s", invitation.pk, invitation.address)
     with transaction.atomic():
         interaction_record(
             customer=customer,
@@ -320,6 +336,31 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> Invita
         if not reminder:
             _count(invitation, invited=1)
     return invitation
+
+
+def invitation_send_failed(*, invitation: Invitation, reminder: bool) -> None:
+    """The message did not go out (the mail server was down): undo the claim, so the retry
+    or the daily sweep sends it, and leave an answered or closed invitation alone."""
+    if reminder:
+        Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(
+            reminded_at=None
+        )
+    else:
+        Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(
+            status=Invitation.Status.PENDING, sent_at=None
+        )
+
+
+def invitations_unsent() -> list[int]:
+    """Invitations made over an hour ago and still not sent (their task was lost), unexpired."""
+    now = timezone.now()
+    return list(
+        Invitation.objects.filter(
+            status=Invitation.Status.PENDING,
+            created_at__lt=now - timedelta(hours=1),
+            expires_at__gt=now,
+        ).values_list("pk", flat=True)
+    )
 
 
 def invitations_to_remind() -> list[int]:
@@ -497,7 +538,8 @@ def survey_opt_out(*, invitation: Invitation) -> None:
             actor=f"customer {invitation.customer.number}",
         )
     Invitation.objects.filter(
-        pk=invitation.pk, status__in=[Invitation.Status.PENDING, Invitation.Status.SENT]
+        customer=invitation.customer,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.SENT],
     ).update(status=Invitation.Status.OPTED_OUT, closed_at=timezone.now())
 
 
@@ -548,9 +590,19 @@ def relationship_survey_candidates(*, survey: Survey, limit: int) -> list[int]:
                     customer_id=OuterRef("pk"),
                     purpose=Consent.Purpose.SURVEYS,
                     granted=True,
-                    channel__in=[Consent.Channel.EMAIL, Consent.Channel.SMS],
+                    channel=Consent.Channel.EMAIL,
                 )
             )
+            & Exists(ContactMedium.objects.filter(party_id=OuterRef("party_id"), kind="email"))
+            | Exists(
+                Consent.objects.filter(
+                    customer_id=OuterRef("pk"),
+                    purpose=Consent.Purpose.SURVEYS,
+                    granted=True,
+                    channel=Consent.Channel.SMS,
+                )
+            )
+            & Exists(ContactMedium.objects.filter(party_id=OuterRef("party_id"), kind="mobile"))
         )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]

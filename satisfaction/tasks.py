@@ -40,12 +40,7 @@ def invitation_send(self, invitation_id: int, reminder: bool = False) -> str:
     try:
         services.invitation_send(invitation=invitation, reminder=reminder)
     except OSError as error:  # the mail server is down: try again later
-        if not reminder:
-            Invitation.objects.filter(pk=invitation_id).update(
-                status=Invitation.Status.PENDING, sent_at=None
-            )
-        else:
-            Invitation.objects.filter(pk=invitation_id).update(reminded_at=None)
+        services.invitation_send_failed(invitation=invitation, reminder=reminder)
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
     return invitation.status
 
@@ -65,8 +60,11 @@ def relationship_surveys_invite() -> dict[str, int]:
 
 @shared_task
 def invitations_remind() -> int:
-    """Daily: one reminder for invitations still unanswered after the survey's delay."""
+    """Daily: one reminder for invitations still unanswered after the survey's delay, and the
+    first send of invitations whose task was lost."""
     ids = services.invitations_to_remind()
     for invitation_id in ids:
         invitation_send.delay(invitation_id, reminder=True)
+    for invitation_id in services.invitations_unsent():
+        invitation_send.delay(invitation_id)
     return len(ids)

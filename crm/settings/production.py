@@ -4,7 +4,10 @@ Refuses to start without a real secret key, allowed hosts, PostgreSQL and a brok
 ``manage.py check --deploy`` is clean in this mode.
 """
 
+from urllib.parse import urlparse
+
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, env, env_bool, env_int
@@ -20,9 +23,11 @@ if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL pointing to Redis")
 if not env.str("EMAIL_URL", default=""):
     raise ImproperlyConfigured("Production needs EMAIL_URL (e.g. smtp+tls://user:pass@host:587)")
-CRM_PUBLIC_URL = env.str("CRM_PUBLIC_URL")
+CRM_PUBLIC_URL = env.str("CRM_PUBLIC_URL").rstrip("/")
 if not CRM_PUBLIC_URL.startswith("https://"):
     raise ImproperlyConfigured("CRM_PUBLIC_URL must be an https:// address in production")
+if not validate_host(urlparse(CRM_PUBLIC_URL).hostname or "", ALLOWED_HOSTS):
+    raise ImproperlyConfigured("CRM_PUBLIC_URL's host must be one of DJANGO_ALLOWED_HOSTS")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -215,5 +215,8 @@ def _is_open(invitation: Invitation) -> bool:
 
 @_public_page
 def link_invalid(request, token=""):
-    """Any other address under the survey pages: the same clear page as an altered link."""
+    """Any other address under the survey pages: the same clear page as an altered link. A
+    link that lost its final slash on the way (mail and SMS apps drop it) still works."""
+    if token and "/" not in token:
+        return redirect("survey:answer", token=token)
     return _link_invalid(request)

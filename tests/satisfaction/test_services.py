@@ -98,7 +98,7 @@ def test_closing_a_chosen_interaction_type_sends_its_survey_after_commit(
 
     invitation = Invitation.objects.get(customer=customer)
     assert invitation.survey == survey
-    assert invitation.trigger_key == f"interaction:{interaction.pk}"
+    assert invitation.trigger_key == f"interaction:{interaction.pk}@{customer.pk}"
     assert invitation.status == Invitation.Status.SENT
     assert invitation.touch_point == "support"
     assert len(mail.outbox) == 1
@@ -513,3 +513,80 @@ def test_any_other_address_under_the_survey_pages_says_the_link_does_not_work(cl
         assert response.status_code == 404
         assert "This link does not work" in response.content.decode()
         assert response["Cache-Control"] == "no-store"
+
+
+def test_merging_two_customers_invited_for_the_same_cause_keeps_both_invitations(settings):
+    from customers.services.merge import customers_merge
+
+    onboarding = _survey(trigger="onboarding")
+    first, second = _customer(), _customer()
+    cause = services.Cause("onboarding", "onboarding", "onboarding")
+    _invited(survey=onboarding, customer=first, cause=cause)
+    _invited(survey=onboarding, customer=second, cause=cause)
+
+    customers_merge(survivor=first, merged=second, actor=None)
+
+    assert Invitation.objects.filter(customer=first, survey=onboarding).count() == 2
+
+
+def test_no_reminder_after_the_customer_withdrew_consent():
+    invitation = _invited(survey=_survey(remind_after_days=5))
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now() - timedelta(days=6))
+    consent_record(
+        customer=invitation.customer,
+        channel="email",
+        purpose="surveys",
+        granted=False,
+        source="call_centre",
+        actor=None,
+    )
+    mail.outbox.clear()
+
+    invitations_remind.run()
+
+    assert mail.outbox == []
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.OPTED_OUT
+
+
+def test_a_failed_send_is_undone_but_never_reopens_an_answered_invitation():
+    sent = _invited()
+    services.invitation_send_failed(invitation=sent, reminder=False)
+    assert Invitation.objects.get(pk=sent.pk).status == Invitation.Status.PENDING
+
+    answered = _invited(customer=_customer())
+    services.response_submit(invitation=answered, score=9)
+    services.invitation_send_failed(invitation=answered, reminder=False)
+    assert Invitation.objects.get(pk=answered.pk).status == Invitation.Status.RESPONDED
+
+
+def test_an_invitation_whose_task_was_lost_is_sent_by_the_daily_sweep():
+    survey, customer = _survey(), _customer()
+    invitation = services.invitation_create(survey=survey, customer=customer, cause=SUPPORT_CLOSED)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+
+    invitations_remind.run()
+
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_relationship_surveys_skip_customers_without_an_address_on_the_consented_channel():
+    survey = _survey(trigger="periodic")
+    unreachable = _customer(email=False, consent=("email",))
+    reachable = _customer()
+
+    candidates = services.relationship_survey_candidates(survey=survey, limit=100)
+
+    assert reachable.pk in candidates and unreachable.pk not in candidates
+
+
+def test_a_survey_link_without_its_final_slash_still_opens_the_survey(client):
+    invitation = _invited()
+    token = services.invitation_token(invitation)
+
+    response = client.get(f"/s/{token}", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"/s/{token}/"
