@@ -1,6 +1,7 @@
 """Production mode: ``DJANGO_SETTINGS_MODULE=crm.settings.production``.
 
-Refuses to start without a real secret key, allowed hosts, PostgreSQL and a broker.
+Refuses to start without a real secret key, allowed hosts, PostgreSQL, a broker, a mail server
+and the https address customers reach the survey pages at.
 ``manage.py check --deploy`` is clean in this mode.
 """
 

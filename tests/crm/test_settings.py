@@ -53,6 +53,7 @@ def test_production_settings_pass_the_deployment_checklist():
         ({"CELERY_BROKER_URL": ""}, "Production needs CELERY_BROKER_URL"),
         ({"EMAIL_URL": ""}, "Production needs EMAIL_URL"),
         ({"CRM_PUBLIC_URL": "http://crm.example.com"}, "CRM_PUBLIC_URL must be an https://"),
+        ({"CRM_PUBLIC_URL": "https://elsewhere.example"}, "must be one of DJANGO_ALLOWED_HOSTS"),
     ],
 )
 def test_production_refuses_to_start_with_unsafe_settings(env, message):
