@@ -22,7 +22,6 @@ the results pages into the exit code.
 import argparse
 import os
 import shlex
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.databases import fresh_database  # noqa: E402
+from bench.pages import measure  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_satisfaction"
 BENCH_USER = "bench-admin"
@@ -555,34 +555,6 @@ def page_urls() -> list[tuple[str, str]]:
             + urlencode({**two_years, "after": response_cursor(middle)}),
         ),
     ]
-
-
-def measure(client, name: str, url: str, requests: int, warmups: int):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    statuses = set()
-    for _ in range(warmups):
-        statuses.add(client.get(url).status_code)
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        statuses.add(response.status_code)
-    # Counted apart from the timed requests, whose timing the capture would distort.
-    with CaptureQueriesContext(connection) as queries:
-        statuses.add(client.get(url).status_code)
-    median = statistics.median(timings)
-    p95 = (
-        statistics.quantiles(timings, n=100, method="inclusive")[94] if len(timings) > 1 else median
-    )
-    status = ",".join(str(code) for code in sorted(statuses))
-    line = (
-        f"page={name} median_ms={median:.1f} p95_ms={p95:.1f} "
-        f"queries={len(queries.captured_queries)} status={status}"
-    )
-    return median, line, statuses == {200}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ with ``--allow-sqlite``, for a tiny smoke run.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,8 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.pages import measure  # noqa: E402
 from customers.models import ContactMedium, Customer, Interaction  # noqa: E402
 
 BENCH_USER = "bench-admin"
@@ -65,7 +64,7 @@ def main(argv=None) -> int:
     )
     failed = False
     for name, url in pages:
-        line, ok = measure(client, name, url, args.requests, args.warmups)
+        _, line, ok = measure(client, name, url, args.requests, args.warmups)
         print(line, flush=True)
         failed |= not ok
     return 1 if failed else 0
@@ -159,31 +158,6 @@ def rich_customer(around: int) -> Customer:
     if busiest is None:
         return Customer.objects.get(pk=around)
     return Customer.objects.get(pk=busiest["customer_id"])
-
-
-def measure(client: Client, name: str, url: str, requests: int, warmups: int):
-    statuses = set()
-    for _ in range(warmups):
-        statuses.add(client.get(url).status_code)
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        statuses.add(response.status_code)
-    # Counted apart from the timed requests, whose timing the capture would distort.
-    with CaptureQueriesContext(connection) as queries:
-        statuses.add(client.get(url).status_code)
-    median = statistics.median(timings)
-    p95 = (
-        statistics.quantiles(timings, n=100, method="inclusive")[94] if len(timings) > 1 else median
-    )
-    status = ",".join(str(code) for code in sorted(statuses))
-    line = (
-        f"page={name} median_ms={median:.1f} p95_ms={p95:.1f} "
-        f"queries={len(queries.captured_queries)} status={status}"
-    )
-    return line, statuses == {200}
 
 
 if __name__ == "__main__":

@@ -53,6 +53,22 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+def churn_risk_filter_field() -> forms.TypedChoiceField:
+    """The churn risk filter of the customer list and the retention work list."""
+    return forms.TypedChoiceField(
+        required=False,
+        coerce=float,
+        empty_value=None,
+        choices=[
+            ("", "Any churn risk"),
+            ("0.3", "Churn risk 30 % or more"),
+            ("0.5", "Churn risk 50 % or more"),
+            ("0.7", "Churn risk 70 % or more"),
+        ],
+        label="Churn risk",
+    )
+
+
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
@@ -86,18 +102,7 @@ class CustomerFilterForm(forms.Form):
         choices=[("", "Any credit rating"), *LatestScores.CreditRating.choices],
         label="Credit rating",
     )
-    churn_at_least = forms.TypedChoiceField(
-        required=False,
-        coerce=float,
-        empty_value=None,
-        choices=[
-            ("", "Any churn risk"),
-            ("0.3", "Churn risk 30 % or more"),
-            ("0.5", "Churn risk 50 % or more"),
-            ("0.7", "Churn risk 70 % or more"),
-        ],
-        label="Churn risk",
-    )
+    churn_at_least = churn_risk_filter_field()
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
     after = forms.CharField(required=False, widget=forms.HiddenInput)
     before = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from customers.forms import churn_risk_filter_field
 from customers.models import LatestScores
 
 User = get_user_model()
@@ -18,18 +19,7 @@ class RetentionFilterForm(forms.Form):
         empty_label="Any account manager",
         label="Account manager",
     )
-    churn_at_least = forms.TypedChoiceField(
-        required=False,
-        coerce=float,
-        empty_value=None,
-        choices=[
-            ("", "Any churn risk"),
-            ("0.3", "Churn risk 30 % or more"),
-            ("0.5", "Churn risk 50 % or more"),
-            ("0.7", "Churn risk 70 % or more"),
-        ],
-        label="Churn risk",
-    )
+    churn_at_least = churn_risk_filter_field()
     page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

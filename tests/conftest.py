@@ -4,8 +4,12 @@ Without CELERY_BROKER_URL they are skipped, and the header says so; ``.ci/run`` 
 CRM_REQUIRE_SERVICES=1, which makes a missing broker or PostgreSQL an error instead.
 """
 
+import os
+import shutil
+
 import pytest
 from django.conf import settings
+from django.db import connections
 
 
 def pytest_report_header(config):
@@ -38,3 +42,45 @@ def tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = was_eager
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REQUIRE_BROWSER = os.environ.get("CRM_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A page of headless Debian Chromium on the live server; fails the test if the browser
+    console reported an error (a style or script the CSP blocked among them)."""
+    if not os.path.exists(CHROMIUM):
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
+    # the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page
+        browser.close()
+        # Inside Playwright's event loop the test's ORM calls run in their own context, with a
+        # connection of their own; closed here, or the test database could not be dropped.
+        connections.close_all()
+        assert not errors, f"the browser console reported errors: {errors}"

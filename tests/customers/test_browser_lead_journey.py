@@ -1,55 +1,17 @@
 """Headless Chromium drives the staff UI: log in, create a lead, qualify, establish, find it."""
 
-import os
-import shutil
-
 import pytest
-from django.db import connections
 
 from customers.models import Customer
 from customers.services import ContactMediumInput
 from tests.factories import CustomerFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REQUIRE_BROWSER = os.environ.get("CRM_REQUIRE_BROWSER") == "1"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server):
-    if not os.path.exists(CHROMIUM):
-        if REQUIRE_BROWSER:
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
-        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
-    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
-    # the test itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page
-        browser.close()
-        # Inside Playwright's event loop the test's ORM calls run in their own context, with a
-        # connection of their own; closed here, or the test database could not be dropped.
-        connections.close_all()
-        assert not errors, f"the browser console reported errors: {errors}"
+def page(browser_page):
+    return browser_page
 
 
 def test_an_agent_creates_qualifies_establishes_and_finds_a_lead(page, agent):

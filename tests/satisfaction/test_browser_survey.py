@@ -1,25 +1,11 @@
 """Headless Chromium: a customer answers an NPS survey from the invitation link; the account
 manager then finds the answer and the detractor follow-up on the customer page."""
 
-import os
-import shutil
-
 import pytest
-from django.db import connections
 
 from satisfaction import services
 from satisfaction.models import FollowUp, Response
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REQUIRE_BROWSER = os.environ.get("CRM_REQUIRE_BROWSER") == "1"
 QUESTION = "How likely are you to recommend us to a friend or colleague?"
 COMMENT = "The engineer came two days late."
 
@@ -27,34 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, settings):
-    if not os.path.exists(CHROMIUM):
-        if REQUIRE_BROWSER:
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
-        pytest.skip("needs Chromium (apt-get install chromium; .ci/run installs it)")
+def page(live_server, settings, browser_page):
     # The links in invitations point at the live server, as they point at the public site.
     settings.CRM_PUBLIC_URL = live_server.url
-    # Playwright's synchronous API runs an event loop in this thread; the ORM calls made by
-    # the test itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors = []
-        # A style or script the CSP blocks is reported here too.
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page
-        browser.close()
-        # Inside Playwright's event loop the test's ORM calls run in their own context, with a
-        # connection of their own; closed here, or the test database could not be dropped.
-        connections.close_all()
-        assert not errors, f"the browser console reported errors: {errors}"
+    return browser_page
 
 
 def test_a_customer_answers_and_the_account_manager_sees_the_detractor(page, invitation, manager):
