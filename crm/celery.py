@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.flag_stale_leads",
         "schedule": crontab(hour=2, minute=15),
     },
+    "send-due-hub-deliveries": {
+        "task": "customers.tasks.hub_deliveries_sweep",
+        "schedule": crontab(minute="*"),
+    },
     "score-customers-nightly": {
         "task": "risk.tasks.scoring_run_start",
         "schedule": crontab(hour=3, minute=0),

@@ -12,4 +12,11 @@ urlpatterns = [
     path("satisfaction/", include("satisfaction.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
+    path("tmf-api/customerManagement/v5/", include("customers.api.urls")),
 ]
+
+# Outside the API these are Django's own pages; inside it, TMF error bodies.
+handler400 = "customers.api.errors.bad_request"
+handler403 = "customers.api.errors.permission_denied"
+handler404 = "customers.api.errors.page_not_found"
+handler500 = "customers.api.errors.server_error"

@@ -7,7 +7,16 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self):
+        from .events import customer_event
         from .roles import roles_sync
 
         # Runs after the auth app has created the permissions of every app.
         post_migrate.connect(roles_sync, dispatch_uid="customers.roles_sync")
+        # The hub's outbox row is written inside the transaction of the change it reports.
+        customer_event.connect(_record_hub_event, dispatch_uid="customers.hub_event_record")
+
+
+def _record_hub_event(sender, customer, action, data, **kwargs):
+    from .services.hub import hub_event_record
+
+    hub_event_record(customer=customer, action=action, data=data)

@@ -447,3 +447,53 @@ def duplicate_comparison(*, candidate: DuplicateCandidate) -> dict:
             }
         )
     return {"sides": sides}
+
+
+# --- The partner API -------------------------------------------------------------------------
+
+
+def customers_visible_to(*, partner) -> QuerySet:
+    """A partner's own customers; every customer for staff (``partner`` None)."""
+    customers = Customer.objects.all()
+    return customers if partner is None else customers.filter(partner=partner)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiCustomerFilters:
+    statuses: tuple[str, ...] = ()
+    name: str = ""
+    segment: str = ""
+    email: str = ""
+    phone: str = ""
+    external_ref: str = ""
+
+
+def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
+    """The customers an API caller asked for, newest first. Each filter has an index behind it."""
+    customers = customers_visible_to(partner=partner)
+    if filters.statuses:
+        customers = customers.filter(status__in=filters.statuses)
+    if filters.segment:
+        customers = customers.filter(segment=filters.segment)
+    if filters.external_ref:
+        customers = customers.filter(external_ref=filters.external_ref)
+    if filters.name:
+        key = name_key(filters.name)
+        customers = customers.filter(
+            Q(party__name_key__startswith=key) | Q(party__sort_key__startswith=key)
+        )
+    if filters.email:
+        contacts = ContactMedium.objects.filter(
+            kind=ContactMedium.Kind.EMAIL, value=filters.email.strip().lower()
+        )
+        customers = customers.filter(party_id__in=contacts.values("party_id"))
+    if filters.phone:
+        try:
+            e164 = normalize_phone(filters.phone)
+        except ValidationError:
+            return customers.none()
+        contacts = ContactMedium.objects.filter(
+            kind__in=[ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE], value=e164
+        )
+        customers = customers.filter(party_id__in=contacts.values("party_id"))
+    return customers.order_by("-id")

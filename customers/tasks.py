@@ -6,8 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, OperationalError
 
-from customers.models import DuplicateScan, ImportJob
+from customers.models import DuplicateScan, HubDelivery, ImportJob
 from customers.services import leads_flag_stale
+from customers.services.hub import hub_deliveries_due
+from customers.services.hub import hub_delivery_send as hub_deliver
 from customers.services.identity import (
     duplicate_scan_chunk_run,
     duplicate_scan_fail,
@@ -76,3 +78,23 @@ def import_job_process(self, job_id: int) -> int:
         logger.exception("Import %s failed", job_id)
         raise
     return job.rows_created
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def hub_delivery_send(delivery_id: int) -> str:
+    """Send one event to one hub. A failure is recorded on the delivery and retried later."""
+    outcome = hub_deliver(delivery_id)
+    if outcome == "retry":
+        # The sweep would find it too; scheduling it here keeps the first retries prompt.
+        delay = HubDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True)
+        hub_delivery_send.apply_async((delivery_id,), eta=delay.first())
+    return outcome
+
+
+@shared_task(acks_late=True)
+def hub_deliveries_sweep() -> int:
+    """Every minute: send what is due, including deliveries whose message never arrived."""
+    due = hub_deliveries_due()
+    for delivery_id in due:
+        hub_delivery_send.delay(delivery_id)
+    return len(due)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "crm",
@@ -211,6 +213,52 @@ RISK_CHUNK_LEASE_SECONDS = env_int("RISK_CHUNK_LEASE_SECONDS", default=600, mini
 SATISFACTION_FATIGUE_DAYS = env_int("SATISFACTION_FATIGUE_DAYS", default=30, minimum=0)
 # Events on one customer within this window (a complaint, then a late payment) share one rescore.
 RISK_RESCORE_DELAY_SECONDS = env_int("RISK_RESCORE_DELAY_SECONDS", default=30, minimum=0)
+
+# --- Cache -------------------------------------------------------------------------------------
+# Shared by every server process when CACHE_URL points to Redis (production): the partner API's
+# rate limits count there. The embedded default keeps a per-process cache in memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- Partner API (TMF629) -----------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "customers.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["customers.api.parsers.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "customers.api.errors.tmf_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Customer Management (TMF629 v5)",
+    "DESCRIPTION": (
+        "Partners manage their own customers: TMF629 Customer Management v5 resources, "
+        "query conventions and the event hub. Authenticate with 'Authorization: Bearer <token>'."
+    ),
+    "VERSION": "5.0.1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/tmf-api/customerManagement/v5",
+    "SERVERS": [{"url": "/"}],
+}
+# The largest request body the API reads; a customer with every attribute is a few kilobytes.
+CRM_API_MAX_BODY_BYTES = env_int("CRM_API_MAX_BODY_BYTES", default=64 * 1024, minimum=1024)
+CRM_API_MAX_LIMIT = 1000
+# Webhook delivery: tries before a delivery is dead, the first pause (doubling after each
+# failure), and how long one call may take.
+CRM_HUB_MAX_ATTEMPTS = env_int("CRM_HUB_MAX_ATTEMPTS", default=8, minimum=1)
+CRM_HUB_RETRY_BASE_SECONDS = env_int("CRM_HUB_RETRY_BASE_SECONDS", default=60, minimum=1)
+CRM_HUB_TIMEOUT_SECONDS = env_int("CRM_HUB_TIMEOUT_SECONDS", default=10, minimum=1)
+# Callbacks into loopback or private networks would let a partner reach our own services;
+# allowed only where everything runs on one machine (development, tests).
+CRM_HUB_ALLOW_PRIVATE_CALLBACKS = env_bool("CRM_HUB_ALLOW_PRIVATE_CALLBACKS", default=DEBUG)
+CRM_HUB_REQUIRE_HTTPS = env_bool("CRM_HUB_REQUIRE_HTTPS", default=not DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from .audit import ActionLog
 from .billing import Invoice, Payment, Product, Subscription
 from .contact import ContactMedium
-from .customer import Customer, CustomerNumberCounter, LifecycleEvent, Partner
+from .customer import Customer, CustomerNumberCounter, LifecycleEvent
 from .identity import (
     CustomerAlias,
     DuplicateCandidate,
@@ -11,6 +11,7 @@ from .identity import (
 )
 from .imports import ImportJob, ImportRowError
 from .interaction import Interaction
+from .partner import ApiToken, HubDelivery, HubEvent, HubSubscription, Partner
 from .party import Party
 from .preferences import CommunicationPreferences, Consent
 from .relationship import CustomerRelationship
@@ -18,6 +19,7 @@ from .scores import LatestScores
 
 __all__ = [
     "ActionLog",
+    "ApiToken",
     "CommunicationPreferences",
     "Consent",
     "ContactMedium",
@@ -28,6 +30,9 @@ __all__ = [
     "DuplicateCandidate",
     "DuplicateScan",
     "DuplicateScanChunk",
+    "HubDelivery",
+    "HubEvent",
+    "HubSubscription",
     "IdentityKey",
     "ImportJob",
     "ImportRowError",

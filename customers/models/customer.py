@@ -2,26 +2,6 @@ from django.conf import settings
 from django.db import models
 
 
-class Partner(models.Model):
-    """A wholesale organisation (reseller, MVNO) that owns and manages its own customers."""
-
-    class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        APPROVED = "approved", "Approved"
-        SUSPENDED = "suspended", "Suspended"
-        TERMINATED = "terminated", "Terminated"
-
-    name = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class CustomerNumberCounter(models.Model):
     """Issues customer numbers on databases without sequences (SQLite).
 
@@ -80,7 +60,7 @@ class Customer(models.Model):
         db_index=False,  # covered by customer_manager_idx
     )
     partner = models.ForeignKey(
-        Partner,
+        "customers.Partner",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -130,6 +110,8 @@ class Customer(models.Model):
             # Status and segment together: the list's most common pair of filters.
             models.Index(fields=["status", "segment", "-id"], name="customer_status_segment_idx"),
             models.Index(fields=["partner", "-id"], name="customer_partner_idx"),
+            # A partner's list through the API, filtered by status.
+            models.Index(fields=["partner", "status", "-id"], name="customer_partner_status_idx"),
             models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
             models.Index(

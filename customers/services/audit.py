@@ -1,10 +1,25 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from customers.events import customer_event
-from customers.models import ActionLog, Customer
+from customers.models import ActionLog, Customer, Partner
+
+
+@dataclass(frozen=True)
+class PartnerActor:
+    """A partner acting through the API: what services record as the actor of its writes.
+
+    It has no ``pk`` on purpose: services that store the acting staff user store none for it.
+    """
+
+    partner: Partner
+    token_prefix: str = ""
+
+    def get_username(self) -> str:
+        return f"partner {self.partner.name}"
 
 
 def actor_label(actor) -> str:
@@ -21,16 +36,21 @@ def action_log_record(
     customer: Customer | None,
     actor=None,
     data: dict[str, Any] | None = None,
+    partner: Partner | None = None,
 ) -> ActionLog:
     """Record one change that matters. ``actor`` is a user, a job name or None for the system.
 
-    Other apps hear of it through ``customers.events.customer_event``.
+    ``partner`` is the partner the action concerns; a ``PartnerActor`` names its own. Other
+    apps hear of it through ``customers.events.customer_event``.
     """
+    if isinstance(actor, PartnerActor):
+        partner = actor.partner
     entry = ActionLog.objects.create(
         customer=customer,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label(actor),
+        partner=partner,
         data=data or {},
         created_at=timezone.now(),
     )

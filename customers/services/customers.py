@@ -6,12 +6,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import CommunicationPreferences, Customer, Party
+from customers.models import ActionLog, CommunicationPreferences, Customer, Party
 from customers.normalization import name_key
 
 from .audit import action_log_record, customer_lock_for_edit, touch
 from .contacts import ContactMediumInput, contact_medium_add
-from .identity import duplicate_pair_record, duplicates_check, identity_keys_refresh
+from .identity import (
+    DuplicateFound,
+    duplicate_pair_record,
+    duplicates_check,
+    identity_keys_refresh,
+)
 from .numbers import customer_numbers_allocate
 
 
@@ -96,16 +101,25 @@ def customer_create(
     confirmed_distinct: Iterable[int] = (),
     duplicate_source: str = "create",
     external_ref: str | None = None,
+    queue_probable_duplicates: bool = False,
 ) -> Customer:
     """Create a party and its customer role as a new lead, with its contact media.
 
     The identity is checked first: a customer who certainly exists already is refused, and
     probable matches must be confirmed as different people (``confirmed_distinct``: their
-    customer ids), which is recorded so the pair is never proposed again.
+    customer ids), which is recorded so the pair is never proposed again. With
+    ``queue_probable_duplicates`` (callers that cannot ask a person, such as the partner API)
+    probable matches do not block: the customer is created and each pair goes to the review
+    queue; a certain match is still refused.
     """
-    set_aside = (
-        duplicates_check(party, confirmed_distinct=confirmed_distinct) if check_duplicates else []
-    )
+    set_aside, queued = [], []
+    if check_duplicates:
+        try:
+            set_aside = duplicates_check(party, confirmed_distinct=confirmed_distinct)
+        except DuplicateFound as found:
+            if found.exact or not queue_probable_duplicates:
+                raise
+            queued = found.matches
     now = timezone.now()
     new_party = party_from_input(party)
     new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
@@ -139,6 +153,15 @@ def customer_create(
             match=candidate.match,
             source=duplicate_source,
             status="not_duplicate",
+            actor=actor,
+        )
+    for candidate in queued:
+        duplicate_pair_record(
+            first=customer,
+            second=candidate.customer,
+            match=candidate.match,
+            source=duplicate_source,
+            status="open",
             actor=actor,
         )
     action_log_record(
@@ -200,3 +223,59 @@ def _plain(value):
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+# A customer that never became one (a lead or prospect entered in error, a disqualified lead)
+# may be deleted; anyone who held products or was billed is terminated instead, so that the
+# history the law and the accounts need stays.
+DELETABLE_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.DISQUALIFIED}
+
+
+class CustomerNotDeletable(ValidationError):
+    """The customer has a history that must be kept: end the relationship instead."""
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor) -> None:
+    """Delete a customer that never held products, with its party and everything it owns.
+
+    The audit entry outlives the customer (it is detached from it before the delete), and
+    ``customer_event`` is sent while the customer still exists, so listeners can describe it.
+    """
+    customer_lock_for_edit(customer)
+    customer = Customer.objects.select_related("party").get(pk=customer.pk)
+    if customer.status not in DELETABLE_STATUSES:
+        raise CustomerNotDeletable(
+            f"Customer {customer.number} is {customer.get_status_display().lower()}: a customer "
+            "who has been active is terminated, not deleted, so its history is kept.",
+            code="not_deletable",
+        )
+    held = [
+        label
+        for label, related in (
+            ("products", customer.subscriptions),
+            ("invoices", customer.invoices),
+            ("payments", customer.payments),
+        )
+        if related.exists()
+    ]
+    if held:
+        raise CustomerNotDeletable(
+            f"Customer {customer.number} has {' and '.join(held)} on record; terminate it instead.",
+            code="not_deletable",
+        )
+    if customer.merged_customers.exists():
+        raise CustomerNotDeletable(
+            f"Other customers were merged into {customer.number}; it cannot be deleted.",
+            code="not_deletable",
+        )
+    entry = action_log_record(
+        action="customer.deleted",
+        customer=customer,
+        actor=actor,
+        data={"number": customer.number, "name": customer.party.display_name},
+    )
+    ActionLog.objects.filter(pk=entry.pk).update(customer=None)
+    party = customer.party
+    customer.delete()
+    party.delete()

@@ -356,3 +356,25 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
             flagged += len(claimed)
             if not claimed:
                 return flagged
+
+
+# Where two moves reach the same status, the ordinary one: a suspended customer becomes active
+# again by being resumed, not re-established.
+_PREFERRED_FOR_TARGET = ("resume",)
+
+
+def transition_to(current: str, target: str) -> Transition:
+    """The transition that takes a customer from ``current`` to ``target``, or a refusal.
+
+    Lets a client state the status it wants (TMF PATCH of ``status``) instead of an action.
+    """
+    candidates = [t for t in TRANSITIONS.values() if t.target == target and current in t.sources]
+    if not candidates:
+        reachable = sorted({t.target for t in allowed_transitions(current)})
+        raise TransitionNotAllowed(
+            f"A {Status(current).label.lower()} customer cannot become {target}. "
+            f"It can become: {', '.join(reachable) or 'nothing'}.",
+            code="transition_not_allowed",
+        )
+    candidates.sort(key=lambda t: t.action not in _PREFERRED_FOR_TARGET)
+    return candidates[0]

@@ -1,0 +1,272 @@
+"""What partners may send: TMF ``Customer_FVO`` (create) and ``Customer_MVO`` (patch) bodies.
+
+Strict on purpose: an unknown attribute, a read-only one or a wrong type is a 400 that names
+it, so a typo in an integration fails at once instead of being silently dropped.
+"""
+
+from rest_framework import serializers
+
+from customers.models import ContactMedium, Customer
+from customers.services import ContactMediumInput, PartyInput
+
+META_KEYS = {"@type", "@baseType", "@schemaLocation"}
+CONTACT_TYPES = {
+    "EmailContactMedium",
+    "PhoneContactMedium",
+    "GeographicAddressContactMedium",
+    "SocialContactMedium",
+}
+SETTABLE_CHARACTERISTICS = {"segment", "language", "externalReference"}
+COMPUTED_CHARACTERISTICS = {
+    "customerNumber",
+    "valueSegment",
+    "lifetimeValue",
+    "churnRisk",
+    "creditRating",
+    "fraudRisk",
+}
+READ_ONLY = {"id", "href", "validFor", "creditProfile", "account", "agreement", "relatedParty"}
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses attributes it does not know; accepts (and checks) the TMF meta attributes."""
+
+    expected_type: set[str] = set()
+    read_only_names: set[str] = set()
+    # References carry these as well; they are accepted and not used.
+    ignored_keys: set[str] = set()
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
+            )
+        errors = {}
+        for key in data:
+            if key in self.fields or key in META_KEYS or key in self.ignored_keys:
+                continue
+            if key in self.read_only_names:
+                errors[key] = ["This attribute is set by the system and cannot be sent."]
+            else:
+                errors[key] = ["Unknown attribute."]
+        kind = data.get("@type")
+        if kind is not None and self.expected_type and kind not in self.expected_type:
+            expected = ", ".join(sorted(self.expected_type))
+            errors["@type"] = [f"Expected {expected}, not {kind!r}."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        values = super().to_internal_value(
+            {k: v for k, v in data.items() if k not in self.ignored_keys}
+        )
+        if "@type" in data:
+            values["@type"] = data["@type"]
+        return values
+
+
+class TimePeriodSerializer(StrictSerializer):
+    startDateTime = serializers.DateTimeField(required=False, allow_null=True)
+    endDateTime = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ContactMediumSerializer(StrictSerializer):
+    expected_type = CONTACT_TYPES
+    id = serializers.CharField(required=False, max_length=20)
+    preferred = serializers.BooleanField(required=False)
+    contactType = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    validFor = TimePeriodSerializer(required=False)
+    emailAddress = serializers.CharField(required=False, max_length=254)
+    phoneNumber = serializers.CharField(required=False, max_length=40)
+    street1 = serializers.CharField(required=False, max_length=200)
+    street2 = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    postCode = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    stateOrProvince = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    socialNetworkId = serializers.CharField(required=False, max_length=320)
+
+    REQUIRED = {
+        "EmailContactMedium": "emailAddress",
+        "PhoneContactMedium": "phoneNumber",
+        "GeographicAddressContactMedium": "street1",
+        "SocialContactMedium": "socialNetworkId",
+    }
+
+    def validate(self, attrs):
+        kind = attrs.get("@type")
+        if kind is None:
+            raise serializers.ValidationError(
+                {
+                    "@type": [
+                        f"Say which contact medium this is: {', '.join(sorted(CONTACT_TYPES))}."
+                    ]
+                }
+            )
+        needed = self.REQUIRED[kind]
+        if not attrs.get(needed):
+            raise serializers.ValidationError({needed: [f"A {kind} needs this."]})
+        return attrs
+
+
+class CharacteristicSerializer(StrictSerializer):
+    id = serializers.CharField(required=False, max_length=40)
+    name = serializers.CharField(max_length=40)
+    valueType = serializers.CharField(required=False, max_length=20)
+    value = serializers.JSONField()
+
+    def validate(self, attrs):
+        name, value = attrs["name"], attrs["value"]
+        if name in COMPUTED_CHARACTERISTICS:
+            raise serializers.ValidationError({"name": [f"'{name}' is computed by us."]})
+        if name not in SETTABLE_CHARACTERISTICS:
+            allowed = ", ".join(sorted(SETTABLE_CHARACTERISTICS))
+            raise serializers.ValidationError({"name": [f"Unknown characteristic; use {allowed}."]})
+        if not isinstance(value, str):
+            raise serializers.ValidationError({"value": [f"'{name}' takes a string."]})
+        if name == "segment" and value not in Customer.Segment.values:
+            allowed = ", ".join(Customer.Segment.values)
+            raise serializers.ValidationError({"value": [f"Segment must be one of {allowed}."]})
+        if name == "language" and not 2 <= len(value) <= 8:
+            raise serializers.ValidationError({"value": ["Give a language tag such as 'en'."]})
+        if name == "externalReference" and not 1 <= len(value) <= 64:
+            raise serializers.ValidationError({"value": ["Give 1 to 64 characters."]})
+        return attrs
+
+
+class PaymentMethodSerializer(StrictSerializer):
+    ignored_keys = {"name", "href", "@referredType"}
+    id = serializers.ChoiceField(choices=Customer.PaymentMethod.values)
+
+
+class EngagedPartySerializer(StrictSerializer):
+    expected_type = {"Individual", "Organization"}
+    read_only_names = {"id", "href"}
+    ignored_keys = {"@referredType"}
+    # Individual
+    title = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    givenName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    familyName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    birthDate = serializers.DateField(required=False, allow_null=True)
+    nationalId = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    # Organization
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    tradingName = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    registrationNumber = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("@type") == "PartyRef":
+            raise serializers.ValidationError(
+                {
+                    "@type": [
+                        "Describe the party itself, as an Individual or an Organization: "
+                        "it is created with its customer."
+                    ]
+                }
+            )
+        return super().to_internal_value(data)
+
+
+class CustomerInputSerializer(StrictSerializer):
+    expected_type = {"Customer"}
+    read_only_names = READ_ONLY
+    name = serializers.CharField(required=False, allow_blank=True, max_length=220)
+    engagedParty = EngagedPartySerializer()
+    contactMedium = ContactMediumSerializer(
+        many=True, required=False, allow_null=True, max_length=20
+    )
+    characteristic = CharacteristicSerializer(many=True, required=False, max_length=20)
+    paymentMethod = PaymentMethodSerializer(
+        many=True, required=False, allow_null=True, max_length=1
+    )
+    status = serializers.ChoiceField(choices=Customer.Status.values, required=False)
+    statusReason = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=40
+    )
+
+    def validate_characteristic(self, items):
+        names = [item["name"] for item in items]
+        repeated = {name for name in names if names.count(name) > 1}
+        if repeated:
+            raise serializers.ValidationError(f"Given twice: {', '.join(sorted(repeated))}.")
+        return items
+
+
+# --- From the validated body to the services' inputs ------------------------------------------
+
+
+def contact_medium_input(item: dict) -> ContactMediumInput:
+    Kind = ContactMedium.Kind
+    kind_name = item["@type"]
+    label = item.get("contactType", "") or ""
+    period = item.get("validFor") or {}
+    common = {
+        "is_preferred": item.get("preferred", False),
+        "valid_from": period.get("startDateTime") and period["startDateTime"].date(),
+        "valid_to": period.get("endDateTime") and period["endDateTime"].date(),
+    }
+    if kind_name == "EmailContactMedium":
+        return ContactMediumInput(
+            kind=Kind.EMAIL, value=item["emailAddress"], label=label, **common
+        )
+    if kind_name == "PhoneContactMedium":
+        kind = Kind.MOBILE if label.lower() == "mobile" else Kind.PHONE
+        label = "" if label.lower() in ("mobile", "phone") else label
+        return ContactMediumInput(
+            kind=kind,
+            value=item["phoneNumber"],
+            label=label,
+            country=item.get("country", ""),
+            **common,
+        )
+    if kind_name == "GeographicAddressContactMedium":
+        street = " ".join(p for p in (item["street1"], item.get("street2", "")) if p)
+        return ContactMediumInput(
+            kind=Kind.POSTAL,
+            label=label,
+            street=street,
+            city=item.get("city", ""),
+            postcode=item.get("postCode", ""),
+            country=item.get("country", ""),
+            **common,
+        )
+    kind = Kind.WEB if label.lower() == "web" else Kind.SOCIAL
+    return ContactMediumInput(kind=kind, value=item["socialNetworkId"], **common)
+
+
+PARTY_FIELD_NAMES = {
+    "title": "title",
+    "givenName": "given_name",
+    "familyName": "family_name",
+    "birthDate": "birth_date",
+    "nationalId": "national_id",
+    "tradingName": "trading_name",
+    "registrationNumber": "registration_number",
+}
+
+
+def party_changes(engaged: dict, *, organisation: bool) -> dict:
+    """Party model fields from an ``engagedParty`` body (only those it contains)."""
+    changes = {}
+    for name, field in PARTY_FIELD_NAMES.items():
+        if name in engaged:
+            value = engaged[name]
+            changes[field] = value if value is not None or field == "birth_date" else ""
+    if "name" in engaged and organisation:
+        changes["legal_name"] = engaged["name"] or ""
+    return changes
+
+
+def party_input(data: dict) -> PartyInput:
+    engaged = data["engagedParty"]
+    organisation = engaged.get("@type") == "Organization"
+    fields = party_changes(engaged, organisation=organisation)
+    if organisation and not fields.get("legal_name") and data.get("name"):
+        fields["legal_name"] = data["name"]
+    return PartyInput(
+        kind="organization" if organisation else "individual",
+        contact_media=[contact_medium_input(item) for item in data.get("contactMedium") or []],
+        **fields,
+    )
+
+
+def characteristic_values(data: dict) -> dict[str, str]:
+    return {item["name"]: item["value"] for item in data.get("characteristic") or []}

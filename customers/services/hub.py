@@ -1,0 +1,359 @@
+"""The TMF event hub: subscriptions, the event outbox and signed webhook delivery.
+
+An event is written (with one delivery row per interested hub) in the same transaction as the
+change it reports, so it exists exactly when the change does. Sending happens after commit, in
+Celery; a delivery that fails is retried with growing pauses and, after the last try, marked
+dead for staff to replay. A sweep in beat sends whatever is due, so a broker that was down or
+a message that was lost only delays an event; nothing is ever dropped.
+
+Delivery is at least once: a worker killed after sending but before recording it sends again.
+Receivers de-duplicate on ``eventId``.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.api.representation import customer_representation, customers_with_relations
+from customers.models import Customer, HubDelivery, HubEvent, HubSubscription
+
+from .audit import action_log_record
+
+CREATE, CHANGE, STATE_CHANGE, DELETE = (
+    "CustomerCreateEvent",
+    "CustomerAttributeValueChangeEvent",
+    "CustomerStateChangeEvent",
+    "CustomerDeleteEvent",
+)
+EVENT_TYPES = (CREATE, CHANGE, STATE_CHANGE, DELETE)
+LIFECYCLE_ACTIONS = {
+    "qualify",
+    "establish",
+    "disqualify",
+    "suspend",
+    "resume",
+    "terminate",
+    "reestablish",
+    "merged_away",
+}
+ATTRIBUTE_ACTIONS = {
+    "customer.updated",
+    "customer.merged",
+    "contact_medium.added",
+    "contact_medium.changed",
+    "contact_medium.removed",
+    "preferences.changed",
+}
+
+SIGNATURE_HEADER = "X-Crm-Signature"
+# How long a worker may hold a delivery it claimed before another may send it again.
+CLAIM_SECONDS = 120
+USER_AGENT = "crm-event-hub/1"
+
+
+def event_type_for(action: str) -> str | None:
+    if action == "customer.created":
+        return CREATE
+    if action == "customer.deleted":
+        return DELETE
+    if action.startswith("customer.") and action.removeprefix("customer.") in LIFECYCLE_ACTIONS:
+        return STATE_CHANGE
+    if action in ATTRIBUTE_ACTIONS:
+        return CHANGE
+    return None
+
+
+# --- Subscriptions ---------------------------------------------------------------------------
+
+
+def _callback_host_allowed(url: str) -> bool:
+    """Refuse callbacks into our own network (loopback, private, link-local) in production."""
+    if settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
+        return True
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+
+
+def _query_event_types(query: str) -> None:
+    probe = HubSubscription(query=query)
+    unknown = probe.event_types - set(EVENT_TYPES)
+    if unknown:
+        raise ValidationError(
+            {
+                "query": f"Unknown event types: {', '.join(sorted(unknown))}. "
+                f"Use {', '.join(EVENT_TYPES)}."
+            }
+        )
+
+
+@dataclass(frozen=True)
+class NewHub:
+    hub: HubSubscription
+    secret: str
+    secret_generated: bool
+
+
+@transaction.atomic
+def hub_subscribe(
+    *, partner, actor, callback: str, query: str = "", secret: str | None = None
+) -> NewHub:
+    """Register a callback for the events of ``partner``'s customers (all customers if None)."""
+    callback = callback.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(callback)
+    except ValidationError:
+        raise ValidationError({"callback": "Give an http or https URL."}) from None
+    if settings.CRM_HUB_REQUIRE_HTTPS and not callback.startswith("https://"):
+        raise ValidationError({"callback": "Callbacks must use https."})
+    if not _callback_host_allowed(callback):
+        raise ValidationError({"callback": "Callbacks must reach a public address."})
+    _query_event_types(query)
+    generated = secret is None
+    if generated:
+        secret = secrets.token_urlsafe(32)
+    elif not 16 <= len(secret) <= 128:
+        raise ValidationError({"secret": "A signing secret has 16 to 128 characters."})
+    hub = HubSubscription.objects.create(
+        partner=partner,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        callback=callback,
+        query=query.strip(),
+        secret=secret,
+    )
+    action_log_record(
+        action="hub.subscribed",
+        customer=None,
+        actor=actor,
+        partner=partner,
+        data={"hub": hub.pk, "callback": callback, "query": hub.query},
+    )
+    return NewHub(hub=hub, secret=secret, secret_generated=generated)
+
+
+@transaction.atomic
+def hub_unsubscribe(*, hub: HubSubscription, actor) -> None:
+    """Stop deliveries to the hub; its delivery log stays for staff to read."""
+    now = timezone.now()
+    updated = HubSubscription.objects.filter(pk=hub.pk, deleted_at=None).update(deleted_at=now)
+    if not updated:
+        return
+    HubDelivery.objects.filter(subscription=hub, status=HubDelivery.Status.PENDING).update(
+        status=HubDelivery.Status.CANCELLED
+    )
+    action_log_record(
+        action="hub.unsubscribed",
+        customer=None,
+        actor=actor,
+        partner=hub.partner,
+        data={"hub": hub.pk, "callback": hub.callback},
+    )
+
+
+# --- Events ----------------------------------------------------------------------------------
+
+
+def _hubs_for(customer: Customer, event_type: str) -> list[HubSubscription]:
+    hubs = HubSubscription.objects.filter(deleted_at=None).filter(
+        Q(partner=None) | Q(partner_id=customer.partner_id)
+    )
+    return [hub for hub in hubs if not hub.event_types or event_type in hub.event_types]
+
+
+def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, title: str) -> dict:
+    now = timezone.now().isoformat().replace("+00:00", "Z")
+    loaded = customers_with_relations(Customer.objects.filter(pk=customer.pk)).first() or customer
+    return {
+        "@type": event_type,
+        "id": str(event_id),
+        "eventId": str(event_id),
+        "eventType": event_type,
+        "eventTime": now,
+        "timeOccurred": now,
+        "domain": "customerManagement",
+        "title": title,
+        "event": {"customer": customer_representation(loaded)},
+    }
+
+
+def hub_event_record(*, customer: Customer, action: str, data: dict) -> HubEvent | None:
+    """Write the event and its deliveries for a change, inside the change's transaction."""
+    event_type = event_type_for(action)
+    if event_type is None:
+        return None
+    hubs = _hubs_for(customer, event_type)
+    if not hubs:
+        return None
+    changed = (
+        sorted(k for k in data if k not in ("from", "to", "note")) if event_type == CHANGE else []
+    )
+    title = f"{event_type.removesuffix('Event')} {customer.number}"
+    if changed:
+        title += f": {', '.join(changed)}"
+    event_id = uuid.uuid4()
+    event = HubEvent.objects.create(
+        event_id=event_id,
+        event_type=event_type,
+        customer_id=customer.pk,
+        partner_id=customer.partner_id,
+        payload=event_envelope(
+            event_type=event_type, event_id=event_id, customer=customer, title=title
+        ),
+    )
+    deliveries = HubDelivery.objects.bulk_create(
+        HubDelivery(event=event, subscription=hub) for hub in hubs
+    )
+    delivery_ids = [d.pk for d in deliveries]
+
+    def send():
+        from customers.tasks import hub_delivery_send
+
+        for delivery_id in delivery_ids:
+            hub_delivery_send.delay(delivery_id)
+
+    transaction.on_commit(send)
+    return event
+
+
+# --- Delivery --------------------------------------------------------------------------------
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: the timestamp stops replays."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the first, second, third … failure, at most six hours."""
+    base = settings.CRM_HUB_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=settings.CRM_HUB_TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"{type(error).__name__}: {reason}"
+
+
+def hub_delivery_send(delivery_id: int) -> str:
+    """Send one delivery if it is due and nobody else holds it; returns what happened."""
+    now = timezone.now()
+    claimed = HubDelivery.objects.filter(
+        pk=delivery_id, status=HubDelivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    if not claimed:
+        return "not due"
+    delivery = HubDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    hub = delivery.subscription
+    body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Crm-Event-Id": str(delivery.event.event_id),
+        "X-Crm-Event-Type": delivery.event.event_type,
+        SIGNATURE_HEADER: signature(hub.secret, timestamp, body),
+    }
+    if _callback_host_allowed(hub.callback):
+        status_code, error = _post(hub.callback, body, headers)
+    else:
+        status_code, error = None, "The callback no longer resolves to a public address."
+    attempts = delivery.attempts + 1
+    finished = timezone.now()
+    if status_code is not None and 200 <= status_code < 300:
+        HubDelivery.objects.filter(pk=delivery_id).update(
+            status=HubDelivery.Status.DELIVERED,
+            attempts=attempts,
+            last_attempt_at=finished,
+            response_status=status_code,
+            last_error="",
+            delivered_at=finished,
+        )
+        return "delivered"
+    dead = attempts >= settings.CRM_HUB_MAX_ATTEMPTS
+    HubDelivery.objects.filter(pk=delivery_id).update(
+        status=HubDelivery.Status.DEAD if dead else HubDelivery.Status.PENDING,
+        attempts=attempts,
+        last_attempt_at=finished,
+        response_status=status_code,
+        last_error=error[:2000],
+        next_attempt_at=finished + retry_delay(attempts),
+    )
+    return "dead" if dead else "retry"
+
+
+def hub_deliveries_due(*, limit: int = 500) -> list[int]:
+    """Ids of deliveries whose time has come: retries, and any whose message was lost."""
+    return list(
+        HubDelivery.objects.filter(
+            status=HubDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def hub_delivery_replay(*, delivery: HubDelivery, actor) -> HubDelivery:
+    """Send a delivery again from the start of its retries (a dead one, or one to resend)."""
+    delivery = (
+        HubDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+    )
+    if delivery.subscription.deleted_at is not None:
+        raise ValidationError("The hub was removed; there is nobody to send to.")
+    if delivery.status == HubDelivery.Status.PENDING:
+        raise ValidationError("This delivery is already waiting to be sent.")
+    delivery.status = HubDelivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    action_log_record(
+        action="hub.delivery_replayed",
+        customer=None,
+        actor=actor,
+        partner=delivery.subscription.partner,
+        data={"delivery": delivery.pk, "event": str(delivery.event_id)},
+    )
+
+    def send():
+        from customers.tasks import hub_delivery_send as task
+
+        task.delay(delivery.pk)
+
+    transaction.on_commit(send)
+    return delivery
