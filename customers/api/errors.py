@@ -85,13 +85,12 @@ def tmf_exception_handler(exc, context):
     if isinstance(exc, ApiError):
         body = error_body(exc.status_code, exc.code, str(exc.detail), exc.reason)
         return Response(body, status=exc.status_code)
-    if isinstance(exc, DuplicateFound):
-        return Response(error_body(409, exc.code or "duplicate", exc.messages[0]), status=409)
-    if isinstance(exc, (TransitionNotAllowed, CustomerMerged)):
-        return Response(error_body(409, exc.code or "conflict", exc.messages[0]), status=409)
     if isinstance(exc, DjangoValidationError):
-        message = _validation_message(exc)
-        return Response(error_body(400, exc.code or "invalid", message), status=400)
+        # A state that forbids the change is a conflict; anything else is bad input.
+        conflict = isinstance(exc, (DuplicateFound, TransitionNotAllowed, CustomerMerged))
+        code = getattr(exc, "code", None) or ("conflict" if conflict else "invalid")
+        status_code = 409 if conflict or code == "not_deletable" else 400
+        return Response(error_body(status_code, code, _validation_message(exc)), status=status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

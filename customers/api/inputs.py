@@ -28,6 +28,15 @@ COMPUTED_CHARACTERISTICS = {
 READ_ONLY = {"id", "href", "validFor", "creditProfile", "account", "agreement", "relatedParty"}
 
 
+class Text(serializers.CharField):
+    """A string and only a string: 5 or true where a name belongs is a mistake, not "5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictSerializer(serializers.Serializer):
     """Refuses attributes it does not know; accepts (and checks) the TMF meta attributes."""
 
@@ -70,19 +79,19 @@ class TimePeriodSerializer(StrictSerializer):
 
 class ContactMediumSerializer(StrictSerializer):
     expected_type = CONTACT_TYPES
-    id = serializers.CharField(required=False, max_length=20)
+    id = Text(required=False, max_length=20)
     preferred = serializers.BooleanField(required=False)
-    contactType = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    contactType = Text(required=False, allow_blank=True, max_length=40)
     validFor = TimePeriodSerializer(required=False)
-    emailAddress = serializers.CharField(required=False, max_length=254)
-    phoneNumber = serializers.CharField(required=False, max_length=40)
-    street1 = serializers.CharField(required=False, max_length=200)
-    street2 = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    postCode = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    stateOrProvince = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
-    socialNetworkId = serializers.CharField(required=False, max_length=320)
+    emailAddress = Text(required=False, max_length=254)
+    phoneNumber = Text(required=False, max_length=40)
+    street1 = Text(required=False, max_length=200)
+    street2 = Text(required=False, allow_blank=True, max_length=200)
+    city = Text(required=False, allow_blank=True, max_length=100)
+    postCode = Text(required=False, allow_blank=True, max_length=20)
+    stateOrProvince = Text(required=False, allow_blank=True, max_length=100)
+    country = Text(required=False, allow_blank=True, max_length=2)
+    socialNetworkId = Text(required=False, max_length=320)
 
     REQUIRED = {
         "EmailContactMedium": "emailAddress",
@@ -108,9 +117,9 @@ class ContactMediumSerializer(StrictSerializer):
 
 
 class CharacteristicSerializer(StrictSerializer):
-    id = serializers.CharField(required=False, max_length=40)
-    name = serializers.CharField(max_length=40)
-    valueType = serializers.CharField(required=False, max_length=20)
+    id = Text(required=False, max_length=40)
+    name = Text(max_length=40)
+    valueType = Text(required=False, max_length=20)
     value = serializers.JSONField()
 
     def validate(self, attrs):
@@ -142,15 +151,15 @@ class EngagedPartySerializer(StrictSerializer):
     read_only_names = {"id", "href"}
     ignored_keys = {"@referredType"}
     # Individual
-    title = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    givenName = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    familyName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    title = Text(required=False, allow_blank=True, max_length=20)
+    givenName = Text(required=False, allow_blank=True, max_length=100)
+    familyName = Text(required=False, allow_blank=True, max_length=100)
     birthDate = serializers.DateField(required=False, allow_null=True)
-    nationalId = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    nationalId = Text(required=False, allow_blank=True, max_length=40)
     # Organization
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    tradingName = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    registrationNumber = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    name = Text(required=False, allow_blank=True, max_length=200)
+    tradingName = Text(required=False, allow_blank=True, max_length=200)
+    registrationNumber = Text(required=False, allow_blank=True, max_length=40)
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and data.get("@type") == "PartyRef":
@@ -168,7 +177,7 @@ class EngagedPartySerializer(StrictSerializer):
 class CustomerInputSerializer(StrictSerializer):
     expected_type = {"Customer"}
     read_only_names = READ_ONLY
-    name = serializers.CharField(required=False, allow_blank=True, max_length=220)
+    name = Text(required=False, allow_blank=True, max_length=220)
     engagedParty = EngagedPartySerializer()
     contactMedium = ContactMediumSerializer(
         many=True, required=False, allow_null=True, max_length=20
@@ -178,9 +187,7 @@ class CustomerInputSerializer(StrictSerializer):
         many=True, required=False, allow_null=True, max_length=1
     )
     status = serializers.ChoiceField(choices=Customer.Status.values, required=False)
-    statusReason = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True, max_length=40
-    )
+    statusReason = Text(required=False, allow_blank=True, allow_null=True, max_length=40)
 
     def validate_characteristic(self, items):
         names = [item["name"] for item in items]

@@ -41,6 +41,7 @@ class DuplicateCandidate(models.Model):
         SCAN = "scan", "Duplicate scan"
         CREATE = "create", "Check at create"
         IMPORT = "import", "Import"
+        API = "api", "Partner API"
 
     customer_low = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="+"

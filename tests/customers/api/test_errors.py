@@ -1,0 +1,118 @@
+"""Whatever goes wrong, the answer is a TMF Error body with a status that says what."""
+
+import json
+
+import pytest
+from django.test import override_settings
+
+from customers.models import Customer
+
+from .conftest import API, individual
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
+
+
+def _error(response, status: int, tmf) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    tmf.validate(body, "Error")
+    assert body["status"] == str(status)
+    return body
+
+
+def test_malformed_json_is_a_400(alpha_api, tmf):
+    body = _error(alpha_api.post("/customer", '{"engagedParty": '), 400, tmf)
+
+    assert "JSON" in body["message"]
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize("payload", ["[]", '"text"', "42", "null"])
+def test_a_body_that_is_not_an_object_is_a_400(alpha_api, payload, tmf):
+    _error(alpha_api.post("/customer", payload), 400, tmf)
+
+
+def test_an_unknown_attribute_is_a_400_that_names_it(alpha_api, tmf):
+    body = _error(alpha_api.post("/customer", individual(shoeSize=42)), 400, tmf)
+
+    assert "shoeSize" in body["message"]
+
+
+def test_an_unknown_nested_attribute_is_a_400_that_names_its_path(alpha_api, tmf):
+    payload = individual()
+    payload["engagedParty"]["nickname"] = "JD"
+
+    body = _error(alpha_api.post("/customer", payload), 400, tmf)
+
+    assert "engagedParty.nickname" in body["message"]
+
+
+def test_a_read_only_attribute_is_a_400(alpha_api, tmf):
+    body = _error(alpha_api.post("/customer", individual(id="C00000001")), 400, tmf)
+
+    assert "set by the system" in body["message"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"engagedParty": {"@type": "Individual", "givenName": 5}},
+        {"engagedParty": {"@type": "Individual", "birthDate": "yesterday"}},
+        {"contactMedium": {"@type": "EmailContactMedium"}},
+        {"contactMedium": [{"@type": "EmailContactMedium", "preferred": "very"}]},
+        {"status": 3},
+        {"characteristic": [{"name": "segment", "value": 7}]},
+        {"characteristic": [{"name": "churnRisk", "value": "0"}]},
+        {"@type": "Supplier"},
+    ],
+)
+def test_wrong_types_are_a_400(alpha_api, change, tmf):
+    payload = individual()
+    payload.update(change)
+
+    _error(alpha_api.post("/customer", payload), 400, tmf)
+    assert not Customer.objects.exists()
+
+
+def test_a_missing_engaged_party_is_a_400(alpha_api, tmf):
+    body = _error(alpha_api.post("/customer", {"@type": "Customer"}), 400, tmf)
+
+    assert "engagedParty" in body["message"]
+
+
+def test_an_invalid_e_mail_address_is_a_400_naming_it(alpha_api, tmf):
+    payload = individual(contactMedium=[{"@type": "EmailContactMedium", "emailAddress": "nope"}])
+
+    _error(alpha_api.post("/customer", payload), 400, tmf)
+
+
+@override_settings(CRM_API_MAX_BODY_BYTES=2048)
+def test_an_oversized_body_is_a_400_and_nothing_is_stored(alpha_api, tmf):
+    payload = individual(name="x" * 5000)
+
+    body = _error(alpha_api.post("/customer", json.dumps(payload)), 400, tmf)
+
+    assert "larger than 2048 bytes" in body["message"]
+    assert not Customer.objects.exists()
+
+
+def test_an_unsupported_media_type_is_a_415(alpha_api, tmf):
+    _error(alpha_api.post("/customer", "name=x", content_type="text/plain"), 415, tmf)
+
+
+def test_a_method_the_resource_lacks_is_a_405(alpha_api, alpha_customer, tmf):
+    response = alpha_api.client.put(
+        f"{API}/customer/{alpha_customer.number}", "{}", headers=alpha_api.headers
+    )
+
+    _error(response, 405, tmf)
+
+
+def test_an_unknown_path_under_the_api_is_a_tmf_404(alpha_api, tmf):
+    _error(alpha_api.get("/customers-and-more"), 404, tmf)
+
+
+def test_an_unknown_hub_is_a_404(alpha_api, tmf):
+    _error(alpha_api.get("/hub/99999999999999999999"), 404, tmf)
+    _error(alpha_api.get("/hub/abc"), 404, tmf)
