@@ -476,7 +476,11 @@ def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
     if filters.segment:
         customers = customers.filter(segment=filters.segment)
     if filters.external_ref:
-        customers = customers.filter(external_ref=filters.external_ref)
+        # A partner's reference is its own; staff also find the id of the system it came from.
+        reference = Q(partner_reference=filters.external_ref)
+        if partner is None:
+            reference |= Q(external_ref=filters.external_ref)
+        customers = customers.filter(reference)
     if filters.name:
         key = name_key(filters.name)
         customers = customers.filter(

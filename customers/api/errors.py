@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -80,6 +81,10 @@ def _validation_message(error: DjangoValidationError) -> str:
     return " ".join(error.messages)
 
 
+# Refusals because of what already exists, rather than of what was sent.
+CONFLICT_CODES = {"not_deletable", "duplicate_reference"}
+
+
 def tmf_exception_handler(exc, context):
     """DRF's exception handler, answering in TMF errors; unexpected failures become a 500."""
     if isinstance(exc, ApiError):
@@ -89,8 +94,12 @@ def tmf_exception_handler(exc, context):
         # A state that forbids the change is a conflict; anything else is bad input.
         conflict = isinstance(exc, (DuplicateFound, TransitionNotAllowed, CustomerMerged))
         code = getattr(exc, "code", None) or ("conflict" if conflict else "invalid")
-        status_code = 409 if conflict or code == "not_deletable" else 400
+        status_code = 409 if conflict or code in CONFLICT_CODES else 400
         return Response(error_body(status_code, code, _validation_message(exc)), status=status_code)
+    if isinstance(exc, IntegrityError):
+        # Two requests raced for the same unique value; the loser changed nothing.
+        message = "The change clashed with another one made at the same moment; send it again."
+        return Response(error_body(409, "conflict", message), status=409)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

@@ -128,6 +128,11 @@ def _characteristic(name: str, value) -> dict:
     return {"@type": kind, "name": name, "valueType": value_type, "value": value}
 
 
+def customer_reference(customer: Customer) -> str:
+    """The id the customer has elsewhere: the partner's own, or the source system's."""
+    return customer.partner_reference or customer.external_ref or ""
+
+
 def _characteristics(customer: Customer, *, internal: bool) -> list[dict]:
     items = [
         _characteristic("customerNumber", customer.number),
@@ -136,8 +141,9 @@ def _characteristics(customer: Customer, *, internal: bool) -> list[dict]:
     preferences = getattr(customer, "preferences", None)
     if preferences is not None:
         items.append(_characteristic("language", preferences.language))
-    if customer.external_ref:
-        items.append(_characteristic("externalReference", customer.external_ref))
+    reference = customer_reference(customer)
+    if reference:
+        items.append(_characteristic("externalReference", reference))
     scores = getattr(customer, "latest_scores", None)
     if scores is not None:
         items += [

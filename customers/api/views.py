@@ -35,6 +35,7 @@ from .representation import (
     ALWAYS,
     API_ROOT,
     ATTRIBUTES,
+    customer_reference,
     customer_representation,
     customers_with_relations,
 )
@@ -185,7 +186,8 @@ class CustomerCollection(APIView):
                 segment=characteristics.get("segment", Customer.Segment.RESIDENTIAL),
                 language=characteristics.get("language", "en"),
                 payment_method=(data.get("paymentMethod") or [{}])[0].get("id", ""),
-                external_ref=characteristics.get("externalReference"),
+                external_ref=None if partner else characteristics.get("externalReference"),
+                partner_reference=characteristics.get("externalReference", "") if partner else "",
                 status=status_wanted,
                 status_reason=data.get("statusReason") or "",
                 lead_source=f"partner {partner.name}"[:40] if partner else "api",
@@ -266,8 +268,8 @@ class CustomerItem(APIView):
                 )
             changes.update(party_changes(engaged, organisation=kind == "organization"))
         characteristics = characteristic_values(data)
-        external_ref = characteristics.get("externalReference", customer.external_ref)
-        if external_ref != customer.external_ref:
+        reference = customer_reference(customer)
+        if characteristics.get("externalReference", reference) != reference:
             raise ApiError(400, "invalid", "externalReference is set at creation only.")
         if "segment" in characteristics:
             changes["segment"] = characteristics["segment"]

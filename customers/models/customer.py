@@ -75,6 +75,12 @@ class Customer(models.Model):
         unique=True,
         help_text="The customer's id in the system it came from; makes imports re-runnable.",
     )
+    partner_reference = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="The partner's own id for the customer, unique among that partner's customers.",
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -102,6 +108,14 @@ class Customer(models.Model):
             ("terminate_customer", "Can terminate a customer relationship"),
             ("reestablish_customer", "Can re-establish a customer relationship"),
             ("merge_customer", "Can merge duplicate customers"),
+        ]
+        constraints = [
+            # Also the index behind the API's ?externalReference= filter for a partner.
+            models.UniqueConstraint(
+                fields=["partner", "partner_reference"],
+                condition=~models.Q(partner_reference=""),
+                name="customer_partner_reference_unique",
+            ),
         ]
         indexes = [
             # The list page filters on each of these and shows the newest first.

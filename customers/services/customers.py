@@ -102,6 +102,7 @@ def customer_create(
     duplicate_source: str = "create",
     external_ref: str | None = None,
     queue_probable_duplicates: bool = False,
+    partner_reference: str = "",
 ) -> Customer:
     """Create a party and its customer role as a new lead, with its contact media.
 
@@ -136,7 +137,16 @@ def customer_create(
         valid_from=now,
         last_activity_at=now,
         external_ref=external_ref or None,
+        partner_reference=partner_reference,
     )
+    if partner_reference and partner is not None:
+        taken = Customer.objects.filter(partner=partner, partner_reference=partner_reference)
+        number = taken.values_list("number", flat=True).first()
+        if number:
+            raise ValidationError(
+                f"Reference {partner_reference} is already customer {number}.",
+                code="duplicate_reference",
+            )
     customer.full_clean(exclude=["party", "number"])
     customer.save()
     CommunicationPreferences.objects.create(customer=customer, language=language)

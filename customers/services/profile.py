@@ -5,6 +5,7 @@ from django.db import transaction
 
 from customers.models import ContactMedium, Customer
 
+from .audit import customer_lock_for_edit
 from .contacts import (
     ContactMediumInput,
     contact_medium_add,
@@ -30,6 +31,7 @@ def customer_onboard(
     language: str = "en",
     payment_method: str = "",
     external_ref: str | None = None,
+    partner_reference: str = "",
     status: str = Customer.Status.LEAD,
     status_reason: str = "",
     lead_source: str = "",
@@ -50,6 +52,7 @@ def customer_onboard(
         segment=segment,
         language=language,
         external_ref=external_ref,
+        partner_reference=partner_reference,
         lead_source=lead_source,
         duplicate_source="api",
         queue_probable_duplicates=True,
@@ -80,8 +83,10 @@ def customer_profile_change(
     media (an id keeps and updates that medium; media not listed are removed) and a status.
 
     Each part goes through its own service, so every rule and audit entry is the usual one;
-    the transaction makes the request succeed or fail as a whole.
+    the transaction makes the request succeed or fail as a whole, and the row lock taken first
+    makes a concurrent change to the same customer wait for this one.
     """
+    customer_lock_for_edit(customer)
     if changes:
         customer = customer_update(customer=customer, actor=actor, **changes)
     if language is not None:

@@ -190,7 +190,7 @@ def test_attribute_filters(alpha, alpha_api, params, expected):
         given_name="Lea",
         family_name="Lead",
         segment="enterprise",
-        external_ref="EXT-9",
+        partner_reference="EXT-9",
         contact_media=[ContactMediumInput(kind="email", value="lea@corp.example")],
     )
 
@@ -535,3 +535,25 @@ def test_staff_writes_through_their_session_need_the_csrf_token(manager, client)
     assert response.status_code == 403
     assert "CSRF" in response.json()["message"]
     assert not Customer.objects.exists()
+
+
+def test_an_external_reference_is_unique_per_partner_only(alpha_api, beta_api, tmf):
+    first = alpha_api.post(
+        "/customer",
+        individual("Ann", "One", characteristic=[{"name": "externalReference", "value": "1001"}]),
+    )
+    other_partner = beta_api.post(
+        "/customer",
+        individual("Ben", "Two", characteristic=[{"name": "externalReference", "value": "1001"}]),
+    )
+    again = alpha_api.post(
+        "/customer",
+        individual("Cat", "Three", characteristic=[{"name": "externalReference", "value": "1001"}]),
+    )
+
+    assert first.status_code == 201 and other_partner.status_code == 201
+    assert again.status_code == 409
+    tmf.validate(again.json(), "Error")
+    assert first.json()["id"] in again.json()["message"]
+    found = alpha_api.get("/customer", externalReference="1001").json()
+    assert [c["id"] for c in found] == [first.json()["id"]]
