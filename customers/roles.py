@@ -67,6 +67,14 @@ _MANAGER = [
     "customers.view_importjob",
     "satisfaction.add_survey",
     "satisfaction.change_survey",
+    # Partner on-boarding, its API credentials and the event hub's delivery log.
+    "customers.add_partner",
+    "customers.change_partner",
+    "customers.approve_partner",
+    "customers.manage_partner_tokens",
+    "customers.view_hubsubscription",
+    "customers.view_hubdelivery",
+    "customers.change_hubdelivery",
 ]
 
 # Analysts own the models: they train them, follow the runs and rescore on demand.

@@ -184,6 +184,8 @@ def token_issue(*, partner: Partner, name: str, scopes, actor) -> IssuedToken:
     if not name:
         raise ValidationError({"name": "Say what the token is for."})
     scopes = _token_scopes(scopes)
+    # Read under a lock: a partner terminated a moment ago gets no new token.
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.status == Status.TERMINATED:
         raise ValidationError(f"Partner {partner.name} is terminated; it gets no new tokens.")
     prefix = secrets.token_hex(TOKEN_PREFIX_BYTES)

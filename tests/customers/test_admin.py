@@ -8,8 +8,10 @@ from customers import services
 from customers.matching import Match
 from customers.models import Customer, LifecycleEvent
 from customers.services import ContactMediumInput
+from customers.services.hub import hub_subscribe
 from customers.services.identity import duplicate_pair_record, duplicate_scan_start
 from customers.services.imports import import_job_create, import_job_run
+from customers.services.partners import token_issue
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -35,6 +37,10 @@ def populated(agent):
         partner=PartnerFactory(),
         contact_media=[ContactMediumInput(kind="email", value="admin@example.com")],
     )
+    # The partner's API side: a token, and a hub that hears of the changes below.
+    token_issue(partner=customer.partner, name="Admin sync", scopes=["customer:read"], actor=agent)
+    hub_subscribe(partner=customer.partner, actor=agent, callback="https://hooks.example/admin")
+    services.customer_update(customer=customer, actor=agent, lead_source="fair")
     invoice = InvoiceFactory(customer=customer)
     services.payment_record(
         customer=customer,

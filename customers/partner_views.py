@@ -1,0 +1,283 @@
+"""Staff pages for partners: on-boarding, API tokens, hubs and the event delivery log."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from customers import partner_selectors as selectors
+from customers.forms import (
+    DeliveryFilterForm,
+    PartnerFilterForm,
+    PartnerForm,
+    PartnerTransitionForm,
+    TokenIssueForm,
+    TokenRotateForm,
+    apply_service_error,
+)
+from customers.models import ApiToken, HubDelivery, HubSubscription, Partner
+from customers.services import hub, partners
+
+
+def _posted(request):
+    """The submitted data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _partner_or_404(partner_id: int) -> Partner:
+    try:
+        return selectors.partner_get(partner_id=partner_id)
+    except Partner.DoesNotExist:
+        raise Http404(f"No partner {partner_id}.") from None
+
+
+def _partner_url(partner: Partner) -> str:
+    return reverse("partners:detail", args=[partner.pk])
+
+
+def _secret_page(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
+    """The only time the whole token is shown: rendered in the answer to the POST, never kept."""
+    response = render(
+        request,
+        "customers/partners/token_secret.html",
+        {"partner": partner, "token": issued.token, "secret": issued.secret, "replaced": replaced},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.view_partner", raise_exception=True)
+def partner_list(request):
+    form = PartnerFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = selectors.partner_list(
+        q=data.get("q", ""), status=data.get("status", ""), sort=data.get("sort") or "newest"
+    )
+    return render(request, "customers/partners/list.html", {"form": form, "page": page})
+
+
+@login_required
+@permission_required("customers.add_partner", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def partner_create(request):
+    form = PartnerForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = partners.partner_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"Application of {partner.name} recorded.")
+            return redirect(_partner_url(partner))
+    return render(request, "customers/partners/form.html", {"form": form})
+
+
+@login_required
+@permission_required("customers.view_partner", raise_exception=True)
+def partner_detail(request, partner_id):
+    partner = _partner_or_404(partner_id)
+    actions = (
+        partners.partner_actions_allowed(partner)
+        if request.user.has_perm("customers.approve_partner")
+        else []
+    )
+    return render(
+        request,
+        "customers/partners/detail.html",
+        {"partner": partner, "actions": actions, **selectors.partner_page(partner=partner)},
+    )
+
+
+@login_required
+@permission_required("customers.change_partner", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def partner_edit(request, partner_id):
+    partner = _partner_or_404(partner_id)
+    form = PartnerForm(_posted(request), initial=PartnerForm.initial_from(partner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            partners.partner_update(partner=partner, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, "Partner details saved.")
+            return redirect(_partner_url(partner))
+    return render(request, "customers/partners/form.html", {"form": form, "partner": partner})
+
+
+@login_required
+@permission_required("customers.approve_partner", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def partner_action(request, partner_id, action):
+    """One page per lifecycle action; the template is ``customers/partners/lifecycle/<action>``."""
+    if action not in partners.PARTNER_TRANSITIONS:
+        raise Http404(f"No partner action {action}.")
+    partner = _partner_or_404(partner_id)
+    form = PartnerTransitionForm(
+        _posted(request), reason_required=action in partners.REASON_REQUIRED
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = partners.partner_transition(
+                partner=partner, action=action, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"{moved.name} is now {moved.get_status_display().lower()}.")
+            return redirect(_partner_url(moved))
+    sources, _ = partners.PARTNER_TRANSITIONS[action]
+    return render(
+        request,
+        f"customers/partners/lifecycle/{action}.html",
+        {"partner": partner, "form": form, "action": action, "allowed": partner.status in sources},
+    )
+
+
+# --- Tokens -----------------------------------------------------------------------------------
+
+
+def _token_or_404(partner: Partner, token_id: int) -> ApiToken:
+    return get_object_or_404(ApiToken, pk=token_id, partner=partner)
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def token_issue(request, partner_id):
+    partner = _partner_or_404(partner_id)
+    form = TokenIssueForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = partners.token_issue(partner=partner, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            return _secret_page(request, partner=partner, issued=issued)
+    return render(
+        request, "customers/partners/token_issue.html", {"partner": partner, "form": form}
+    )
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def token_rotate(request, partner_id, token_id):
+    partner = _partner_or_404(partner_id)
+    token = _token_or_404(partner, token_id)
+    form = TokenRotateForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = partners.token_rotate(
+                token=token, actor=request.user, grace=form.cleaned_data["grace"]
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            token.refresh_from_db()
+            return _secret_page(request, partner=partner, issued=issued, replaced=token)
+    return render(
+        request,
+        "customers/partners/token_rotate.html",
+        {"partner": partner, "token": token, "form": form},
+    )
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def token_revoke(request, partner_id, token_id):
+    partner = _partner_or_404(partner_id)
+    token = _token_or_404(partner, token_id)
+    if request.method == "POST":
+        partners.token_revoke(token=token, actor=request.user)
+        messages.success(request, f"Token {token} revoked: it no longer works.")
+        return redirect(_partner_url(partner))
+    return render(
+        request, "customers/partners/token_revoke.html", {"partner": partner, "token": token}
+    )
+
+
+# --- Hubs -------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def hub_remove(request, partner_id, hub_id):
+    partner = _partner_or_404(partner_id)
+    subscription = get_object_or_404(HubSubscription, pk=hub_id, partner=partner)
+    if request.method == "POST":
+        hub.hub_unsubscribe(hub=subscription, actor=request.user)
+        messages.success(request, f"Hub {subscription.callback} removed: it gets no more events.")
+        return redirect(_partner_url(partner))
+    return render(
+        request, "customers/partners/hub_remove.html", {"partner": partner, "hub": subscription}
+    )
+
+
+# --- Delivery log -----------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("customers.view_hubdelivery", raise_exception=True)
+def delivery_list(request):
+    form = DeliveryFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = selectors.hub_delivery_log(
+        status=data.get("status", ""),
+        partner_id=data["partner"].pk if data.get("partner") else None,
+        before=data.get("before"),
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "customers/partners/deliveries/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+@permission_required("customers.view_hubdelivery", raise_exception=True)
+def delivery_detail(request, delivery_id):
+    try:
+        delivery = selectors.hub_delivery_get(delivery_id=delivery_id)
+    except HubDelivery.DoesNotExist:
+        raise Http404(f"No delivery {delivery_id}.") from None
+    return render(
+        request,
+        "customers/partners/deliveries/detail.html",
+        {
+            "delivery": delivery,
+            "payload": selectors.hub_delivery_payload(delivery),
+            "replayable": selectors.hub_delivery_replayable(delivery),
+        },
+    )
+
+
+@login_required
+@permission_required("customers.change_hubdelivery", raise_exception=True)
+@require_POST
+def delivery_replay(request, delivery_id):
+    delivery = get_object_or_404(HubDelivery, pk=delivery_id)
+    try:
+        hub.hub_delivery_replay(delivery=delivery, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Delivery {delivery.pk} queued to be sent again.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("partners:delivery_detail", args=[delivery.pk])
+    return redirect(back)
