@@ -175,7 +175,8 @@ def _credit_profiles(customer: Customer) -> list[dict]:
 
 
 def _accounts(customer: Customer) -> list[dict]:
-    if customer.status in (Customer.Status.LEAD, Customer.Status.PROSPECT):
+    billed = (Customer.Status.ACTIVE, Customer.Status.SUSPENDED, Customer.Status.TERMINATED)
+    if customer.status not in billed:
         return []
     # Billing is per customer: the customer's billing account carries its number.
     return [

@@ -11,7 +11,11 @@ from customers.services.customers import customer_delete
 from customers.services.hub import hub_subscribe, hub_unsubscribe
 from customers.services.identity import DuplicateFound
 from customers.services.lifecycle import TRANSITIONS, transition_to
-from customers.services.profile import customer_onboard, customer_profile_change
+from customers.services.profile import (
+    ONBOARDING_STATUSES,
+    customer_onboard,
+    customer_profile_change,
+)
 
 from . import schema
 from .auth import (
@@ -176,6 +180,10 @@ class CustomerCollection(APIView):
         characteristics = characteristic_values(data)
         partner = partner_of(request)
         status_wanted = data.get("status") or Customer.Status.LEAD
+        if status_wanted not in ONBOARDING_STATUSES:
+            raise ApiError(
+                400, "invalid", "status: a new customer starts as lead, prospect or active."
+            )
         if not isinstance(request.user, PartnerClient) and status_wanted != Customer.Status.LEAD:
             _check_staff_transition(request, Customer(status=Customer.Status.LEAD), status_wanted)
         try:
