@@ -4,7 +4,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from customers.models import Partner
 from customers.roles import ADMINISTRATOR
+from customers.services.partners import FULL_SCOPES, token_issue, token_revoke
+
+DEMO_TOKEN_NAME = "demo"
 
 
 class Command(BaseCommand):
@@ -29,3 +33,17 @@ class Command(BaseCommand):
         self.stdout.write("Staff login for http://127.0.0.1:8000/")
         self.stdout.write(f"Username: {username}")
         self.stdout.write(f"Password: {password}")
+        self._partner_token(user)
+
+    def _partner_token(self, user) -> None:
+        """A token of the first approved demo partner, so the API can be tried at once."""
+        partner = Partner.objects.filter(status=Partner.Status.APPROVED).order_by("pk").first()
+        if partner is None:
+            return
+        for token in partner.tokens.filter(name=DEMO_TOKEN_NAME, revoked_at=None):
+            token_revoke(token=token, actor=user)
+        issued = token_issue(partner=partner, name=DEMO_TOKEN_NAME, scopes=FULL_SCOPES, actor=user)
+        self.stdout.write(
+            f"Partner API ({partner.name}): http://127.0.0.1:8000/tmf-api/customerManagement/v5/docs/"
+        )
+        self.stdout.write(f"Token: {issued.secret}")
