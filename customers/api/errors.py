@@ -72,10 +72,39 @@ def _flatten(detail, path: str = "") -> list[str]:
     return [f"{path}: {detail}" if path else str(detail)]
 
 
+# Our model fields by the TMF attribute a partner sent them as.
+TMF_NAMES = {
+    "given_name": "engagedParty.givenName",
+    "family_name": "engagedParty.familyName",
+    "legal_name": "engagedParty.name",
+    "trading_name": "engagedParty.tradingName",
+    "birth_date": "engagedParty.birthDate",
+    "national_id": "engagedParty.nationalId",
+    "registration_number": "engagedParty.registrationNumber",
+    "title": "engagedParty.title",
+    "kind": "contactMedium.@type",
+    "value": "contactMedium",
+    "street": "contactMedium.street1",
+    "city": "contactMedium.city",
+    "postcode": "contactMedium.postCode",
+    "country": "contactMedium.country",
+    "valid_to": "contactMedium.validFor",
+    "reason": "statusReason",
+    "status": "status",
+    "segment": "characteristic.segment",
+    "language": "characteristic.language",
+    "payment_method": "paymentMethod",
+    "external_ref": "characteristic.externalReference",
+    "partner_reference": "characteristic.externalReference",
+}
+
+
 def _validation_message(error: DjangoValidationError) -> str:
     if hasattr(error, "error_dict"):
         return " ".join(
-            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+            f"{TMF_NAMES.get(field, field)}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
             for field, messages in error.message_dict.items()
         )
     return " ".join(error.messages)

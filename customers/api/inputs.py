@@ -59,7 +59,9 @@ class StrictSerializer(serializers.Serializer):
             else:
                 errors[key] = ["Unknown attribute."]
         kind = data.get("@type")
-        if kind is not None and self.expected_type and kind not in self.expected_type:
+        if kind is not None and not isinstance(kind, str):
+            errors["@type"] = ["Must be a string."]
+        elif kind is not None and self.expected_type and kind not in self.expected_type:
             expected = ", ".join(sorted(self.expected_type))
             errors["@type"] = [f"Expected {expected}, not {kind!r}."]
         if errors:
@@ -89,7 +91,6 @@ class ContactMediumSerializer(StrictSerializer):
     street2 = Text(required=False, allow_blank=True, max_length=200)
     city = Text(required=False, allow_blank=True, max_length=100)
     postCode = Text(required=False, allow_blank=True, max_length=20)
-    stateOrProvince = Text(required=False, allow_blank=True, max_length=100)
     country = Text(required=False, allow_blank=True, max_length=2)
     socialNetworkId = Text(required=False, max_length=320)
 
@@ -131,6 +132,8 @@ class CharacteristicSerializer(StrictSerializer):
             raise serializers.ValidationError({"name": [f"Unknown characteristic; use {allowed}."]})
         if not isinstance(value, str):
             raise serializers.ValidationError({"value": [f"'{name}' takes a string."]})
+        if "\x00" in value:
+            raise serializers.ValidationError({"value": ["Null characters are not allowed."]})
         if name == "segment" and value not in Customer.Segment.values:
             allowed = ", ".join(Customer.Segment.values)
             raise serializers.ValidationError({"value": [f"Segment must be one of {allowed}."]})
@@ -161,6 +164,13 @@ class EngagedPartySerializer(StrictSerializer):
     tradingName = Text(required=False, allow_blank=True, max_length=200)
     registrationNumber = Text(required=False, allow_blank=True, max_length=40)
 
+    def validate(self, attrs):
+        if attrs.get("@type") == "Individual" and "name" in attrs:
+            raise serializers.ValidationError(
+                {"name": ["A person's name is givenName and familyName."]}
+            )
+        return attrs
+
     def to_internal_value(self, data):
         if isinstance(data, dict) and data.get("@type") == "PartyRef":
             raise serializers.ValidationError(
@@ -179,12 +189,15 @@ class CustomerInputSerializer(StrictSerializer):
     read_only_names = READ_ONLY
     name = Text(required=False, allow_blank=True, max_length=220)
     engagedParty = EngagedPartySerializer()
-    contactMedium = ContactMediumSerializer(
-        many=True, required=False, allow_null=True, max_length=20
+    # Lists of serializers, not ``many=True``: a null item is then an error, not a None.
+    contactMedium = serializers.ListField(
+        child=ContactMediumSerializer(), required=False, allow_null=True, max_length=20
     )
-    characteristic = CharacteristicSerializer(many=True, required=False, max_length=20)
-    paymentMethod = PaymentMethodSerializer(
-        many=True, required=False, allow_null=True, max_length=1
+    characteristic = serializers.ListField(
+        child=CharacteristicSerializer(), required=False, max_length=20
+    )
+    paymentMethod = serializers.ListField(
+        child=PaymentMethodSerializer(), required=False, allow_null=True, max_length=1
     )
     status = serializers.ChoiceField(choices=Customer.Status.values, required=False)
     statusReason = Text(required=False, allow_blank=True, allow_null=True, max_length=40)
@@ -195,6 +208,12 @@ class CustomerInputSerializer(StrictSerializer):
         if repeated:
             raise serializers.ValidationError(f"Given twice: {', '.join(sorted(repeated))}.")
         return items
+
+
+class CustomerPatchSerializer(CustomerInputSerializer):
+    """The same attributes, none required; each nested object is still checked in full."""
+
+    engagedParty = EngagedPartySerializer(required=False)
 
 
 # --- From the validated body to the services' inputs ------------------------------------------
@@ -215,6 +234,7 @@ def contact_medium_input(item: dict) -> ContactMediumInput:
             kind=Kind.EMAIL, value=item["emailAddress"], label=label, **common
         )
     if kind_name == "PhoneContactMedium":
+        # contactType "mobile" makes a mobile; anything else is a phone labelled with it.
         kind = Kind.MOBILE if label.lower() == "mobile" else Kind.PHONE
         label = "" if label.lower() in ("mobile", "phone") else label
         return ContactMediumInput(

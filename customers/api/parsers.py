@@ -24,7 +24,10 @@ class LimitedJSONParser(JSONParser):
                     f"The body is larger than {limit} bytes.", code="payload_too_large"
                 )
             stream = io.BytesIO(raw)
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("The JSON is nested too deeply.") from None
         if not isinstance(data, dict):
             raise ParseError("The body must be a JSON object.")
         return data

@@ -93,7 +93,7 @@ def contact_medium_representation(medium: ContactMedium) -> dict:
     elif medium.kind in (ContactKind.PHONE, ContactKind.MOBILE):
         item["@type"] = "PhoneContactMedium"
         item["phoneNumber"] = medium.value
-        item["contactType"] = medium.kind
+        item["contactType"] = medium.label or medium.kind
     elif medium.kind == ContactKind.POSTAL:
         item["@type"] = "GeographicAddressContactMedium"
         item.update(street1=medium.street, city=medium.city, postCode=medium.postcode)
@@ -215,7 +215,7 @@ def _payment_methods(customer: Customer) -> list[dict]:
     ]
 
 
-def _related_parties(customer: Customer, base_url: str | None) -> list[dict]:
+def _related_parties(customer: Customer, base_url: str | None, *, internal: bool) -> list[dict]:
     related = []
     if customer.partner_id is not None:
         related.append(
@@ -230,8 +230,9 @@ def _related_parties(customer: Customer, base_url: str | None) -> list[dict]:
                 },
             }
         )
-    if customer.merged_into_id is not None:
-        survivor = customer.merged_into
+    survivor = customer.merged_into if customer.merged_into_id is not None else None
+    # Merges never cross partners; should one have, the survivor is not the partner's to see.
+    if survivor is not None and (internal or survivor.partner_id == customer.partner_id):
         related.append(
             {
                 "@type": "RelatedPartyOrPartyRole",
@@ -282,7 +283,7 @@ def customer_representation(
         "account": lambda: _accounts(customer),
         "agreement": lambda: _agreements(customer),
         "paymentMethod": lambda: _payment_methods(customer),
-        "relatedParty": lambda: _related_parties(customer, base_url),
+        "relatedParty": lambda: _related_parties(customer, base_url, internal=internal),
     }
     for name in ATTRIBUTES:
         if name in fields:

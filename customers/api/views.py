@@ -1,5 +1,7 @@
 """TMF629 v5 endpoints: parse the request, call one service or selector, render the resource."""
 
+import re
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -29,6 +31,7 @@ from .auth import (
 from .errors import ApiError, api_error_response
 from .inputs import (
     CustomerInputSerializer,
+    CustomerPatchSerializer,
     characteristic_values,
     contact_medium_input,
     party_changes,
@@ -45,6 +48,7 @@ from .representation import (
 )
 
 DEFAULT_LIMIT = 50
+OUR_ID = re.compile(r"[0-9]{1,18}")
 LIST_PARAMETERS = {
     "fields",
     "offset",
@@ -142,9 +146,21 @@ def _check_staff_transition(request, customer: Customer, target: str | None) -> 
         raise ApiError(403, "forbidden", f"Your role may not {transition.label.lower()} customers.")
 
 
-class CustomerCollection(APIView):
-    permission_classes = [CustomerApiPermission]
+class TmfView(APIView):
+    """What every endpoint shares: no text with a null character reaches the database."""
+
     throttle_classes = [PartnerRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        texts = [*kwargs.values(), *request.query_params.keys()]
+        texts += [v for values in request.query_params.lists() for v in values[1]]
+        if any("\x00" in str(text) for text in texts):
+            raise ApiError(400, "invalid_parameter", "Null characters are not allowed.")
+
+
+class CustomerCollection(TmfView):
+    permission_classes = [CustomerApiPermission]
     parser_classes = [LimitedJSONParser]
 
     @extend_schema(
@@ -186,9 +202,13 @@ class CustomerCollection(APIView):
             )
         if not isinstance(request.user, PartnerClient) and status_wanted != Customer.Status.LEAD:
             _check_staff_transition(request, Customer(status=Customer.Status.LEAD), status_wanted)
+        party = party_input(data)
+        derived = " ".join(n for n in (party.given_name.strip(), party.family_name.strip()) if n)
+        if party.kind == "individual" and data.get("name") and data["name"] != derived:
+            raise ApiError(400, "invalid", "name: a person's name comes from engagedParty.")
         try:
             customer = customer_onboard(
-                party=party_input(data),
+                party=party,
                 actor=actor_of(request),
                 partner=partner,
                 segment=characteristics.get("segment", Customer.Segment.RESIDENTIAL),
@@ -223,9 +243,8 @@ class CustomerCollection(APIView):
         return ApiError(409, "duplicate", message)
 
 
-class CustomerItem(APIView):
+class CustomerItem(TmfView):
     permission_classes = [CustomerApiPermission]
-    throttle_classes = [PartnerRateThrottle]
     parser_classes = [LimitedJSONParser, MergePatchJSONParser]
 
     def _customer(self, request, customer_id: str, fields=ATTRIBUTES) -> Customer:
@@ -260,11 +279,15 @@ class CustomerItem(APIView):
     )
     def patch(self, request, customer_id: str):
         customer = self._customer(request, customer_id, fields=())
-        serializer = CustomerInputSerializer(data=request.data, partial=True)
+        serializer = CustomerPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         party = customer.party
         changes = {}
+        if "name" in data and data["name"] != party.display_name:
+            if party.kind != "organization":
+                raise ApiError(400, "invalid", "name: a person's name is changed in engagedParty.")
+            changes["legal_name"] = data["name"]
         if "engagedParty" in data:
             engaged = data["engagedParty"]
             kind = {"Individual": "individual", "Organization": "organization"}.get(
@@ -315,13 +338,19 @@ class CustomerItem(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _our_id(raw: str) -> int | None:
+    """A row id as we hand them out, or None for anything else."""
+    return int(raw) if OUR_ID.fullmatch(raw) else None
+
+
 def _medium_id(item: dict) -> int | None:
     raw = item.get("id")
     if raw is None:
         return None
-    if not raw.isdigit():
+    medium_id = _our_id(raw)
+    if medium_id is None:
         raise ApiError(400, "invalid", f"contactMedium.id: '{raw}' is not one of ours.")
-    return int(raw)
+    return medium_id
 
 
 # --- Hub ---------------------------------------------------------------------------------------
@@ -346,9 +375,8 @@ def _hubs_of(request):
     return hubs.filter(partner=partner) if partner else hubs.filter(partner=None)
 
 
-class HubCollection(APIView):
+class HubCollection(TmfView):
     permission_classes = [HubApiPermission]
-    throttle_classes = [PartnerRateThrottle]
     parser_classes = [LimitedJSONParser]
 
     @extend_schema(
@@ -370,9 +398,13 @@ class HubCollection(APIView):
         }
         if unknown:
             raise ApiError(400, "invalid", f"Unknown attributes: {', '.join(sorted(unknown))}.")
-        for name in ("callback", "query", "secret"):
+        for name, longest in (("callback", 500), ("query", 500), ("secret", 128)):
             if name in data and not isinstance(data[name], str):
                 raise ApiError(400, "invalid", f"{name} must be a string.")
+            if len(data.get(name) or "") > longest:
+                raise ApiError(400, "invalid", f"{name} is longer than {longest} characters.")
+            if "\x00" in (data.get(name) or ""):
+                raise ApiError(400, "invalid", f"{name}: null characters are not allowed.")
         if not data.get("callback"):
             raise ApiError(400, "invalid", "callback: give the URL to send events to.")
         if data.get("@type", "Hub") != "Hub":
@@ -380,8 +412,8 @@ class HubCollection(APIView):
         new = hub_subscribe(
             partner=partner_of(request),
             actor=actor_of(request),
-            callback=data["callback"][:500],
-            query=data.get("query", "")[:500],
+            callback=data["callback"],
+            query=data.get("query", ""),
             secret=data.get("secret"),
         )
         body = _hub_body(request, new.hub, new.secret if new.secret_generated else None)
@@ -398,16 +430,12 @@ class HubCollection(APIView):
         return Response([_hub_body(request, hub) for hub in hubs])
 
 
-class HubItem(APIView):
+class HubItem(TmfView):
     permission_classes = [HubApiPermission]
-    throttle_classes = [PartnerRateThrottle]
 
     def _hub(self, request, hub_id: str) -> HubSubscription:
-        hub = (
-            _hubs_of(request).filter(pk=int(hub_id)).first()
-            if hub_id.isdigit() and len(hub_id) < 18
-            else None
-        )
+        pk = _our_id(hub_id)
+        hub = _hubs_of(request).filter(pk=pk).first() if pk is not None else None
         if hub is None:
             raise ApiError(404, "not_found", f"No hub {hub_id}.")
         return hub

@@ -120,7 +120,9 @@ def customer_create(
         except DuplicateFound as found:
             if found.exact or not queue_probable_duplicates:
                 raise
-            queued = found.matches
+            # Only pairs staff could merge: customers of different partners never are.
+            partner_id = getattr(partner, "pk", None)
+            queued = [m for m in found.matches if m.customer.partner_id == partner_id]
     now = timezone.now()
     new_party = party_from_input(party)
     new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
@@ -279,13 +281,14 @@ def customer_delete(*, customer: Customer, actor) -> None:
             f"Other customers were merged into {customer.number}; it cannot be deleted.",
             code="not_deletable",
         )
-    entry = action_log_record(
+    action_log_record(
         action="customer.deleted",
         customer=customer,
         actor=actor,
         data={"number": customer.number, "name": customer.party.display_name},
     )
-    ActionLog.objects.filter(pk=entry.pk).update(customer=None)
+    # The audit trail outlives the customer: its entries are detached, not deleted with it.
+    ActionLog.objects.filter(customer=customer).update(customer=None)
     party = customer.party
     customer.delete()
     party.delete()

@@ -12,8 +12,10 @@ Receivers de-duplicate on ``eventId``.
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import time
@@ -32,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.api.representation import customer_representation, customers_with_relations
-from customers.models import Customer, HubDelivery, HubEvent, HubSubscription
+from customers.models import Customer, HubDelivery, HubEvent, HubSubscription, Partner
 
 from .audit import action_log_record
 
@@ -61,6 +63,8 @@ ATTRIBUTE_ACTIONS = {
     "contact_medium.removed",
     "preferences.changed",
 }
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Crm-Signature"
 # How long a worker may hold a delivery it claimed before another may send it again.
@@ -174,10 +178,33 @@ def hub_unsubscribe(*, hub: HubSubscription, actor) -> None:
 
 
 def _hubs_for(customer: Customer, event_type: str) -> list[HubSubscription]:
+    """Live hubs that may hear of this customer: staff's, and its own partner's while approved."""
     hubs = HubSubscription.objects.filter(deleted_at=None).filter(
-        Q(partner=None) | Q(partner_id=customer.partner_id)
+        Q(partner=None) | Q(partner_id=customer.partner_id, partner__status=Partner.Status.APPROVED)
     )
     return [hub for hub in hubs if not hub.event_types or event_type in hub.event_types]
+
+
+# The TMF attributes a logged change touched, for the event's title.
+_CUSTOMER_ATTRIBUTES = {
+    "segment": "characteristic",
+    "payment_method": "paymentMethod",
+    "account_manager": "relatedParty",
+    "lead_source": "characteristic",
+}
+
+
+def _changed_attributes(action: str, data: dict) -> list[str]:
+    if action.startswith("contact_medium."):
+        return ["contactMedium"]
+    if action == "preferences.changed":
+        return ["characteristic"]
+    if action == "customer.merged":
+        return ["contactMedium", "engagedParty", "agreement"]
+    names = {_CUSTOMER_ATTRIBUTES.get(key, "engagedParty") for key in data}
+    if names & {"engagedParty"}:
+        names.add("name")
+    return sorted(names)
 
 
 def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, title: str) -> dict:
@@ -204,9 +231,7 @@ def hub_event_record(*, customer: Customer, action: str, data: dict) -> HubEvent
     hubs = _hubs_for(customer, event_type)
     if not hubs:
         return None
-    changed = (
-        sorted(k for k in data if k not in ("from", "to", "note")) if event_type == CHANGE else []
-    )
+    changed = _changed_attributes(action, data) if event_type == CHANGE else []
     title = f"{event_type.removesuffix('Event')} {customer.number}"
     if changed:
         title += f": {', '.join(changed)}"
@@ -225,14 +250,19 @@ def hub_event_record(*, customer: Customer, action: str, data: dict) -> HubEvent
     )
     delivery_ids = [d.pk for d in deliveries]
 
-    def send():
-        from customers.tasks import hub_delivery_send
-
-        for delivery_id in delivery_ids:
-            hub_delivery_send.delay(delivery_id)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: _hand_to_broker(delivery_ids), robust=True)
     return event
+
+
+def _hand_to_broker(delivery_ids: list[int]) -> None:
+    """Queue the sends. With the broker down they wait for the sweep: the change stands."""
+    from customers.tasks import hub_delivery_send
+
+    for delivery_id in delivery_ids:
+        try:
+            hub_delivery_send.delay(delivery_id)
+        except Exception:  # kombu's errors differ by transport; none may undo a committed change
+            logger.warning("Hub delivery %s left for the sweep: broker unavailable", delivery_id)
 
 
 # --- Delivery --------------------------------------------------------------------------------
@@ -250,12 +280,53 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
 
 
+class CallbackRefused(OSError):
+    """The callback's address is in our own network."""
+
+
+def _checked_connection(address, *args, **kwargs):
+    """Connect, then check the address actually reached: a name that resolved to a public
+    address when the hub was registered may point into our network by now."""
+    sock = socket.create_connection(address, *args, **kwargs)
+    if not settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not peer.is_global:
+            sock.close()
+            raise CallbackRefused(f"{address[0]} resolves to {peer}, which is not public")
+    return sock
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, request):
+        return self.do_open(_CheckedHTTPConnection, request)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, request):
+        return self.do_open(_CheckedHTTPSConnection, request, context=self._context)
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# No proxies from the environment, no redirects, and every connection's address checked.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _CheckedHTTPHandler, _CheckedHTTPSHandler, _NoRedirects
+)
 
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
@@ -278,8 +349,14 @@ def hub_delivery_send(delivery_id: int) -> str:
     ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
     if not claimed:
         return "not due"
-    delivery = HubDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    delivery = HubDelivery.objects.select_related(
+        "event", "subscription", "subscription__partner"
+    ).get(pk=delivery_id)
     hub = delivery.subscription
+    if hub.deleted_at is not None or (hub.partner and not hub.partner.may_use_api):
+        # Removed, or its partner suspended or terminated since: it hears nothing more.
+        HubDelivery.objects.filter(pk=delivery_id).update(status=HubDelivery.Status.CANCELLED)
+        return "cancelled"
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
     headers = {
@@ -289,10 +366,7 @@ def hub_delivery_send(delivery_id: int) -> str:
         "X-Crm-Event-Type": delivery.event.event_type,
         SIGNATURE_HEADER: signature(hub.secret, timestamp, body),
     }
-    if _callback_host_allowed(hub.callback):
-        status_code, error = _post(hub.callback, body, headers)
-    else:
-        status_code, error = None, "The callback no longer resolves to a public address."
+    status_code, error = _post(hub.callback, body, headers)
     attempts = delivery.attempts + 1
     finished = timezone.now()
     if status_code is not None and 200 <= status_code < 300:
@@ -350,10 +424,5 @@ def hub_delivery_replay(*, delivery: HubDelivery, actor) -> HubDelivery:
         data={"delivery": delivery.pk, "event": str(delivery.event_id)},
     )
 
-    def send():
-        from customers.tasks import hub_delivery_send as task
-
-        task.delay(delivery.pk)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: _hand_to_broker([delivery.pk]), robust=True)
     return delivery

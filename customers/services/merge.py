@@ -83,6 +83,14 @@ def customers_merge(
         .order_by("pk")
     }
     survivor, merged = locked[survivor.pk], locked[merged.pk]
+    if survivor.partner_id != merged.partner_id:
+        # Each partner may see only its own customers: merging would hand one partner's
+        # customer data to another (or to the operator). The customer is moved first, by staff.
+        raise ValidationError(
+            f"Customers {survivor.number} and {merged.number} are managed by different partners; "
+            "they cannot be merged.",
+            code="different_partners",
+        )
     for customer in (survivor, merged):
         if customer.merged_into_id is not None:
             raise ValidationError(

@@ -49,6 +49,7 @@ from tests.factories import (
     CustomerFactory,
     InteractionFactory,
     InvoiceFactory,
+    PartnerFactory,
     ProductFactory,
     SubscriptionFactory,
     UserFactory,
@@ -776,3 +777,13 @@ def test_a_contact_added_during_a_merge_ends_on_the_survivor_or_is_refused(attem
         assert not on_survivor.exists()
         assert not ActionLog.objects.filter(action="contact_medium.added").exists()
     assert not IdentityKey.objects.filter(party_id=merged.party_id).exists()
+
+
+def test_customers_of_different_partners_are_never_merged():
+    first = CustomerFactory(partner=PartnerFactory(), family_name="Same")
+    second = CustomerFactory(partner=PartnerFactory(), family_name="Same")
+
+    with pytest.raises(ValidationError, match="different partners"):
+        customers_merge(survivor=first, merged=second, actor=None)
+    second.refresh_from_db()
+    assert second.merged_into_id is None

@@ -557,3 +557,55 @@ def test_an_external_reference_is_unique_per_partner_only(alpha_api, beta_api, t
     assert first.json()["id"] in again.json()["message"]
     found = alpha_api.get("/customer", externalReference="1001").json()
     assert [c["id"] for c in found] == [first.json()["id"]]
+
+
+def test_a_phone_keeps_its_contact_type(alpha_api):
+    created = alpha_api.post(
+        "/customer",
+        individual(
+            contactMedium=[
+                {
+                    "@type": "PhoneContactMedium",
+                    "phoneNumber": "+44 20 7946 0000",
+                    "contactType": "work",
+                }
+            ]
+        ),
+    ).json()
+
+    assert created["contactMedium"][0]["contactType"] == "work"
+
+
+def test_deleting_a_customer_keeps_its_audit_trail(alpha, alpha_api):
+    number = alpha_api.post("/customer", individual()).json()["id"]
+    alpha_api.patch(
+        f"/customer/{number}", {"characteristic": [{"name": "segment", "value": "enterprise"}]}
+    )
+
+    alpha_api.delete(f"/customer/{number}")
+
+    trail = ActionLog.objects.filter(
+        partner=alpha[0], customer=None, action__startswith="customer."
+    ).order_by("id")
+    assert [e.action for e in trail] == ["customer.created", "customer.updated", "customer.deleted"]
+
+
+def test_a_probable_duplicate_at_another_partner_is_not_queued_for_a_merge(beta, alpha_api):
+    CustomerFactory(
+        partner=beta[0],
+        given_name="Maria",
+        family_name="Gonzalez",
+        contact_media=[ContactMediumInput(kind="email", value="maria.g@example.org")],
+    )
+
+    response = alpha_api.post(
+        "/customer",
+        individual(
+            "Maria",
+            "Gonzales",
+            contactMedium=[{"@type": "EmailContactMedium", "emailAddress": "maria.g@example.org"}],
+        ),
+    )
+
+    assert response.status_code == 201
+    assert not DuplicateCandidate.objects.exists()

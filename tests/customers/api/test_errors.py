@@ -116,3 +116,99 @@ def test_an_unknown_path_under_the_api_is_a_tmf_404(alpha_api, tmf):
 def test_an_unknown_hub_is_a_404(alpha_api, tmf):
     _error(alpha_api.get("/hub/99999999999999999999"), 404, tmf)
     _error(alpha_api.get("/hub/abc"), 404, tmf)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"contactMedium": [None]},
+        {"paymentMethod": [None]},
+        {"paymentMethod": [{}]},
+        {"characteristic": [None]},
+        {"characteristic": [{"value": "x"}]},
+        {"@type": []},
+        {"engagedParty": {"@type": {"nested": True}}},
+        {
+            "contactMedium": [
+                {
+                    "@type": "GeographicAddressContactMedium",
+                    "street1": "1 A St",
+                    "stateOrProvince": "Kent",
+                }
+            ]
+        },
+    ],
+)
+def test_odd_values_inside_lists_and_types_are_a_400_on_create_and_patch(
+    alpha_api, alpha_customer, change, tmf
+):
+    _error(alpha_api.post("/customer", {**individual(), **change}), 400, tmf)
+    _error(alpha_api.patch(f"/customer/{alpha_customer.number}", change), 400, tmf)
+
+
+def test_json_nested_too_deeply_is_a_400(alpha_api, tmf):
+    _error(alpha_api.post("/customer", "[" * 5000 + "]" * 5000), 400, tmf)
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/customer/C0\x00001", {}),
+        ("/customer", {"externalReference": "ab\x00c"}),
+        ("/customer", {"contactMedium.emailAddress": "a\x00b@example.com"}),
+        ("/hub/1\x00", {}),
+    ],
+)
+def test_null_characters_in_paths_and_parameters_are_a_400(alpha_api, path, params, tmf):
+    _error(alpha_api.get(path, **params), 400, tmf)
+
+
+def test_odd_ids_are_not_found(alpha_api, tmf):
+    _error(alpha_api.get("/hub/²"), 404, tmf)
+    _error(alpha_api.get("/customer/C 01"), 404, tmf)
+
+
+def test_a_persons_name_is_changed_through_the_engaged_party(alpha_customer, alpha_api, tmf):
+    body = _error(
+        alpha_api.patch(f"/customer/{alpha_customer.number}", {"name": "Totally New"}), 400, tmf
+    )
+
+    assert "engagedParty" in body["message"]
+    payload = individual()
+    payload["engagedParty"]["name"] = "Jane Doe"
+    _error(alpha_api.post("/customer", payload), 400, tmf)
+
+
+def test_an_organisations_name_is_its_legal_name(alpha_api):
+    number = alpha_api.post(
+        "/customer", {"engagedParty": {"@type": "Organization", "name": "Old Name Ltd"}}
+    ).json()["id"]
+
+    response = alpha_api.patch(f"/customer/{number}", {"name": "New Name Ltd"})
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "New Name Ltd"
+
+
+def test_a_hub_callback_longer_than_500_characters_is_a_400(alpha_api, tmf):
+    long_url = "https://partner.example/" + "x" * 500
+
+    _error(alpha_api.post("/hub", {"callback": long_url}), 400, tmf)
+
+
+def test_service_errors_name_the_tmf_attribute(alpha_api, tmf):
+    payload = individual(
+        contactMedium=[{"@type": "GeographicAddressContactMedium", "street1": "1 A St"}]
+    )
+
+    body = _error(alpha_api.post("/customer", payload), 400, tmf)
+
+    assert "contactMedium.city" in body["message"]
+
+
+def test_a_contact_medium_id_that_is_not_ours_is_a_400(alpha_api, alpha_customer, tmf):
+    medium = {"@type": "EmailContactMedium", "emailAddress": "a@b.example", "id": "²"}
+
+    response = alpha_api.patch(f"/customer/{alpha_customer.number}", {"contactMedium": [medium]})
+
+    _error(response, 400, tmf)

@@ -132,7 +132,7 @@ class TestDelivery:
             tmf.validate(event, event["@type"])
             assert event["event"]["customer"]["id"] == number
         assert events[-1]["event"]["customer"]["status"] == "suspended"
-        assert "given_name" in events[2]["title"]
+        assert events[2]["title"].endswith(": engagedParty, name")
         assert len({e["eventId"] for e in events}) == 4
         assert HubDelivery.objects.filter(status="delivered").count() == 4
 
@@ -339,3 +339,46 @@ def test_a_real_worker_delivers_the_event_through_the_broker(worker, receiver, t
             break
         time.sleep(0.1)
     assert HubDelivery.objects.get().status == "delivered"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("tasks_in_process")
+class TestWhoHears:
+    def test_a_suspended_partner_hears_nothing_more(
+        self, alpha, alpha_api, receiver, django_capture_on_commit_callbacks, manager
+    ):
+        from customers.services import customer_update
+        from customers.services.partners import partner_transition
+
+        customer = CustomerFactory(partner=alpha[0])
+        _subscribe(alpha_api, receiver)
+        with django_capture_on_commit_callbacks(execute=False):
+            customer_update(customer=customer, actor=manager, segment="enterprise")
+        pending = HubDelivery.objects.get()
+        partner_transition(partner=alpha[0], action="suspend", actor=manager, reason="unpaid")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_update(customer=customer, actor=manager, segment="residential")
+        assert hub_delivery_send(pending.pk) == "cancelled"
+
+        assert HubDelivery.objects.count() == 1
+        assert receiver.received.empty()
+
+    def test_a_callback_name_that_now_points_into_our_network_is_not_called(
+        self, alpha, receiver, settings, django_capture_on_commit_callbacks
+    ):
+        # Registered while it looked public; by the time of sending it resolves to loopback.
+        HubSubscription.objects.create(
+            partner=alpha[0],
+            callback=receiver.url.replace("127.0.0.1", "localhost"),
+            secret="s" * 32,
+        )
+        settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS = False
+
+        with django_capture_on_commit_callbacks(execute=True):
+            CustomerFactory(partner=alpha[0])
+
+        delivery = HubDelivery.objects.get()
+        assert delivery.status == "pending" and delivery.attempts == 1
+        assert "not public" in delivery.last_error
+        assert receiver.received.empty()
