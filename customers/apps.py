@@ -14,9 +14,16 @@ class CustomersConfig(AppConfig):
         post_migrate.connect(roles_sync, dispatch_uid="customers.roles_sync")
         # The hub's outbox row is written inside the transaction of the change it reports.
         customer_event.connect(_record_hub_event, dispatch_uid="customers.hub_event_record")
+        customer_event.connect(_forget_api_counts, dispatch_uid="customers.api_counts")
 
 
 def _record_hub_event(sender, customer, action, data, **kwargs):
     from .services.hub import hub_event_record
 
     hub_event_record(customer=customer, action=action, data=data)
+
+
+def _forget_api_counts(sender, customer, **kwargs):
+    from .selectors import api_customer_counts_invalidate
+
+    api_customer_counts_invalidate(partner_id=customer.partner_id)

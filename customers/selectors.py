@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import reduce
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -27,6 +28,7 @@ from customers.models import (
     Interaction,
     Invoice,
     LifecycleEvent,
+    Party,
     Subscription,
 )
 from customers.normalization import looks_like_phone, name_key, normalize_phone
@@ -468,6 +470,9 @@ class ApiCustomerFilters:
     external_ref: str = ""
 
 
+NAME_MATCHES_LOOKED_UP = 5000
+
+
 def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
     """The customers an API caller asked for, newest first. Each filter has an index behind it."""
     customers = customers_visible_to(partner=partner)
@@ -483,9 +488,15 @@ def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
         customers = customers.filter(reference)
     if filters.name:
         key = name_key(filters.name)
-        customers = customers.filter(
-            Q(party__name_key__startswith=key) | Q(party__sort_key__startswith=key)
-        )
+        named = Party.objects.filter(Q(name_key__startswith=key) | Q(sort_key__startswith=key))
+        # A name is rare among a million: find its parties on the name indexes first, so the
+        # planner need not walk a big partner's customers checking each one's name. A prefix
+        # so short that it matches very many stays a join.
+        party_ids = list(named.values_list("id", flat=True)[: NAME_MATCHES_LOOKED_UP + 1])
+        if len(party_ids) <= NAME_MATCHES_LOOKED_UP:
+            customers = customers.filter(party_id__in=party_ids)
+        else:
+            customers = customers.filter(party_id__in=named.values("id"))
     if filters.email:
         contacts = ContactMedium.objects.filter(
             kind=ContactMedium.Kind.EMAIL, value=filters.email.strip().lower()
@@ -501,3 +512,36 @@ def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
         )
         customers = customers.filter(party_id__in=contacts.values("party_id"))
     return customers.order_by("-id")
+
+
+# Counting a big partner's customers costs more than the page itself. Counts are kept in the
+# cache per partner and filter set, until a change to one of that partner's customers (each
+# change bumps the partner's generation) or at most COUNT_CACHE_SECONDS for bulk jobs, which
+# send no events.
+COUNT_CACHE_SECONDS = 60
+
+
+def _count_generation_key(partner_id) -> str:
+    return f"api-count-generation:{partner_id or 'all'}"
+
+
+def api_customer_count(*, partner, filters: ApiCustomerFilters, customers: QuerySet) -> int:
+    partner_id = getattr(partner, "pk", None)
+    generation = cache.get(_count_generation_key(partner_id), 0)
+    key = f"api-count:{partner_id or 'all'}:{generation}:{hash(filters)}"
+    count = cache.get(key)
+    if count is None:
+        count = customers.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
+
+
+def api_customer_counts_invalidate(*, partner_id) -> None:
+    """A customer of this partner changed: its counts, and the counts staff see, are stale."""
+    for owner in {partner_id, None}:
+        key = _count_generation_key(owner)
+        if not cache.add(key, 1, None):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, None)

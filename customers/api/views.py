@@ -8,7 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Customer, HubSubscription
-from customers.selectors import ApiCustomerFilters, api_customer_search, customers_visible_to
+from customers.selectors import (
+    ApiCustomerFilters,
+    api_customer_count,
+    api_customer_search,
+    customers_visible_to,
+)
 from customers.services.customers import customer_delete
 from customers.services.hub import hub_subscribe, hub_unsubscribe
 from customers.services.identity import DuplicateFound
@@ -175,9 +180,14 @@ class CustomerCollection(TmfView):
         filters = _filters(request)
         offset = _whole_number(request, "offset", 0, minimum=0, maximum=10_000_000)
         limit = _whole_number(request, "limit", DEFAULT_LIMIT, minimum=1, maximum=1000)
-        matching = api_customer_search(partner=partner_of(request), filters=filters)
-        total = matching.count()
-        page = list(customers_with_relations(matching, fields)[offset : offset + limit])
+        partner = partner_of(request)
+        matching = api_customer_search(partner=partner, filters=filters)
+        total = api_customer_count(partner=partner, filters=filters, customers=matching)
+        # The page's ids first, on the index alone; then only those rows with their relations,
+        # so a deep offset never joins the rows it skips.
+        ids = list(matching.values_list("pk", flat=True)[offset : offset + limit])
+        page = customers_with_relations(Customer.objects.filter(pk__in=ids), fields)
+        page = sorted(page, key=lambda customer: -customer.pk)
         body = [_render(request, customer, fields) for customer in page]
         headers = {"X-Total-Count": str(total), "X-Result-Count": str(len(body))}
         return Response(body, headers=headers)

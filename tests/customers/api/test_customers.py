@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from customers.models import (
@@ -475,7 +476,9 @@ def test_a_list_runs_the_same_queries_for_few_or_many_customers(
             contact_media=[ContactMediumInput(kind="email", value=f"few{index}@x.example")],
         )
     alpha_api.get("/customer")  # the token's "last used" is written at most once a minute
-    with django_assert_num_queries(5) as few:
+    # The token, the count, the page's ids, the page, its contact media and its contracts.
+    cache.clear()
+    with django_assert_num_queries(6) as few:
         assert len(alpha_api.get("/customer").json()) == 3
     for index in range(30):
         CustomerFactory(
@@ -483,8 +486,19 @@ def test_a_list_runs_the_same_queries_for_few_or_many_customers(
             status="active",
             contact_media=[ContactMediumInput(kind="email", value=f"many{index}@x.example")],
         )
+    cache.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         assert len(alpha_api.get("/customer").json()) == 33
+
+
+def test_the_total_is_counted_once_and_again_after_a_change(alpha, alpha_api):
+    CustomerFactory(partner=alpha[0])
+    assert alpha_api.get("/customer")["X-Total-Count"] == "1"
+
+    alpha_api.post("/customer", individual())
+    CustomerFactory(partner=None)  # not Alpha's: its count stays
+
+    assert alpha_api.get("/customer")["X-Total-Count"] == "2"
 
 
 def test_staff_see_every_customer_with_fraud_risk_by_their_session(
