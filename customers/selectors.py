@@ -15,7 +15,9 @@ from functools import reduce
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from customers.models import (
@@ -473,6 +475,16 @@ class ApiCustomerFilters:
 NAME_MATCHES_LOOKED_UP = 5000
 
 
+def _party_among(party_ids: list[int]):
+    """``party_id`` in the list, as one array parameter on PostgreSQL: thousands of ids bound
+    one by one cost more to send than the query costs to run."""
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            '"customers_customer"."party_id" = ANY(%s)', (party_ids,), output_field=BooleanField()
+        )
+    return Q(party_id__in=party_ids)
+
+
 def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
     """The customers an API caller asked for, newest first. Each filter has an index behind it."""
     customers = customers_visible_to(partner=partner)
@@ -494,7 +506,7 @@ def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
         # so short that it matches very many stays a join.
         party_ids = list(named.values_list("id", flat=True)[: NAME_MATCHES_LOOKED_UP + 1])
         if len(party_ids) <= NAME_MATCHES_LOOKED_UP:
-            customers = customers.filter(party_id__in=party_ids)
+            customers = customers.filter(_party_among(party_ids))
         else:
             customers = customers.filter(party_id__in=named.values("id"))
     if filters.email:
