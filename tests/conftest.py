@@ -44,6 +44,27 @@ def tasks_in_process():
     app.conf.task_always_eager = was_eager
 
 
+@pytest.fixture
+def worker(transactional_db):
+    """A real Celery worker in a thread, consuming from the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from crm.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
+        ) as running:
+            yield running
+    finally:
+        app.conf.task_always_eager = was_eager
+    # The worker thread opened its own database connection; close it before the test
+    # database is flushed.
+    connections.close_all()
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

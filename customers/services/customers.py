@@ -158,24 +158,16 @@ def customer_create(
         action="create", to_status=customer.status, actor=_user(actor), occurred_at=now
     )
     identity_keys_refresh(party_ids=[new_party.pk])
-    for candidate in set_aside:
-        duplicate_pair_record(
-            first=customer,
-            second=candidate.customer,
-            match=candidate.match,
-            source=duplicate_source,
-            status="not_duplicate",
-            actor=actor,
-        )
-    for candidate in queued:
-        duplicate_pair_record(
-            first=customer,
-            second=candidate.customer,
-            match=candidate.match,
-            source=duplicate_source,
-            status="open",
-            actor=actor,
-        )
+    for status, candidates in (("not_duplicate", set_aside), ("open", queued)):
+        for candidate in candidates:
+            duplicate_pair_record(
+                first=customer,
+                second=candidate.customer,
+                match=candidate.match,
+                source=duplicate_source,
+                status=status,
+                actor=actor,
+            )
     action_log_record(
         action="customer.created",
         customer=customer,

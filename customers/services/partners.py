@@ -208,14 +208,18 @@ def token_issue(*, partner: Partner, name: str, scopes, actor) -> IssuedToken:
     return IssuedToken(token=token, secret=raw)
 
 
+def _end_now(token: ApiToken, actor) -> None:
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor if getattr(actor, "pk", None) else None
+    token.save(update_fields=["revoked_at", "revoked_by"])
+
+
 @transaction.atomic
 def token_revoke(*, token: ApiToken, actor) -> ApiToken:
     token = ApiToken.objects.select_for_update().select_related("partner").get(pk=token.pk)
     if token.revoked_at is not None:
         return token
-    token.revoked_at = timezone.now()
-    token.revoked_by = actor if getattr(actor, "pk", None) else None
-    token.save(update_fields=["revoked_at", "revoked_by"])
+    _end_now(token, actor)
     action_log_record(
         action="partner.token_revoked",
         customer=None,
@@ -237,9 +241,7 @@ def token_rotate(*, token: ApiToken, actor, grace: timedelta = timedelta(0)) -> 
         token.expires_at = timezone.now() + grace
         token.save(update_fields=["expires_at"])
     else:
-        token.revoked_at = timezone.now()
-        token.revoked_by = actor if getattr(actor, "pk", None) else None
-        token.save(update_fields=["revoked_at", "revoked_by"])
+        _end_now(token, actor)
     action_log_record(
         action="partner.token_rotated",
         customer=None,

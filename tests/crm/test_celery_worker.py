@@ -3,31 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
-from django.db import connections
 from django.utils import timezone
 
-from crm.celery import app
 from customers.models import ActionLog, Customer
 from customers.tasks import flag_stale_leads
 from tests.factories import CustomerFactory
-
-
-@pytest.fixture
-def worker(transactional_db):
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
-        ) as running:
-            yield running
-    finally:
-        app.conf.task_always_eager = was_eager
-    # The worker thread opened its own database connection; close it before the test
-    # database is flushed.
-    connections.close_all()
 
 
 @pytest.mark.broker

@@ -10,12 +10,9 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from crm.celery import app
 from customers.models import HubDelivery, HubEvent, HubSubscription
 from customers.services.hub import hub_delivery_replay, hub_subscribe
 from customers.tasks import hub_deliveries_sweep, hub_delivery_send
@@ -305,20 +302,6 @@ class TestDelivery:
             response = alpha_api.post("/hub", {"callback": callback})
             assert response.status_code == 400, callback
             assert "public address" in response.json()["message"]
-
-
-@pytest.fixture
-def worker(transactional_db):
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30
-        ) as running:
-            yield running
-    finally:
-        app.conf.task_always_eager = was_eager
-    connections.close_all()
 
 
 @pytest.mark.broker
