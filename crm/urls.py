@@ -3,12 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from customers import partner_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("customers.urls")),
     path("partners/", include("customers.partner_urls")),
+    path("partner-application/", partner_views.partner_apply, name="partner_apply"),
     path("risk/", include("risk.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("s/", include("satisfaction.public_urls")),

@@ -497,3 +497,27 @@ class DeliveryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
+
+
+class PartnerApplicationForm(forms.Form):
+    """What an organisation sends to apply as a partner, on the public page."""
+
+    name = forms.CharField(max_length=200, label="Organisation name")
+    registration_number = forms.CharField(required=False, max_length=40)
+    contact_name = forms.CharField(max_length=200, label="Your name")
+    contact_email = forms.EmailField(label="Your e-mail")
+    website = forms.URLField(required=False, assume_scheme="https")
+    notes = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="About your business",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you sell, to whom, and how many customers you expect.",
+    )
+    # Left empty by people; form-filling robots fill every field they find.
+    company_fax = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_company_fax(self):
+        if self.cleaned_data["company_fax"]:
+            raise forms.ValidationError("Leave this field empty.")
+        return ""

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from customers import partner_selectors as selectors
 from customers.forms import (
     DeliveryFilterForm,
+    PartnerApplicationForm,
     PartnerFilterForm,
     PartnerForm,
     PartnerTransitionForm,
@@ -281,3 +283,37 @@ def delivery_replay(request, delivery_id):
     ):
         back = reverse("partners:delivery_detail", args=[delivery.pk])
     return redirect(back)
+
+
+# --- The public application page ---------------------------------------------------------------
+
+# Applications one address may send per hour: enough for a typo or two, not for a flood.
+APPLICATIONS_PER_HOUR = 5
+
+
+def _applications_allowed(request) -> bool:
+    key = f"partner-applications:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= APPLICATIONS_PER_HOUR
+    except ValueError:
+        return True
+
+
+@require_http_methods(["GET", "POST"])
+def partner_apply(request):
+    """Organisations apply to become partners; staff then validate and approve them."""
+    form = PartnerApplicationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if not _applications_allowed(request):
+            form.add_error(None, "Too many applications from your address; try again later.")
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "company_fax"}
+            try:
+                partners.partner_create(actor="partner application form", **data)
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                context = {"name": data["name"], "language": "en"}
+                return render(request, "customers/partners/applied.html", context)
+    return render(request, "customers/partners/apply.html", {"form": form, "language": "en"})
