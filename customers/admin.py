@@ -515,8 +515,21 @@ class PartnerAdmin(admin.ModelAdmin):
         obj.status = created.status
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write: admin lists and shows them, its actions call services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Read-only: tokens are issued, rotated and revoked from the partner's staff page."""
 
     list_display = (
@@ -551,15 +564,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def listed_as(self, obj):
         return f"crm_{obj.prefix}_…"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_revoke_permission(self, request):
         return request.user.has_perm("customers.manage_partner_tokens")
 
@@ -573,7 +577,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(HubSubscription)
-class HubSubscriptionAdmin(admin.ModelAdmin):
+class HubSubscriptionAdmin(ReadOnlyAdmin):
     """Hubs are registered through the API, which checks the callback; here they are listed."""
 
     list_display = ("callback", "partner", "query", "created_at", "deleted_at")
@@ -584,15 +588,6 @@ class HubSubscriptionAdmin(admin.ModelAdmin):
     fields = ("partner", "callback", "query", ("created_at", "created_by"), "deleted_at")
     readonly_fields = flatten(fields)
     actions = ["remove_hubs"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_remove_permission(self, request):
         return request.user.has_perm("customers.manage_partner_tokens")
@@ -607,7 +602,7 @@ class HubSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(HubDelivery)
-class HubDeliveryAdmin(admin.ModelAdmin):
+class HubDeliveryAdmin(ReadOnlyAdmin):
     list_display = (
         "pk",
         "event_type",
@@ -645,15 +640,6 @@ class HubDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="Payload")
     def payload(self, obj):
         return format_html("<pre>{}</pre>", partner_selectors.hub_delivery_payload(obj))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_replay_permission(self, request):
         return request.user.has_perm("customers.change_hubdelivery")

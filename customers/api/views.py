@@ -138,7 +138,7 @@ def _render(request, customer: Customer, fields=ATTRIBUTES) -> dict:
     )
 
 
-def _reload(request, customer: Customer) -> Customer:
+def _reload(customer: Customer) -> Customer:
     return customers_with_relations(Customer.objects.filter(pk=customer.pk)).get()
 
 
@@ -232,7 +232,7 @@ class CustomerCollection(TmfView):
             )
         except DuplicateFound as found:
             raise self._duplicate_error(request, found) from None
-        body = _render(request, _reload(request, customer))
+        body = _render(request, _reload(customer))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["href"]})
 
     @staticmethod
@@ -334,7 +334,7 @@ class CustomerItem(TmfView):
             status=target,
             status_reason=data.get("statusReason") or "",
         )
-        return Response(_render(request, _reload(request, customer)))
+        return Response(_render(request, _reload(customer)))
 
     @extend_schema(
         operation_id="deleteCustomer",
