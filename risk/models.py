@@ -41,6 +41,12 @@ class RiskModel(models.Model):
         max_length=150, help_text="The user, command or job that trained it."
     )
     is_active = models.BooleanField(default=False)
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it last became the active version; a roll back returns to the version "
+        "active before the current one.",
+    )
 
     class Meta:
         ordering = ["kind", "-version"]

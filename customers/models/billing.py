@@ -97,10 +97,23 @@ class Invoice(models.Model):
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     paid_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     paid_on = models.DateField(null=True, blank=True, help_text="When it was paid in full.")
+    missed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the daily job found it unpaid after its due date (payment missed).",
+    )
 
     class Meta:
         ordering = ["-issued_on", "-id"]
-        indexes = [models.Index(fields=["customer", "-issued_on"], name="invoice_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-issued_on"], name="invoice_customer_idx"),
+            # The daily missed-payment job: unpaid invoices not yet found missed, by due date.
+            models.Index(
+                fields=["due_on", "id"],
+                name="invoice_unpaid_unmissed_idx",
+                condition=models.Q(paid_on__isnull=True, missed_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(due_on__gte=models.F("issued_on")),

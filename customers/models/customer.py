@@ -16,6 +16,10 @@ class CustomerNumberCounter(models.Model):
         return f"{self.name} at {self.last_value}"
 
 
+def default_currency() -> str:
+    return settings.CRM_CURRENCY
+
+
 class Customer(models.Model):
     """A party in the role of customer, with its place in the relationship lifecycle."""
 
@@ -68,6 +72,13 @@ class Customer(models.Model):
         db_index=False,  # covered by customer_partner_idx
     )
     lead_source = models.CharField(max_length=40, blank=True)
+    currency = models.CharField(
+        max_length=3,
+        default=default_currency,
+        db_default="EUR",
+        help_text="ISO 4217 code of the currency the customer is billed in; every amount of "
+        "their billing facts (charges, invoices, payments, lifetime value) is in it.",
+    )
     external_ref = models.CharField(
         max_length=64,
         null=True,

@@ -52,6 +52,22 @@ class Interaction(models.Model):
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_interactions",
+        db_index=False,  # covered by interaction_open_owner_idx
+        help_text="Who sees an open interaction through to its resolution.",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="closed_interactions",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +75,17 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_idx"),
             models.Index(fields=["kind", "occurred_at"], name="interaction_kind_idx"),
+            # The open interactions list, everyone's or one owner's, oldest first.
+            models.Index(
+                fields=["owner", "occurred_at"],
+                name="interaction_open_owner_idx",
+                condition=models.Q(closed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["occurred_at"],
+                name="interaction_open_idx",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

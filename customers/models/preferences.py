@@ -92,11 +92,12 @@ class CommunicationPreferences(models.Model):
     class Meta:
         verbose_name_plural = "communication preferences"
         constraints = [
+            # A window may span midnight (from 18:00 to 09:00) but cannot be empty.
             models.CheckConstraint(
                 condition=models.Q(contact_time_from__isnull=True)
                 | models.Q(contact_time_to__isnull=True)
-                | models.Q(contact_time_from__lt=models.F("contact_time_to")),
-                name="preferences_contact_window_ordered",
+                | ~models.Q(contact_time_from=models.F("contact_time_to")),
+                name="preferences_contact_window_not_empty",
             )
         ]
 
