@@ -206,7 +206,14 @@ if not CRM_PUBLIC_URL.startswith(("http://", "https://")):
 # --- Product rules ----------------------------------------------------------------------------
 CRM_STALE_LEAD_DAYS = env_int("CRM_STALE_LEAD_DAYS", default=30, minimum=1)
 CRM_DEFAULT_PHONE_REGION = env.str("CRM_DEFAULT_PHONE_REGION", default="GB")
-CRM_CURRENCY = env.str("CRM_CURRENCY", default="EUR")
+# The billing currency of customers created without one (ISO 4217), and the locale staff pages
+# format amounts, dates and numbers in (a CLDR locale such as en_GB, de_DE or fr_FR).
+CRM_CURRENCY = env.str("CRM_CURRENCY", default="EUR").upper()
+if not (len(CRM_CURRENCY) == 3 and CRM_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        f"CRM_CURRENCY must be an ISO 4217 code such as EUR, not {CRM_CURRENCY!r}"
+    )
+CRM_LOCALE = env.str("CRM_LOCALE", default="en_GB")
 # A scoring chunk held this long by a worker that never finished it goes to another worker.
 RISK_CHUNK_LEASE_SECONDS = env_int("RISK_CHUNK_LEASE_SECONDS", default=600, minimum=1)
 # At most one survey invitation per customer in this many days, whatever the survey.

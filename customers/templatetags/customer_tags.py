@@ -1,6 +1,8 @@
 import phonenumbers
 from django import template
 
+from crm.formatting import money as format_money
+
 register = template.Library()
 
 
@@ -18,3 +20,9 @@ def phone_display(value: str) -> str:
     except phonenumbers.NumberParseException:
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """``{{ invoice.amount|money:customer.currency }}`` -> '€1,136,686.65' in the staff locale."""
+    return format_money(amount, currency or None)
