@@ -22,12 +22,10 @@ $(VENV)/.installed: $(BIN)/activate requirements.lock
 
 install: $(VENV)/.installed
 
+# Links printed and sent (the login, survey invitations) follow PORT unless CRM_PUBLIC_URL is set.
+run: export CRM_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --customers $(DEMO_CUSTOMERS) --if-empty
-	$(PY) manage.py seed_surveys --if-empty
-	$(PY) manage.py score_customers --if-never-run
-	$(PY) manage.py demo_login
+	$(PY) manage.py demo_setup --customers $(DEMO_CUSTOMERS)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

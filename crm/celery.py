@@ -13,6 +13,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
 
 app = Celery("crm")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# The embedded default runs tasks in-process; an in-memory transport stands in for the broker
+# instead of kombu's default (AMQP on localhost), which nothing here listens on.
+app.conf.broker_url = app.conf.broker_url or "memory://localhost/"
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {

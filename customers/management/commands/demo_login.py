@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         administrators = Group.objects.filter(name=ADMINISTRATOR).first()
         if administrators:
             user.groups.add(administrators)
-        self.stdout.write("Staff login for http://127.0.0.1:8000/")
+        self.stdout.write(f"Staff login for {settings.CRM_PUBLIC_URL}/")
         self.stdout.write(f"Username: {username}")
         self.stdout.write(f"Password: {password}")
         self._partner_token(user)
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             token_revoke(token=token, actor=user)
         issued = token_issue(partner=partner, name=DEMO_TOKEN_NAME, scopes=FULL_SCOPES, actor=user)
         self.stdout.write(
-            f"Partner API ({partner.name}): http://127.0.0.1:8000/tmf-api/customerManagement/v5/docs/"
+            f"Partner API ({partner.name}): "
+            f"{settings.CRM_PUBLIC_URL}/tmf-api/customerManagement/v5/docs/"
         )
         self.stdout.write(f"Token: {issued.secret}")
