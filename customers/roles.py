@@ -1,6 +1,8 @@
 """Staff roles as Django groups. Synchronised after every migrate, so they never drift."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 AGENT = "agent"
 MANAGER = "manager"
@@ -43,6 +45,8 @@ _AGENT = [
     "customers.change_consent",
     "customers.change_communicationpreferences",
     "customers.add_interaction",
+    # Resolve open interactions and pass them on to a colleague.
+    "customers.change_interaction",
     "customers.add_customerrelationship",
     "customers.qualify_customer",
     "customers.establish_customer",
@@ -95,6 +99,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def roles_holding(permission: str) -> list[str]:
+    """The roles whose members hold ``permission`` ("app.codename"). Administrators, who hold
+    every permission, are named only when no other role does."""
+    named = [
+        role for role, names in ROLE_PERMISSIONS.items() if names != ["*"] and permission in names
+    ]
+    return named or [ADMINISTRATOR]
+
+
+def _joined(words: list[str], conjunction: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def permission_refusal(*, permission: str, doing: str) -> str:
+    """Why someone may not do something, and whom to ask: 'Only managers may terminate a
+    relationship. Ask a manager.' ``doing`` is what the permission allows, after "may"."""
+    roles = roles_holding(permission)
+    who = _joined([f"{role}s" for role in roles], "and")
+    ask = _joined([f"{'an' if role[0] in 'aeiou' else 'a'} {role}" for role in roles], "or")
+    return f"Only {who} may {doing}. Ask {ask}."
+
+
 def roles_sync(**kwargs) -> None:
     """Create the role groups and give each exactly its permissions."""
     all_permissions = Permission.objects.select_related("content_type")
@@ -105,3 +131,28 @@ def roles_sync(**kwargs) -> None:
             group.permissions.set(all_permissions)
             continue
         group.permissions.set([by_name[name] for name in names if name in by_name])
+
+
+def staff_with_permission(permission: str) -> QuerySet:
+    """Active users who hold ``permission`` ("app.codename") through a role, on their own or as
+    superusers: the people a piece of work may be given to. One query, no DISTINCT."""
+    app_label, codename = permission.split(".", 1)
+    User = get_user_model()
+    granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    through_role = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"),
+        group_id__in=Group.permissions.through.objects.filter(
+            permission_id__in=granted.values("pk")
+        ).values("group_id"),
+    )
+    directly = User.user_permissions.through.objects.filter(
+        user_id=OuterRef("pk"), permission_id__in=granted.values("pk")
+    )
+    return User.objects.filter(
+        Q(is_superuser=True) | Exists(through_role) | Exists(directly), is_active=True
+    ).order_by("username")
+
+
+def may_be_given(user, permission: str) -> bool:
+    """Whether work needing ``permission`` may be given to ``user``."""
+    return bool(getattr(user, "is_active", False)) and user.has_perm(permission)

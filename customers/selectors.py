@@ -4,14 +4,9 @@ The customer list is keyset-paginated: a page is "the next 50 after this row" in
 order, which costs the same on page 1 and page 20,000, and it never counts the whole base.
 """
 
-import base64
-import json
-import operator
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
-from functools import reduce
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,6 +15,9 @@ from django.db.models import BooleanField, Count, F, Max, Prefetch, Q, QuerySet,
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from crm.formatting import money
+from crm.keyset import cursor_of, keyset_page
+from customers import labels
 from customers.models import (
     ActionLog,
     ContactMedium,
@@ -34,6 +32,7 @@ from customers.models import (
     Subscription,
 )
 from customers.normalization import looks_like_phone, name_key, normalize_phone
+from customers.services.debt import Debt, debt_from_totals, debt_totals
 from customers.services.lifecycle import allowed_transitions
 from customers.services.numbers import is_well_formed_customer_number
 
@@ -105,54 +104,9 @@ def customer_search(queryset: QuerySet, q: str) -> QuerySet:
     )
 
 
-def _encode_cursor(values: list) -> str:
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str, sort: str) -> list:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        raise ValidationError(
-            "That page link is broken; start again from the first page."
-        ) from None
-    if not isinstance(values, list) or len(values) != len(SORTS[sort]):
-        raise ValidationError("That page link belongs to another sort order.")
-    return values
-
-
-def _cursor_values(customer: Customer, sort: str) -> list:
-    values = []
-    for field in SORTS[sort]:
-        value = customer
-        for step in field.lstrip("-").split("__"):
-            value = getattr(value, step)
-        values.append(str(value) if isinstance(value, Decimal) else value)
-    return values
-
-
 def customer_list_cursor(customer: Customer, *, sort: str = "newest") -> str:
     """The cursor of the page that starts right after ``customer``."""
-    return _encode_cursor(_cursor_values(customer, sort))
-
-
-def _after(values: list, sort: str, *, backwards: bool) -> Q:
-    """Rows after the cursor in the sort's order (before it, going backwards): the first
-    column beyond its value, or equal to it and the next column beyond, and so on."""
-    alternatives = []
-    equal_so_far = Q()
-    for field, value in zip(SORTS[sort], values, strict=True):
-        name = field.lstrip("-")
-        lookup = "lt" if field.startswith("-") != backwards else "gt"
-        alternatives.append(equal_so_far & Q(**{f"{name}__{lookup}": value}))
-        equal_so_far &= Q(**{name: value})
-    return reduce(operator.or_, alternatives)
-
-
-def _reverse(order: tuple[str, ...]) -> list[str]:
-    return [field[1:] if field.startswith("-") else f"-{field}" for field in order]
+    return cursor_of(customer, SORTS[sort])
 
 
 def customer_list(
@@ -194,41 +148,32 @@ def customer_list(
         queryset = queryset.filter(latest_scores__isnull=False)
     queryset = customer_search(queryset, q)
 
-    order = SORTS[sort]
-    backwards = bool(before) and not after
-    if after:
-        queryset = queryset.filter(_after(_decode_cursor(after, sort), sort, backwards=False))
-    elif before:
-        queryset = queryset.filter(_after(_decode_cursor(before, sort), sort, backwards=True))
-    queryset = queryset.order_by(*(_reverse(order) if backwards else order))
-
     preferred_contacts = ContactMedium.objects.filter(
         kind__in=[ContactMedium.Kind.EMAIL, ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE],
         is_preferred=True,
     ).only("party_id", "kind", "value")
-    rows = list(
+    page = keyset_page(
         queryset.select_related(
             "party", "partner", "account_manager", "latest_scores"
         ).prefetch_related(
             Prefetch("party__contact_media", queryset=preferred_contacts, to_attr="preferred")
-        )[: page_size + 1]
+        ),
+        order=SORTS[sort],
+        after=after,
+        before=before,
+        page_size=page_size,
     )
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    if backwards:
-        rows.reverse()
-    for row in rows:
+    for row in page.rows:
         by_kind = {c.kind: c.value for c in row.party.preferred}
         row.preferred_email = by_kind.get(ContactMedium.Kind.EMAIL, "")
         row.preferred_phone = by_kind.get(ContactMedium.Kind.MOBILE) or by_kind.get(
             ContactMedium.Kind.PHONE, ""
         )
-    more_before = bool(after) or (backwards and has_more)
-    more_after = has_more if not backwards else True
-    next_cursor = customer_list_cursor(rows[-1], sort=sort) if rows and more_after else None
-    previous_cursor = customer_list_cursor(rows[0], sort=sort) if rows and more_before else None
     return CustomerPage(
-        rows=rows, next_cursor=next_cursor, previous_cursor=previous_cursor, sort=sort
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        sort=sort,
     )
 
 
@@ -259,6 +204,9 @@ class TimelineEntry:
     title: str
     detail: str
     actor: str
+    # An open interaction: who owns it, and its id for the Resolve and Reassign links.
+    open_interaction: int | None = None
+    owner: str = ""
 
 
 _ACTION_TITLES = {
@@ -274,43 +222,91 @@ _ACTION_TITLES = {
     "relationship.added": "Relationship added",
     "relationship.removed": "Relationship removed",
     "subscription.added": "Product added",
+    "subscription.changed": "Product changed",
+    "subscription.ended": "Product ended",
+    "interaction.resolved": "Interaction resolved",
+    "interaction.assigned": "Interaction given to a colleague",
+    "follow_up.assigned": "Survey follow-up given to a colleague",
     "invoice.recorded": "Invoice recorded",
     "payment.recorded": "Payment recorded",
+    "payment.missed": "Payment missed",
 }
 
 
-def _describe(entry: ActionLog) -> tuple[str, str]:
+def _describe(entry: ActionLog, *, currency: str | None = None) -> tuple[str, str]:
+    """The title and detail of a logged change, in labels (never the stored codes) and with
+    amounts in the customer's ``currency``."""
     data = entry.data or {}
     if entry.action.startswith("customer.") and "to" in data:
         action = entry.action.split(".", 1)[1]
-        verb = action.replace("reestablish", "re-establish").capitalize()
-        title = f"{verb}: {data.get('from') or 'new'} → {data['to']}"
-        detail = " · ".join(
-            p for p in (data.get("reason", "").replace("_", " "), data.get("note", "")) if p
+        before = labels.status_label(data["from"]) if data.get("from") else "New"
+        title = (
+            f"{labels.lifecycle_action_label(action)}: {before} → {labels.status_label(data['to'])}"
         )
+        reason = labels.reason_label(data.get("reason", ""), action=action)
+        detail = " · ".join(p for p in (reason, data.get("note", "")) if p)
         return title, detail
     title = _ACTION_TITLES.get(entry.action, entry.action.replace("_", " ").replace(".", ": "))
     if entry.action.startswith("contact_medium."):
-        return title, f"{data.get('kind', '')} {data.get('value', '')}".strip() or json.dumps(
-            data.get("after", "")
-        )
+        return title, labels.contact_change_text(data)
     if entry.action.startswith("consent."):
-        return (
-            title,
-            f"{data.get('purpose', '')} by {data.get('channel', '')} ({data.get('source', '')})",
+        return title, labels.consent_label(
+            purpose=data.get("purpose", ""),
+            channel=data.get("channel", ""),
+            source=data.get("source", ""),
         )
-    if entry.action == "customer.updated":
-        return title, ", ".join(sorted(data))
+    if entry.action in ("customer.updated", "preferences.changed"):
+        return title, labels.field_changes_text(data)
+    if entry.action == "customer.created":
+        segment = labels.value_label("segment", data.get("segment", ""))
+        return title, " · ".join(p for p in (data.get("number"), data.get("name"), segment) if p)
+    if entry.action == "customer.flagged_stale":
+        return title, (
+            f"No activity for {data.get('idle_days')} days "
+            f"(leads are flagged after {data.get('threshold_days')})"
+        )
     if entry.action == "interaction.recorded":
         return "", ""
-    return title, ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, (dict, list)))
+    if entry.action == "interaction.resolved":
+        outcome = (
+            Interaction.Outcome(data["outcome"]).label
+            if data.get("outcome") in (Interaction.Outcome.values)
+            else labels.humanized(data.get("outcome", ""))
+        )
+        return title, " · ".join(p for p in (outcome, data.get("note", "")) if p)
+    if entry.action in ("interaction.assigned", "follow_up.assigned"):
+        return title, f"{data.get('from') or 'nobody'} → {data.get('to') or 'nobody'}"
+    if entry.action == "subscription.changed":
+        changes = [
+            f"{labels.field_label(field)}: {_shown(field, value['from'], currency)}"
+            f" → {_shown(field, value['to'], currency)}"
+            for field, value in data.items()
+            if isinstance(value, dict)
+        ]
+        return title, f"{data.get('product', '')}: {', '.join(changes)}"
+    if entry.action == "payment.missed":
+        return title, _describe_missed_payment(data)
+    return title, labels.plain_data_text(data, currency=currency)
+
+
+def _shown(field: str, value, currency: str | None) -> str:
+    return money(value, currency) if field in labels.MONEY_KEYS else str(value)
+
+
+def _describe_missed_payment(data: dict) -> str:
+    currency = data.get("currency")
+    invoices = ", ".join(str(number) for number in data.get("invoices") or [])
+    detail = f"{invoices}: {money(data.get('amount'), currency)} unpaid after the due date"
+    if data.get("total_overdue") not in (None, data.get("amount")):
+        detail += f"; {money(data['total_overdue'], currency)} overdue in all"
+    return detail
 
 
 def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEntry]:
     """Interactions and logged changes, newest first, in two queries."""
     interactions = (
         Interaction.objects.filter(customer=customer)
-        .select_related("staff")
+        .select_related("staff", "owner")
         .order_by("-occurred_at", "-id")[:limit]
     )
     actions = (
@@ -328,11 +324,13 @@ def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEn
             ),
             detail=f"{i.summary} — {i.get_outcome_display()}",
             actor=i.staff.get_username() if i.staff else "",
+            open_interaction=i.pk if i.closed_at is None else None,
+            owner=i.owner.get_username() if i.owner else "",
         )
         for i in interactions
     ]
     for entry in actions:
-        title, detail = _describe(entry)
+        title, detail = _describe(entry, currency=customer.currency)
         entries.append(
             TimelineEntry(
                 at=entry.created_at,
@@ -348,12 +346,20 @@ def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEn
 
 @dataclass(frozen=True)
 class BillingSummary:
-    open_balance: object
+    debt: Debt  # open amount, split into overdue and not yet due
+    today: object  # the day ``debt`` was split on
     billed_last_12_months: object
     late_payments_last_12_months: int
-    unpaid_overdue: int
     recent_invoices: list[Invoice]
     monthly_charges: object
+
+    @property
+    def open_balance(self):
+        return self.debt.open_amount
+
+    @property
+    def unpaid_overdue(self) -> int:
+        return self.debt.overdue_invoices
 
 
 def customer_billing_summary(*, customer: Customer) -> BillingSummary:
@@ -361,23 +367,21 @@ def customer_billing_summary(*, customer: Customer) -> BillingSummary:
     year_ago = today - timedelta(days=365)
     invoices = Invoice.objects.filter(customer=customer)
     totals = invoices.aggregate(
-        billed=Sum("amount"),
-        paid=Sum("paid_amount"),
         billed_12m=Sum("amount", filter=Q(issued_on__gte=year_ago)),
         late_12m=Count(
             "id",
             filter=Q(issued_on__gte=year_ago, paid_on__isnull=False, paid_on__gt=F("due_on")),
         ),
-        overdue=Count("id", filter=Q(paid_on__isnull=True, due_on__lt=today)),
+        **debt_totals(today=today),
     )
     charges = Subscription.objects.filter(
         customer=customer, status=Subscription.Status.ACTIVE
     ).aggregate(total=Sum("monthly_charge"))
     return BillingSummary(
-        open_balance=(totals["billed"] or 0) - (totals["paid"] or 0),
+        debt=debt_from_totals(totals, currency=customer.currency),
+        today=today,
         billed_last_12_months=totals["billed_12m"] or 0,
         late_payments_last_12_months=totals["late_12m"],
-        unpaid_overdue=totals["overdue"],
         recent_invoices=list(invoices.order_by("-issued_on", "-id")[:6]),
         monthly_charges=charges["total"] or 0,
     )
@@ -403,15 +407,51 @@ def customer_relationships(*, customer: Customer) -> list[dict]:
     return links
 
 
+@dataclass(frozen=True)
+class Since:
+    """Since when the customer page counts the customer: 'Customer since' only once a
+    relationship was established; a lead or prospect is counted from its creation."""
+
+    label: str
+    at: object
+    until: object = None
+
+
+# The statuses of a customer whose relationship was established (and may have ended since).
+ESTABLISHED = (Customer.Status.ACTIVE, Customer.Status.SUSPENDED, Customer.Status.TERMINATED)
+
+
+def customer_since(customer: Customer) -> Since:
+    if customer.status in ESTABLISHED:
+        return Since("Customer since", customer.valid_from, customer.valid_to)
+    if customer.status == Customer.Status.LEAD:
+        return Since("Lead since", customer.created_at)
+    return Since("Created", customer.created_at)
+
+
+def customer_lifecycle_events(*, customer: Customer, limit: int = 20) -> list[LifecycleEvent]:
+    """The status history, newest first, each event with the labels of its codes."""
+    events = list(LifecycleEvent.objects.filter(customer=customer).select_related("actor")[:limit])
+    for event in events:
+        event.action_label = labels.lifecycle_action_label(event.action)
+        event.from_label = labels.status_label(event.from_status) if event.from_status else ""
+        event.to_label = labels.status_label(event.to_status)
+        event.reason_label = labels.reason_label(event.reason, action=event.action)
+    return events
+
+
 def customer_360(*, customer: Customer) -> dict:
     """Everything the customer page shows, each part in one query."""
     return {
+        "since": customer_since(customer),
+        "status_reason_label": labels.reason_label(customer.status_reason, status=customer.status),
+        "language_label": labels.language_label(
+            getattr(getattr(customer, "preferences", None), "language", "")
+        ),
         "contact_media": list(customer.party.contact_media.all()),
         "consents": list(customer.consents.select_related("recorded_by")),
         "preferences": getattr(customer, "preferences", None),
-        "lifecycle_events": list(
-            LifecycleEvent.objects.filter(customer=customer).select_related("actor")[:20]
-        ),
+        "lifecycle_events": customer_lifecycle_events(customer=customer),
         "allowed_transitions": allowed_transitions(customer.status),
         "subscriptions": list(
             Subscription.objects.filter(customer=customer).select_related("product")[:50]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from customers import views
+from customers.views import interactions, products
 
 app_name = "customers"
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
     path("imports/<int:job_id>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:job_id>/errors.csv", views.import_errors_download, name="import_errors"),
+    path("interactions/open/", interactions.open_interactions, name="open_interactions"),
     path("<str:number>/", views.customer_detail, name="detail"),
     path("<str:number>/edit/", views.profile_edit, name="profile_edit"),
     path("<str:number>/contacts/new/", views.contact_add, name="contact_add"),
@@ -30,6 +32,27 @@ urlpatterns = [
     path("<str:number>/preferences/", views.preferences_edit, name="preferences_edit"),
     path("<str:number>/consents/", views.consent_record, name="consent_record"),
     path("<str:number>/interactions/new/", views.interaction_create, name="interaction_create"),
+    path(
+        "<str:number>/interactions/<int:interaction_id>/resolve/",
+        interactions.interaction_resolve,
+        name="interaction_resolve",
+    ),
+    path(
+        "<str:number>/interactions/<int:interaction_id>/assign/",
+        interactions.interaction_assign,
+        name="interaction_assign",
+    ),
+    path("<str:number>/products/new/", products.product_add, name="product_add"),
+    path(
+        "<str:number>/products/<int:subscription_id>/",
+        products.product_change,
+        name="product_change",
+    ),
+    path(
+        "<str:number>/products/<int:subscription_id>/end/",
+        products.product_end,
+        name="product_end",
+    ),
     path(
         "<str:number>/<slug:action>/",
         views.lifecycle_action,

@@ -13,9 +13,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from customers.models import Consent, ContactMedium, Customer
+from customers.roles import staff_with_permission
 
 from . import services
-from .models import FollowUp, Invitation, Response, Survey
+from .models import FOLLOW_UP_PERMISSION, FollowUp, Invitation, Response, Survey
 from .scores import sentiment_of
 
 DEMO_SURVEYS = (
@@ -119,6 +120,15 @@ def demo_surveys_seed(*, seed: int = 7, months: int = 12) -> dict[str, int]:
                 answers.append((invitation, complaints > 0, manager_id))
     Invitation.objects.bulk_create(invitations, batch_size=2000)
 
+    # Follow-ups of customers without an account manager go to the staff who work them, as
+    # if a team lead had shared them out; a few wait in the Unassigned list.
+    workers = list(staff_with_permission(FOLLOW_UP_PERMISSION).values_list("pk", flat=True))
+
+    def owner_of(manager_id):
+        if manager_id or not workers or rng.random() < 0.15:
+            return manager_id
+        return int(rng.choice(workers))
+
     responses, follow_ups = [], []
     for kind in Survey.Kind.values:
         of_kind = [a for a in answers if a[0].survey.kind == kind]
@@ -146,11 +156,15 @@ def demo_surveys_seed(*, seed: int = 7, months: int = 12) -> dict[str, int]:
             if sentiment == "negative":
                 due = timezone.localdate(responded) + timedelta(days=3)
                 done = due < today - timedelta(days=7)
+                owner_id = owner_of(manager_id)
+                closer = int(rng.choice(workers)) if workers else None
                 follow_ups.append(
                     FollowUp(
                         response=response,
                         customer_id=invitation.customer_id,
-                        assigned_to_id=manager_id,
+                        assigned_to_id=owner_id,
+                        # Whoever had it closed it; one nobody had, someone on the team.
+                        closed_by_id=(owner_id or closer) if done else None,
                         reason=f"{response.short_kind} {score} in «{invitation.survey.name}»",
                         due_on=due,
                         status=FollowUp.Status.DONE if done else FollowUp.Status.OPEN,

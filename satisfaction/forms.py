@@ -2,6 +2,7 @@
 
 from django import forms
 
+from customers.forms import StaffChoiceField
 from customers.models import Interaction
 
 from . import texts
@@ -123,10 +124,20 @@ class FollowUpCloseForm(forms.Form):
 class FollowUpFilterForm(forms.Form):
     show = forms.ChoiceField(
         required=False,
+        label="Show",
         choices=[
             ("mine", "Mine, open"),
+            ("unassigned", "Unassigned, open"),
             ("overdue", "All overdue"),
             ("open", "All open"),
             ("done", "Done recently"),
         ],
     )
+
+
+class FollowUpAssignForm(forms.Form):
+    assignee = StaffChoiceField(queryset=None, label="Assign to", empty_label="Choose a colleague")
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees

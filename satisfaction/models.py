@@ -206,8 +206,13 @@ class Response(models.Model):
         return Survey.SHORT_NAMES[self.kind]
 
 
+# Who may work a follow-up, and so be given one: whoever may record its outcome.
+FOLLOW_UP_PERMISSION = "satisfaction.change_followup"
+
+
 class FollowUp(models.Model):
-    """A low answer to act on: the account manager calls the customer and records the outcome."""
+    """A low answer to act on: its owner (the account manager, unless given to someone else)
+    calls the customer and records the outcome."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -6,8 +6,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from customers.models import Customer
+from customers.roles import staff_with_permission
 
-from .models import FollowUp, Invitation, Response
+from .models import FOLLOW_UP_PERMISSION, FollowUp, Invitation, Response
+from .results import TOUCH_POINTS
 
 HISTORY_SHOWN = 10
 
@@ -18,12 +20,16 @@ def today():
 
 def customer_surveys(customer: Customer) -> dict:
     """The panel on the customer page: answers, open follow-ups, recent invitations."""
+    responses = list(
+        Response.objects.filter(customer=customer)
+        .select_related("survey")
+        .order_by("-responded_at", "-id")[:HISTORY_SHOWN]
+    )
+    touch_points = dict(TOUCH_POINTS)
+    for response in responses:
+        response.touch_point_name = touch_points.get(response.touch_point, response.touch_point)
     return {
-        "responses": list(
-            Response.objects.filter(customer=customer)
-            .select_related("survey")
-            .order_by("-responded_at", "-id")[:HISTORY_SHOWN]
-        ),
+        "responses": responses,
         "follow_ups": list(
             FollowUp.objects.filter(customer=customer, status=FollowUp.Status.OPEN)
             .select_related("assigned_to", "response__survey")
@@ -39,11 +45,17 @@ def customer_surveys(customer: Customer) -> dict:
 
 
 def follow_up_list(
-    *, assigned_to_id: int | None = None, overdue_only: bool = False, status: str = "open"
+    *,
+    assigned_to_id: int | None = None,
+    unassigned_only: bool = False,
+    overdue_only: bool = False,
+    status: str = "open",
 ) -> list[FollowUp]:
     follow_ups = FollowUp.objects.filter(status=status)
     if assigned_to_id:
         follow_ups = follow_ups.filter(assigned_to_id=assigned_to_id)
+    elif unassigned_only:
+        follow_ups = follow_ups.filter(assigned_to__isnull=True)
     if overdue_only:
         follow_ups = follow_ups.filter(due_on__lt=timezone.localdate())
     ordering = ("due_on", "id") if status == FollowUp.Status.OPEN else ("-closed_at", "-id")
@@ -52,6 +64,11 @@ def follow_up_list(
             "customer__party", "assigned_to", "response__survey", "closed_by"
         ).order_by(*ordering)[:200]
     )
+
+
+def follow_up_assignees():
+    """The staff a follow-up may be given to, by user name."""
+    return staff_with_permission(FOLLOW_UP_PERMISSION)
 
 
 def answers_by_customer(scope: Q, as_of: date) -> list[dict]:

@@ -23,11 +23,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Consent, ContactMedium, Customer, Interaction
+from customers.roles import may_be_given
 from customers.services import action_log_record, consent_record, interaction_record
-from customers.services.audit import customer_lock_for_edit
+from customers.services.audit import actor_label, customer_lock_for_edit
 
 from . import texts
-from .models import DailyResult, FollowUp, Invitation, Response, Sentiment, Survey, SurveyVersion
+from .models import (
+    FOLLOW_UP_PERMISSION,
+    DailyResult,
+    FollowUp,
+    Invitation,
+    Response,
+    Sentiment,
+    Survey,
+    SurveyVersion,
+)
 from .scores import sentiment_of
 
 logger = logging.getLogger(__name__)
@@ -140,16 +150,33 @@ class Cause:
 
 
 _CLOSED_OUTCOMES = {Interaction.Outcome.RESOLVED, "closed", "unresolved"}
+_INTERACTION_KEY = "interaction:"
+
+
+def interaction_id_of(trigger_key: str) -> int | None:
+    """The interaction a touch point invitation was sent after ("interaction:12@34" is 12)."""
+    cause = trigger_key.split("@", 1)[0]
+    if not cause.startswith(_INTERACTION_KEY):
+        return None
+    try:
+        return int(cause.removeprefix(_INTERACTION_KEY))
+    except ValueError:
+        return None
 
 
 def cause_of_event(action: str, data: dict) -> Cause | None:
-    """The survey cause a customer event is, if any."""
-    if action in ("interaction.recorded", "interaction.closed"):
+    """The survey cause a customer event is, if any.
+
+    A touch point closes either when it is recorded with a closing outcome or later, when an
+    open one is resolved; both name the same cause ("interaction:<id>"), and an interaction
+    closes only once, so it is asked about once.
+    """
+    if action in ("interaction.recorded", "interaction.resolved"):
         if data.get("kind") == Interaction.Kind.SURVEY:
             return None  # our own invitations and answers
         if data.get("outcome") not in _CLOSED_OUTCOMES:
             return None
-        return Cause(Survey.Trigger.TOUCH_POINT, f"interaction:{data['id']}", data["kind"])
+        return Cause(Survey.Trigger.TOUCH_POINT, f"{_INTERACTION_KEY}{data['id']}", data["kind"])
     if action == "customer.establish":
         return Cause(Survey.Trigger.ONBOARDING, "onboarding", "onboarding")
     if action == "customer.terminate":
@@ -514,7 +541,7 @@ def _follow_up_open(response: Response) -> FollowUp:
     return FollowUp.objects.create(
         response=response,
         customer=customer,
-        assigned_to=customer.account_manager,
+        assigned_to=follow_up_default_owner(response),
         reason=f"{label} {response.score} in «{response.survey.name}»{comment}"[:300],
         due_on=timezone.localdate() + timedelta(days=response.survey.follow_up_days),
         created_at=timezone.now(),
@@ -546,18 +573,74 @@ def survey_opt_out(*, invitation: Invitation) -> None:
 # --- Follow-ups -----------------------------------------------------------------------------
 
 
+def follow_up_default_owner(response: Response):
+    """Who a new follow-up goes to: the customer's account manager; else the staff member who
+    owns the interaction the survey asked about (who handled it, for older ones); else nobody,
+    and it waits in the Unassigned list. Only someone who may work follow-ups is chosen."""
+    candidates = [response.customer.account_manager]
+    interaction_id = interaction_id_of(response.invitation.trigger_key)
+    if interaction_id is not None:
+        interaction = (
+            Interaction.objects.filter(pk=interaction_id).select_related("owner", "staff").first()
+        )
+        if interaction is not None:
+            candidates += [interaction.owner, interaction.staff]
+    for user in candidates:
+        if user is not None and may_be_given(user, FOLLOW_UP_PERMISSION):
+            return user
+    return None
+
+
+def _locked_open_follow_up(follow_up: FollowUp) -> FollowUp:
+    """The customer, then the follow-up, locked (the order every customer change takes)."""
+    customer_lock_for_edit(follow_up.customer)
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("customer", "assigned_to")
+        .get(pk=follow_up.pk)
+    )
+    if follow_up.status == FollowUp.Status.DONE:
+        raise ValidationError("This follow-up was already closed.", code="closed")
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_assign(*, follow_up: FollowUp, assignee, actor) -> FollowUp:
+    """Give an open follow-up to ``assignee`` (None: back to the Unassigned list), logged."""
+    if assignee is not None and not may_be_given(assignee, FOLLOW_UP_PERMISSION):
+        raise ValidationError(
+            {"assignee": f"{assignee.get_username()} may not work on follow-ups."}
+        )
+    follow_up = _locked_open_follow_up(follow_up)
+    if follow_up.assigned_to_id == getattr(assignee, "pk", None):
+        return follow_up
+    previous = follow_up.assigned_to
+    follow_up.assigned_to = assignee
+    follow_up.save(update_fields=["assigned_to"])
+    action_log_record(
+        action="follow_up.assigned",
+        customer=follow_up.customer,
+        actor=actor,
+        data={
+            "follow_up": follow_up.pk,
+            "from": actor_label(previous) if previous else None,
+            "to": actor_label(assignee) if assignee else None,
+        },
+    )
+    return follow_up
+
+
 @transaction.atomic
 def follow_up_close(*, follow_up: FollowUp, outcome: str, note: str, actor) -> FollowUp:
     if outcome not in FollowUp.Outcome.values:
         raise ValidationError({"outcome": "Choose what came of the follow-up."})
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status == FollowUp.Status.DONE:
-        raise ValidationError("This follow-up was already closed.")
+    follow_up = _locked_open_follow_up(follow_up)
     follow_up.status = FollowUp.Status.DONE
     follow_up.outcome = outcome
     follow_up.note = note.strip()
     follow_up.closed_at = timezone.now()
-    follow_up.closed_by = actor
+    # A job or a partner closes with no staff member: the page then names no one.
+    follow_up.closed_by = actor if getattr(actor, "pk", None) else None
     follow_up.save()
     interaction_record(
         customer=follow_up.customer,

@@ -12,4 +12,5 @@ urlpatterns = [
     path("surveys/<int:survey_id>/", staff.survey_edit, name="survey_edit"),
     path("follow-ups/", staff.follow_up_list, name="follow_ups"),
     path("follow-ups/<int:follow_up_id>/", staff.follow_up_close, name="follow_up_close"),
+    path("follow-ups/<int:follow_up_id>/assign/", staff.follow_up_assign, name="follow_up_assign"),
 ]

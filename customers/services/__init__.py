@@ -5,7 +5,13 @@ business rule is written once.
 """
 
 from .audit import action_log_record
-from .billing import invoice_record, payment_record, subscription_add
+from .billing import (
+    invoice_record,
+    payment_record,
+    subscription_add,
+    subscription_change,
+    subscription_end,
+)
 from .contacts import (
     ContactMediumInput,
     contact_medium_add,
@@ -13,7 +19,8 @@ from .contacts import (
     contact_medium_update,
 )
 from .customers import PartyInput, customer_create, customer_update
-from .interactions import interaction_record
+from .debt import customer_debt, invoices_mark_missed
+from .interactions import interaction_assign, interaction_record, interaction_resolve
 from .lifecycle import (
     TRANSITIONS,
     TransitionNotAllowed,
@@ -41,6 +48,7 @@ __all__ = [
     "contact_medium_remove",
     "contact_medium_update",
     "customer_create",
+    "customer_debt",
     "customer_disqualify",
     "customer_establish",
     "customer_qualify",
@@ -50,12 +58,17 @@ __all__ = [
     "customer_terminate",
     "customer_transition",
     "customer_update",
+    "interaction_assign",
     "interaction_record",
+    "interaction_resolve",
     "invoice_record",
+    "invoices_mark_missed",
     "leads_flag_stale",
     "payment_record",
     "preferences_update",
     "relationship_add",
     "relationship_remove",
     "subscription_add",
+    "subscription_change",
+    "subscription_end",
 ]

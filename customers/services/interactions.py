@@ -1,3 +1,11 @@
+"""Touch points: recorded, owned while open, resolved once.
+
+An interaction recorded with an open outcome (open, escalated, follow-up needed) stays open
+until someone resolves it; until then it has an owner, who finds it in the open interactions
+list. Resolving logs ``interaction.resolved`` with the same details recording logs, so every
+app that reacts to a closed touch point (a survey after it) reacts to either, once.
+"""
+
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -5,8 +13,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer, Interaction
+from customers.roles import may_be_given
 
-from .audit import action_log_record, customer_lock_for_edit, touch
+from .audit import action_log_record, actor_label, customer_lock_for_edit, touch
+
+# What an owner of an interaction must be allowed to do: resolve it.
+OWNER_PERMISSION = "customers.change_interaction"
+
+OPEN_OUTCOMES = frozenset(
+    {Interaction.Outcome.OPEN, Interaction.Outcome.ESCALATED, Interaction.Outcome.FOLLOW_UP}
+)
+CLOSING_OUTCOMES = frozenset({Interaction.Outcome.RESOLVED, Interaction.Outcome.NO_ACTION})
+
+
+def _user_or_none(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _check_owner(owner) -> None:
+    if owner is not None and not may_be_given(owner, OWNER_PERMISSION):
+        raise ValidationError(
+            {"owner": f"{owner.get_username()} may not work on interactions; choose a colleague."}
+        )
 
 
 @transaction.atomic
@@ -20,13 +48,18 @@ def interaction_record(
     actor,
     outcome: str = Interaction.Outcome.RESOLVED,
     occurred_at=None,
+    owner=None,
 ) -> Interaction:
-    """Record a touch point; a closed outcome closes it at once."""
+    """Record a touch point; a closed outcome closes it at once. Its owner is ``owner``, else
+    the staff member who recorded it (none for a job or a partner: then it waits, unassigned)."""
     customer_lock_for_edit(customer)
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + timedelta(minutes=5):
         raise ValidationError({"occurred_at": "An interaction cannot happen in the future."})
+    _check_owner(owner)
+    staff = _user_or_none(actor)
+    closed = outcome not in OPEN_OUTCOMES
     interaction = Interaction(
         customer=customer,
         channel=channel,
@@ -35,10 +68,13 @@ def interaction_record(
         summary=summary.strip(),
         outcome=outcome,
         occurred_at=occurred_at,
-        closed_at=None if outcome in _OPEN_OUTCOMES else now,
-        staff=actor if getattr(actor, "pk", None) else None,
+        closed_at=now if closed else None,
+        closed_by=staff if closed else None,
+        staff=staff,
+        owner=owner or staff,
     )
-    interaction.full_clean(exclude=["customer"])
+    # The users are the ones just checked or acting; validating them would only query again.
+    interaction.full_clean(exclude=["customer", "staff", "owner", "closed_by"])
     interaction.save()
     touch(customer)
     action_log_record(
@@ -50,8 +86,75 @@ def interaction_record(
     return interaction
 
 
-_OPEN_OUTCOMES = {
-    Interaction.Outcome.OPEN,
-    Interaction.Outcome.ESCALATED,
-    Interaction.Outcome.FOLLOW_UP,
-}
+def _locked_open(interaction: Interaction) -> Interaction:
+    """The interaction, its customer and it locked (in that order, as every customer change
+    takes them); refused once it was resolved."""
+    customer_lock_for_edit(interaction.customer)
+    locked = (
+        Interaction.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner", "closed_by")
+        .get(pk=interaction.pk)
+    )
+    if locked.closed_at is not None:
+        by = f" by {locked.closed_by.get_username()}" if locked.closed_by else ""
+        raise ValidationError(
+            f"This interaction was already closed{by} on "
+            f"{timezone.localtime(locked.closed_at):%Y-%m-%d %H:%M}.",
+            code="closed",
+        )
+    return locked
+
+
+@transaction.atomic
+def interaction_resolve(
+    *, interaction: Interaction, actor, outcome: str = Interaction.Outcome.RESOLVED, note: str = ""
+) -> Interaction:
+    """Close an open interaction with a closing outcome (resolved, or no action needed)."""
+    if outcome not in CLOSING_OUTCOMES:
+        raise ValidationError(
+            {"outcome": "An interaction is closed as resolved or as needing no action."}
+        )
+    interaction = _locked_open(interaction)
+    note = note.strip()
+    now = timezone.now()
+    interaction.outcome = outcome
+    interaction.closed_at = now
+    interaction.closed_by = _user_or_none(actor)
+    interaction.save(update_fields=["outcome", "closed_at", "closed_by"])
+    touch(interaction.customer, at=now)
+    data = {
+        "id": interaction.pk,
+        "kind": interaction.kind,
+        "channel": interaction.channel,
+        "outcome": outcome,
+    }
+    if note:
+        data["note"] = note
+    action_log_record(
+        action="interaction.resolved", customer=interaction.customer, actor=actor, data=data
+    )
+    return interaction
+
+
+@transaction.atomic
+def interaction_assign(*, interaction: Interaction, owner, actor) -> Interaction:
+    """Give an open interaction to ``owner`` (None: back to the unassigned list)."""
+    _check_owner(owner)
+    interaction = _locked_open(interaction)
+    if interaction.owner_id == getattr(owner, "pk", None):
+        return interaction  # nothing changes, nothing is logged
+    previous = interaction.owner
+    interaction.owner = owner
+    interaction.save(update_fields=["owner"])
+    action_log_record(
+        action="interaction.assigned",
+        customer=interaction.customer,
+        actor=actor,
+        data={
+            "id": interaction.pk,
+            "kind": interaction.kind,
+            "from": actor_label(previous) if previous else None,
+            "to": actor_label(owner) if owner else None,
+        },
+    )
+    return interaction

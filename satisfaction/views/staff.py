@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from crm.navigation import back_to
 from customers.forms import apply_service_error
 
 from .. import selectors, services
-from ..forms import FollowUpCloseForm, FollowUpFilterForm, SurveyForm
+from ..forms import FollowUpAssignForm, FollowUpCloseForm, FollowUpFilterForm, SurveyForm
 from ..models import FollowUp, Survey
 
 
@@ -97,6 +99,7 @@ def follow_up_list(request):
     show = show or "mine"
     follow_ups = selectors.follow_up_list(
         assigned_to_id=request.user.pk if show == "mine" else None,
+        unassigned_only=show == "unassigned",
         overdue_only=show == "overdue",
         status=FollowUp.Status.DONE if show == "done" else FollowUp.Status.OPEN,
     )
@@ -131,4 +134,38 @@ def follow_up_close(request, follow_up_id):
             return redirect("satisfaction:follow_ups")
     return render(
         request, "satisfaction/follow_up_close.html", {"form": form, "follow_up": follow_up}
+    )
+
+
+@login_required
+@permission_required("satisfaction.change_followup", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def follow_up_assign(request, follow_up_id):
+    follow_up = get_object_or_404(
+        FollowUp.objects.select_related("customer__party", "assigned_to"), pk=follow_up_id
+    )
+    back = back_to(request, reverse("satisfaction:follow_ups"))
+    form = FollowUpAssignForm(
+        _posted(request),
+        assignees=selectors.follow_up_assignees(),
+        initial={"assignee": follow_up.assigned_to_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up = services.follow_up_assign(
+                follow_up=follow_up, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Follow-up of {follow_up.customer.number} given to "
+                f"{follow_up.assigned_to.get_username()}.",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "satisfaction/follow_up_assign.html",
+        {"form": form, "follow_up": follow_up, "back": back},
     )

@@ -62,9 +62,11 @@ def test_subscription_is_charged_the_list_price_unless_told_otherwise(active_cus
     entry = ActionLog.objects.filter(customer=active_customer).latest("id")
     assert (entry.action, entry.actor) == ("subscription.added", manager)
     assert entry.data == {
+        "id": discounted.pk,
         "product": product.code,
         "monthly_charge": "19.99",
         "contract_term_months": 24,
+        "start_date": "2025-03-01",
     }
 
 

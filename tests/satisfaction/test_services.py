@@ -4,10 +4,12 @@ services on real tables; e-mails land in Django's test outbox."""
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from customers import roles
 from customers.models import Consent, Customer, Interaction
 from customers.services import (
     ContactMediumInput,
@@ -275,6 +277,7 @@ def test_an_answer_off_the_scale_is_a_validation_error_and_stores_nothing():
 
 def test_a_detractor_opens_a_follow_up_for_the_account_manager():
     manager = UserFactory(username="margaret")
+    manager.groups.add(Group.objects.get(name=roles.MANAGER))
     survey = _survey(follow_up_days=3)
     invitation = _invited(survey=survey, customer=_customer(manager=manager))
 
