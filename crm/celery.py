@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.flag_stale_leads",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Before the nightly scoring, so the rescores it asks for are in by morning.
+    "mark-missed-payments-daily": {
+        "task": "customers.tasks.mark_missed_payments",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "send-due-hub-deliveries": {
         "task": "customers.tasks.hub_deliveries_sweep",
         "schedule": crontab(minute="*"),

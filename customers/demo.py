@@ -49,7 +49,7 @@ from customers.models import (
 )
 from customers.normalization import name_key, postal_one_line
 from customers.services.customers import party_names
-from customers.services.lifecycle import TERMINATION_REASONS_ALLOWING_OPEN_BALANCE, TRANSITIONS
+from customers.services.lifecycle import TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT, TRANSITIONS
 from customers.services.numbers import (
     customer_serials_allocate,
     format_customer_number,
@@ -1673,7 +1673,7 @@ class _Block:
 
         # A customer may only leave with money owed for the reasons the lifecycle allows.
         owes_allowed = np.isin(
-            self.termination_reason, list(TERMINATION_REASONS_ALLOWING_OPEN_BALANCE)
+            self.termination_reason, list(TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT)
         )
         clean_exit = (self.terminated & ~owes_allowed)[owner]
         final_day = self.terminated_at[owner] // DAY
@@ -1683,6 +1683,10 @@ class _Block:
 
         partial = ~paid & (due < today - 30) & (rng.random(k) < 0.1)
         part = (amount * rng.uniform(0.2, 0.9, k)).astype(np.int64)
+        # The daily job (01:30) finds a bill unpaid the day after its due date; the last
+        # night's bills are left for the real job to find.
+        missed_at = (due + 1) * DAY + 5400
+        missed = (missed_at < ctx.now) & (~paid | (paid_day > due))
         amount_text = text.money(amount)
         labels = [
             f"INV-{d:%Y%m}-" for d in (date(1970, 1, 1) + timedelta(days=int(s)) for s in starts)
@@ -1697,6 +1701,7 @@ class _Block:
             "amount": amount_text,
             "paid_amount": np.where(paid, amount_text, text.money(np.where(partial, part, 0))),
             "paid_on": _nullable(text.dates(np.where(paid, paid_day, issued)), paid),
+            "missed_at": _nullable(text.stamps(np.minimum(missed_at, ctx.now - 60)), missed),
         }
 
     def _interaction_rows(self):
@@ -1745,6 +1750,9 @@ class _Block:
             "outcome": outcome,
             "closed_at": _nullable(text.stamps(np.minimum(at + handling, now - 1)), closed),
             "staff_id": _nullable(_ints(staff), staffed),
+            # Whoever took the contact owns it until it is resolved, and closed it if it was.
+            "owner_id": _nullable(_ints(staff), staffed),
+            "closed_by_id": _nullable(_ints(staff), staffed & closed),
             "created_at": text.stamps(np.minimum(at + rng.integers(0, 900, k), now - 1)),
         }
 

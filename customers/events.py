@@ -7,7 +7,9 @@ with the change itself, and one that starts background work defers it with
 
 Receivers get ``customer`` (the Customer), ``action`` (e.g. ``"payment.recorded"``) and
 ``data`` (the action log's details). Bulk jobs (imports, the stale-lead sweep) write their log
-rows in bulk and send no events.
+rows in bulk and send no events; the daily missed-payment job writes its rows in bulk too but
+sends ``payment.missed`` once per customer, inside the batch's transaction, because a missed
+payment changes the customer's risk.
 """
 
 from django.dispatch import Signal

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import DatabaseError, OperationalError
 
 from customers.models import DuplicateScan, HubDelivery, ImportJob
-from customers.services import leads_flag_stale
+from customers.services import invoices_mark_missed, leads_flag_stale
 from customers.services.hub import hub_deliveries_due
 from customers.services.hub import hub_delivery_send as hub_deliver
 from customers.services.identity import (
@@ -24,6 +24,12 @@ logger = logging.getLogger(__name__)
 def flag_stale_leads(older_than_days: int | None = None) -> int:
     """Nightly: flag leads nobody has touched for CRM_STALE_LEAD_DAYS. Safe to run twice."""
     return leads_flag_stale(older_than_days=older_than_days or settings.CRM_STALE_LEAD_DAYS)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def mark_missed_payments() -> int:
+    """Daily: mark unpaid invoices past their due date as missed. Safe to run twice."""
+    return invoices_mark_missed()
 
 
 @shared_task(

@@ -7,6 +7,10 @@
 
 Each transition locks the customer row, checks the current state, writes a history row and an
 action-log entry, and refuses an illegal move with a message naming the state and what is allowed.
+
+Money follows the telco's rules: only *overdue* debt (unpaid past its due date) stands in the way
+of leaving or coming back. A termination closes the account with a final bill: what is not yet
+due stays owed and visible, and is recorded with the termination.
 """
 
 from dataclasses import dataclass
@@ -14,13 +18,15 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateField, F, Sum, Value
+from django.db.models import DateField, F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from customers.models import ActionLog, Customer, Invoice, LifecycleEvent, Subscription
+from crm.formatting import money
+from customers.models import ActionLog, Customer, LifecycleEvent, Subscription
 
 from .audit import action_log_record, actor_label
+from .debt import Debt, customer_debt
 
 Status = Customer.Status
 
@@ -136,13 +142,31 @@ TRANSITIONS: dict[str, Transition] = {
                 ("win_back", "Won back"),
                 ("returned", "Customer returned"),
                 ("terminated_in_error", "Terminated in error"),
+                ("payment_plan", "Payment plan agreed for the open debt"),
+                ("debt_settled", "Debt settled (payment not yet on the invoices)"),
             ),
         ),
     )
 }
 
-# Reasons for which a customer may leave with money still owed: the debt goes to collections.
-TERMINATION_REASONS_ALLOWING_OPEN_BALANCE = {"non_payment", "fraud", "deceased", "business_closed"}
+# Reasons for which a customer may leave with overdue debt: the debt goes to collections.
+# Any other reason needs the overdue debt paid first; bills not yet due never stand in the way.
+TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT = {"non_payment", "fraud", "deceased", "business_closed"}
+# Reasons that say how overdue debt is dealt with: only with one of them may a customer who
+# still owes overdue money come back, and the debt is carried over into the new relationship.
+REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT = {"payment_plan", "debt_settled"}
+# The moves that look at what the customer owes, and the reasons each accepts overdue debt for.
+_REASONS_ACCEPTING_OVERDUE_DEBT = {
+    "terminate": TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT,
+    "reestablish": REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT,
+}
+DEBT_CHECKED_ACTIONS = tuple(_REASONS_ACCEPTING_OVERDUE_DEBT)
+
+
+def reasons_accepting_overdue_debt(action: str) -> list[str]:
+    """Labels of the reasons for which ``action`` may go ahead while debt is overdue."""
+    codes = _REASONS_ACCEPTING_OVERDUE_DEBT.get(action, set())
+    return [label for code, label in TRANSITIONS[action].reasons if code in codes]
 
 
 def allowed_transitions(status: str) -> list[Transition]:
@@ -182,10 +206,20 @@ def customer_transition(
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if locked.status not in transition.sources:
             raise _refusal(locked, transition)
-        if action == "terminate":
-            _check_termination_allowed(locked, reason)
-
         now = timezone.now()
+        debt_data = {}
+        if action in DEBT_CHECKED_ACTIONS:
+            debt = customer_debt(customer=locked, today=timezone.localdate(now))
+            if action == "terminate":
+                _check_termination_allowed(locked, reason, debt)
+                debt_data = {"final_bill": debt.as_data()}
+                note = _with_line(note, final_bill_text(debt))
+            else:
+                _check_reestablish_allowed(locked, reason, debt)
+                debt_data = {"debt_carried_over": debt.as_data()}
+                if debt.open_amount > 0:
+                    note = _with_line(note, debt_carried_over_text(debt))
+
         changes = {
             "status": transition.target,
             "status_reason": reason,
@@ -224,27 +258,63 @@ def customer_transition(
                 "to": transition.target,
                 "reason": reason,
                 "note": note,
+                **debt_data,
             },
         )
     locked.refresh_from_db()
     return locked
 
 
-def _check_termination_allowed(customer: Customer, reason: str) -> None:
-    open_balance = customer_open_balance(customer)
-    if open_balance > 0 and reason not in TERMINATION_REASONS_ALLOWING_OPEN_BALANCE:
+def _with_line(note: str, line: str) -> str:
+    return f"{note}\n{line}" if note else line
+
+
+def _overdue_text(debt: Debt) -> str:
+    invoices = "invoice" if debt.overdue_invoices == 1 else "invoices"
+    return f"{money(debt.overdue, debt.currency)} overdue on {debt.overdue_invoices} {invoices}"
+
+
+def final_bill_text(debt: Debt) -> str:
+    """The final bill of a termination, as the lifecycle history shows it."""
+    if debt.open_amount <= 0:
+        return "Final bill: nothing owed."
+    owed = f"Final bill: {money(debt.open_amount, debt.currency)} owed"
+    if debt.overdue <= 0:
+        return f"{owed}, not yet due."
+    if debt.not_yet_due <= 0:
+        return f"{owed}, all of it overdue."
+    not_yet_due = money(debt.not_yet_due, debt.currency)
+    return f"{owed} ({not_yet_due} not yet due, {_overdue_text(debt)})."
+
+
+def debt_carried_over_text(debt: Debt) -> str:
+    parts = [f"{money(debt.overdue, debt.currency)} overdue"] if debt.overdue > 0 else []
+    if debt.not_yet_due > 0:
+        parts.append(f"{money(debt.not_yet_due, debt.currency)} not yet due")
+    return f"Debt carried over: {', '.join(parts)}."
+
+
+def _check_termination_allowed(customer: Customer, reason: str, debt: Debt) -> None:
+    """Overdue debt blocks an ordinary termination; bills not yet due go on the final bill."""
+    if debt.overdue > 0 and reason not in TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT:
         raise ValidationError(
-            f"Customer {customer.number} still owes {open_balance:.2f}. Settle the balance "
-            "first, or terminate for non-payment so the debt goes to collections.",
-            code="open_balance",
+            f"Customer {customer.number} has {_overdue_text(debt)}. Settle the overdue "
+            "amount first, or terminate for non-payment so the debt goes to collections.",
+            code="overdue_debt",
         )
 
 
-def customer_open_balance(customer: Customer):
-    totals = Invoice.objects.filter(customer=customer).aggregate(
-        billed=Sum("amount"), paid=Sum("paid_amount")
-    )
-    return (totals["billed"] or 0) - (totals["paid"] or 0)
+def _check_reestablish_allowed(customer: Customer, reason: str, debt: Debt) -> None:
+    """A customer does not come back past unpaid debt unless it is dealt with."""
+    if debt.overdue > 0 and reason not in REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT:
+        accepted = " or ".join(
+            f"'{label}'" for label in reasons_accepting_overdue_debt("reestablish")
+        )
+        raise ValidationError(
+            f"Customer {customer.number} has {_overdue_text(debt)}. Re-establish once it is "
+            f"paid, or give the reason {accepted} so the debt is carried over.",
+            code="overdue_debt",
+        )
 
 
 def _apply_to_subscriptions(customer: Customer, action: str, now) -> None:

@@ -6,7 +6,7 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from crm.celery import app
-from customers.tasks import flag_stale_leads
+from customers.tasks import flag_stale_leads, mark_missed_payments
 from tests.factories import UserFactory
 
 
@@ -15,6 +15,14 @@ def test_the_nightly_stale_lead_job_is_declared_for_beat():
     assert entry["task"] == flag_stale_leads.name
     assert entry["schedule"].hour == {2}
     assert entry["schedule"].minute == {15}
+
+
+def test_the_daily_missed_payment_job_runs_before_the_nightly_scoring():
+    entry = app.conf.beat_schedule["mark-missed-payments-daily"]
+    scoring = app.conf.beat_schedule["score-customers-nightly"]["schedule"]
+    assert entry["task"] == mark_missed_payments.name
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {30})
+    assert min(entry["schedule"].hour) < min(scoring.hour)
 
 
 @pytest.mark.django_db(transaction=True)  # the scheduler closes connections in a transaction

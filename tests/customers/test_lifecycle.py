@@ -29,7 +29,11 @@ from customers.services import (
     customer_transition,
     payment_record,
 )
-from customers.services.lifecycle import TERMINATION_REASONS_ALLOWING_OPEN_BALANCE
+from customers.services.debt import customer_debt
+from customers.services.lifecycle import (
+    REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT,
+    TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT,
+)
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -60,6 +64,25 @@ REASON_OPTIONAL = [action for action, t in TRANSITIONS.items() if not t.reason_r
 
 def _a_reason(action):
     return TRANSITIONS[action].reasons[0][0]
+
+
+NOTHING_OWED = {"overdue": "0.00", "not_yet_due": "0.00", "overdue_invoices": 0, "currency": "EUR"}
+# What terminate and re-establish add to their record about money owed, when nothing is.
+DEBT_RECORD_WHEN_NOTHING_IS_OWED = {
+    "terminate": ("\nFinal bill: nothing owed.", {"final_bill": NOTHING_OWED}),
+    "reestablish": ("", {"debt_carried_over": NOTHING_OWED}),
+}
+
+
+def _overdue_invoice(customer, amount, *, days_late=16):
+    """An invoice whose due date passed ``days_late`` days ago, still unpaid."""
+    issued_on = timezone.localdate() - datetime.timedelta(days=days_late + 14)
+    return InvoiceFactory(customer=customer, amount=Decimal(amount), issued_on=issued_on)
+
+
+def _running_invoice(customer, amount):
+    """An invoice issued today, due in two weeks."""
+    return InvoiceFactory(customer=customer, amount=Decimal(amount))
 
 
 def _snapshot(customer):
@@ -99,14 +122,21 @@ def test_every_legal_transition_writes_status_reason_history_and_action_log(
     assert customer.status_reason == reason
     assert customer.status_changed_at >= before
     assert customer.last_activity_at == customer.status_changed_at
+    note_line, debt_data = DEBT_RECORD_WHEN_NOTHING_IS_OWED.get(action, ("", {}))
     event = LifecycleEvent.objects.filter(customer=customer).latest("id")
     assert (event.action, event.from_status, event.to_status) == (action, source, target)
-    assert (event.reason, event.note, event.actor) == (reason, "as agreed", manager)
+    assert (event.reason, event.note, event.actor) == (reason, "as agreed" + note_line, manager)
     assert event.occurred_at == customer.status_changed_at
     entry = ActionLog.objects.filter(customer=customer).latest("id")
     assert entry.action == f"customer.{action}"
     assert entry.actor == manager
-    assert entry.data == {"from": source, "to": target, "reason": reason, "note": "as agreed"}
+    assert entry.data == {
+        "from": source,
+        "to": target,
+        "reason": reason,
+        "note": "as agreed" + note_line,
+        **debt_data,
+    }
 
 
 @pytest.mark.parametrize(("action", "status"), ILLEGAL)
@@ -271,25 +301,23 @@ def test_a_transition_clears_the_stale_flag(manager):
     assert customer.last_activity_at > long_ago
 
 
-def test_terminate_with_an_open_balance_is_refused_for_voluntary_churn(manager):
+def test_terminate_with_overdue_debt_is_refused_for_voluntary_churn(manager):
     customer = CustomerFactory(status=Status.ACTIVE)
-    InvoiceFactory(customer=customer, amount=Decimal("40.00"))
+    _overdue_invoice(customer, "40.00")
     before = _snapshot(customer)
 
     with pytest.raises(ValidationError) as refused:
         customer_terminate(customer=customer, actor=manager, reason="voluntary_churn")
 
-    assert refused.value.code == "open_balance"
-    assert "still owes 40.00" in refused.value.messages[0]
+    assert refused.value.code == "overdue_debt"
+    assert "has €40.00 overdue on 1 invoice" in refused.value.messages[0]
     assert _snapshot(customer) == before
 
 
-@pytest.mark.parametrize("reason", sorted(TERMINATION_REASONS_ALLOWING_OPEN_BALANCE))
-def test_terminate_with_an_open_balance_is_allowed_when_the_debt_goes_to_collections(
-    reason, manager
-):
+@pytest.mark.parametrize("reason", sorted(TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT))
+def test_terminate_with_overdue_debt_is_allowed_when_the_debt_goes_to_collections(reason, manager):
     customer = CustomerFactory(status=Status.SUSPENDED)
-    InvoiceFactory(customer=customer, amount=Decimal("40.00"))
+    _overdue_invoice(customer, "40.00")
 
     customer = customer_terminate(customer=customer, actor=manager, reason=reason)
 
@@ -297,9 +325,9 @@ def test_terminate_with_an_open_balance_is_allowed_when_the_debt_goes_to_collect
     assert customer.status_reason == reason
 
 
-def test_terminate_for_voluntary_churn_is_allowed_once_the_balance_is_settled(manager):
+def test_terminate_for_voluntary_churn_is_allowed_once_the_overdue_debt_is_settled(manager):
     customer = CustomerFactory(status=Status.ACTIVE)
-    invoice = InvoiceFactory(customer=customer, amount=Decimal("40.00"))
+    invoice = _overdue_invoice(customer, "40.00")
     payment_record(
         customer=customer,
         invoice=invoice,
@@ -315,10 +343,11 @@ def test_terminate_for_voluntary_churn_is_allowed_once_the_balance_is_settled(ma
     assert customer.status == Status.TERMINATED
 
 
-def test_terminate_counts_what_is_owed_across_all_invoices(manager):
+def test_terminate_counts_what_is_overdue_across_all_invoices(manager):
     customer = CustomerFactory(status=Status.ACTIVE)
-    settled = InvoiceFactory(customer=customer, amount=Decimal("40.00"))
-    InvoiceFactory(customer=customer, amount=Decimal("15.50"))
+    settled = _overdue_invoice(customer, "40.00")
+    _overdue_invoice(customer, "15.50", days_late=3)
+    _overdue_invoice(customer, "4.50", days_late=40)
     payment_record(
         customer=customer,
         invoice=settled,
@@ -329,8 +358,181 @@ def test_terminate_counts_what_is_owed_across_all_invoices(manager):
         actor=manager,
     )
 
-    with pytest.raises(ValidationError, match=r"still owes 15\.50"):
+    with pytest.raises(ValidationError, match=r"has €20\.00 overdue on 2 invoices"):
         customer_terminate(customer=customer, actor=manager, reason="competitor")
+
+
+def test_terminating_for_a_competitor_is_allowed_while_the_bill_is_not_yet_due(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    invoice = _running_invoice(customer, "28.00")
+
+    customer = customer_terminate(customer=customer, actor=manager, reason="competitor")
+
+    assert customer.status == Status.TERMINATED
+    invoice.refresh_from_db()
+    assert (invoice.paid_on, invoice.open_amount) == (None, Decimal("28.00"))  # still owed
+    debt = customer_debt(customer=customer)
+    assert (debt.overdue, debt.not_yet_due) == (Decimal("0.00"), Decimal("28.00"))
+
+
+def test_an_invoice_due_today_is_not_yet_overdue(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    InvoiceFactory(
+        customer=customer,
+        amount=Decimal("28.00"),
+        issued_on=timezone.localdate() - datetime.timedelta(days=14),
+    )
+
+    customer = customer_terminate(customer=customer, actor=manager, reason="voluntary_churn")
+
+    assert customer.status == Status.TERMINATED
+
+
+def test_terminating_with_overdue_debt_for_a_competitor_is_refused_naming_the_overdue_amount(
+    manager,
+):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    _overdue_invoice(customer, "12.00")
+    _running_invoice(customer, "28.00")
+    before = _snapshot(customer)
+
+    with pytest.raises(ValidationError) as refused:
+        customer_terminate(customer=customer, actor=manager, reason="competitor")
+
+    message = refused.value.messages[0]
+    assert refused.value.code == "overdue_debt"
+    assert f"Customer {customer.number} has €12.00 overdue on 1 invoice." in message
+    assert "non-payment" in message
+    assert "28.00" not in message  # the running bill is no debt
+    assert _snapshot(customer) == before
+
+
+def test_only_the_unpaid_part_of_a_partly_paid_invoice_is_overdue(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    invoice = _overdue_invoice(customer, "40.00")
+    payment_record(
+        customer=customer,
+        invoice=invoice,
+        amount=Decimal("30.00"),
+        received_on=timezone.localdate(),
+        method="card",
+        reference="PAY-1",
+        actor=manager,
+    )
+
+    with pytest.raises(ValidationError, match=r"has €10\.00 overdue on 1 invoice"):
+        customer_terminate(customer=customer, actor=manager, reason="moved_away")
+
+
+def test_termination_records_the_final_bill_in_the_history_and_the_action_log(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    _running_invoice(customer, "28.00")
+    _overdue_invoice(customer, "12.50")
+
+    customer_terminate(
+        customer=customer, actor=manager, reason="non_payment", note="Handed to collections"
+    )
+
+    event = LifecycleEvent.objects.filter(customer=customer, action="terminate").get()
+    assert event.note == (
+        "Handed to collections\n"
+        "Final bill: €40.50 owed (€28.00 not yet due, €12.50 overdue on 1 invoice)."
+    )
+    entry = ActionLog.objects.get(customer=customer, action="customer.terminate")
+    assert entry.data["final_bill"] == {
+        "overdue": "12.50",
+        "not_yet_due": "28.00",
+        "overdue_invoices": 1,
+        "currency": "EUR",
+    }
+    assert entry.data["note"] == event.note
+
+
+def test_the_final_bill_is_in_the_customers_currency(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    Customer.objects.filter(pk=customer.pk).update(currency="GBP")
+    _running_invoice(customer, "28.00")
+
+    customer_terminate(customer=customer, actor=manager, reason="competitor")
+
+    event = LifecycleEvent.objects.get(customer=customer, action="terminate")
+    assert event.note == "Final bill: £28.00 owed, not yet due."
+    entry = ActionLog.objects.get(customer=customer, action="customer.terminate")
+    assert entry.data["final_bill"]["currency"] == "GBP"
+
+
+def _terminated_for_non_payment(manager, overdue="45.00"):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    _overdue_invoice(customer, overdue)
+    return customer_terminate(customer=customer, actor=manager, reason="non_payment")
+
+
+@pytest.mark.parametrize("reason", ["", "win_back", "returned", "terminated_in_error"])
+def test_reestablish_is_refused_while_debt_from_the_termination_is_overdue(reason, manager):
+    customer = _terminated_for_non_payment(manager)
+    before = _snapshot(customer)
+
+    with pytest.raises(ValidationError) as refused:
+        customer_reestablish(customer=customer, actor=manager, reason=reason)
+
+    message = refused.value.messages[0]
+    assert refused.value.code == "overdue_debt"
+    assert f"Customer {customer.number} has €45.00 overdue on 1 invoice." in message
+    assert "'Payment plan agreed for the open debt'" in message
+    assert _snapshot(customer) == before
+
+
+def test_reestablish_from_a_suspension_is_refused_while_debt_is_overdue(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    _overdue_invoice(customer, "45.00")
+    customer = customer_suspend(customer=customer, actor=manager, reason="non_payment")
+
+    with pytest.raises(ValidationError, match=r"has €45\.00 overdue"):
+        customer_reestablish(customer=customer, actor=manager, reason="returned")
+
+
+@pytest.mark.parametrize("reason", sorted(REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT))
+def test_reestablish_with_the_debt_dealt_with_carries_the_debt_over(reason, manager):
+    customer = _terminated_for_non_payment(manager)
+    _running_invoice(customer, "10.00")
+
+    customer = customer_reestablish(
+        customer=customer, actor=manager, reason=reason, note="Pays 15.00 a month"
+    )
+
+    assert customer.status == Status.ACTIVE
+    debt = customer_debt(customer=customer)
+    assert (debt.overdue, debt.not_yet_due) == (Decimal("45.00"), Decimal("10.00"))  # still owed
+    event = LifecycleEvent.objects.get(customer=customer, action="reestablish")
+    assert event.note == (
+        "Pays 15.00 a month\nDebt carried over: €45.00 overdue, €10.00 not yet due."
+    )
+    entry = ActionLog.objects.get(customer=customer, action="customer.reestablish")
+    assert entry.data["debt_carried_over"] == {
+        "overdue": "45.00",
+        "not_yet_due": "10.00",
+        "overdue_invoices": 1,
+        "currency": "EUR",
+    }
+
+
+def test_reestablish_needs_no_special_reason_once_the_debt_is_paid(manager):
+    customer = _terminated_for_non_payment(manager)
+    invoice = customer.invoices.get()
+    payment_record(
+        customer=customer,
+        invoice=invoice,
+        amount=Decimal("45.00"),
+        received_on=timezone.localdate(),
+        method="card",
+        reference="PAY-1",
+        actor=manager,
+    )
+
+    customer = customer_reestablish(customer=customer, actor=manager, reason="win_back")
+
+    assert customer.status == Status.ACTIVE
+    assert LifecycleEvent.objects.get(customer=customer, action="reestablish").note == ""
 
 
 def _subscriptions(customer):
