@@ -20,12 +20,50 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.action(description="Make the selected version the active one", permissions=["train"])
+def promote(modeladmin, request, queryset):
+    if queryset.count() != 1:
+        modeladmin.message_user(request, "Select exactly one version to promote.", messages.ERROR)
+        return
+    try:
+        model = services.model_promote(model=queryset.get(), actor=request.user)
+    except ValidationError as error:
+        modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return
+    modeladmin.message_user(request, f"{model} is now the active version.")
+
+
+@admin.action(
+    description="Roll the selected kinds back to the version active before", permissions=["train"]
+)
+def roll_back(modeladmin, request, queryset):
+    for kind in sorted(set(queryset.values_list("kind", flat=True))):
+        try:
+            model = services.model_roll_back(kind=kind, actor=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"Rolled back: {model} is the active version again.")
+
+
 @admin.register(RiskModel)
 class RiskModelAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "version", "is_active", "as_of", "training_rows", "trained_at"]
+    list_display = [
+        "kind",
+        "version",
+        "is_active",
+        "activated_at",
+        "as_of",
+        "training_rows",
+        "trained_at",
+    ]
     list_filter = ["kind", "is_active"]
     readonly_fields = ["metrics", "artifact"]
     exclude = []
+    actions = [promote, roll_back]
+
+    def has_train_permission(self, request):
+        return request.user.has_perm("risk.train_riskmodel")
 
 
 class ScoringChunkInline(admin.TabularInline):

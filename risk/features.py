@@ -21,6 +21,7 @@ from customers.models import (
     CustomerRelationship,
     Interaction,
     Invoice,
+    Party,
     Product,
     Subscription,
 )
@@ -37,6 +38,7 @@ COLUMNS = {
     "age_known": "1 when the birth date is known",
     "senior": "1 at 65 or over",
     "business": "1 for business and wholesale segments",
+    "organization": "1 when the customer is an organisation, not a person",
     "active_products": "subscriptions active on the day",
     "monthly_charges": "monthly charges of the active subscriptions",
     "monthly_margin": "what the enterprise keeps of the monthly charges",
@@ -71,6 +73,10 @@ COLUMNS = {
 }
 NAMES = tuple(COLUMNS)
 NO_CONTRACT_DAYS = 999
+# Facts about a person: they do not apply to an organisation (whose "age" is just 0).
+PERSONAL = ("age", "age_known", "senior")
+# Known only when the birth date is.
+_FROM_BIRTH_DATE = ("age", "senior")
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,24 @@ class FeatureTable:
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, NAMES.index(name)]
+
+    def applies(self, name: str) -> np.ndarray:
+        """Per row, whether the feature means anything for that customer: a person's age does
+        not for an organisation."""
+        if name in PERSONAL:
+            return self.column("organization") == 0
+        return np.ones(len(self), dtype=bool)
+
+    def known_values(self, name: str) -> list[float | None]:
+        """The column with None where the fact is not known (an age without a birth date) or
+        does not apply: a scorecard scores those in its "not known" bin, not as age 0."""
+        unknown = ~self.applies(name)
+        if name in _FROM_BIRTH_DATE:
+            unknown |= self.column("age_known") == 0
+        return [
+            None if missing else value
+            for value, missing in zip(self.column(name).tolist(), unknown.tolist(), strict=True)
+        ]
 
     def row(self, customer_id: int) -> dict[str, float]:
         index = int(np.searchsorted(self.customer_ids, customer_id))
@@ -166,9 +190,9 @@ def features_as_of(
 
     # The other tables are read for the whole scope; rows of customers left out are dropped.
     customers = Customer.objects.filter(_scope_on_pk(first_id, last_id, ids)).values_list(
-        "pk", "valid_from", "segment", "payment_method", "party__birth_date"
+        "pk", "valid_from", "segment", "payment_method", "party__birth_date", "party__kind"
     )
-    for pk, valid_from, segment, payment_method, birth_date in customers:
+    for pk, valid_from, segment, payment_method, birth_date, party_kind in customers:
         if established_only and pk not in by_customer:
             continue
         row = by_customer[pk]
@@ -183,6 +207,7 @@ def features_as_of(
             )
             row["age"], row["age_known"], row["senior"] = age, 1, float(age >= 65)
         row["business"] = float(segment != Customer.Segment.RESIDENTIAL)
+        row["organization"] = float(party_kind == Party.Kind.ORGANIZATION)
         if payment_method:
             row[f"pays_{payment_method}"] = 1
 

@@ -26,3 +26,10 @@ class RetentionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", field.label)
+
+
+class RunStartForm(forms.Form):
+    """ "Score every customer now": the newest run the page showed travels with the click, so
+    a second click is told about the run the first one started instead of starting another."""
+
+    newest_run = forms.IntegerField(min_value=0, max_value=2**62, widget=forms.HiddenInput)

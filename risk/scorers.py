@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import COLUMNS, NAMES, NO_CONTRACT_DAYS, FeatureTable
+from .features import NAMES, NO_CONTRACT_DAYS, PAYMENT_METHODS, PERSONAL, FeatureTable
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ def _phrase(name: str, value: float) -> str:
             return "birth date known"
         case "business":
             return "business customer"
+        case "organization":
+            return "organisation customer"
         case "survey_answers_365d":
             return f"{_plural(value, 'survey answer')} in the last 12 months"
         case "negative_answers_365d":
@@ -161,7 +163,10 @@ def credit_score(
     """Points per characteristic from the scorecard's bins; the score is their sum.
 
     ``applications`` holds each row's declared credit-application characteristics (or {}),
-    which the scorecard reads alongside the payment behaviour in ``table``.
+    which the scorecard reads alongside the payment behaviour in ``table``. The reasons are the
+    characteristics scoring furthest below their best bin, told as the customer's own facts;
+    one that does not apply to the customer (a person's age for an organisation) is scored as
+    not known and never given as a reason.
     """
     n = len(table)
     points = np.full(n, float(params["base_points"]))
@@ -169,16 +174,21 @@ def credit_score(
     for characteristic in params["characteristics"]:
         name = characteristic["name"]
         if name in NAMES:
-            values = table.column(name)
-            awarded, labels = _bin_points(characteristic, values.tolist())
+            values = table.known_values(name)
+            applies = table.applies(name).tolist()
+            phrase = _credit_phrase
         else:
-            declared = [(applications[i] if applications else {}).get(name) for i in range(n)]
-            awarded, labels = _bin_points(characteristic, declared)
+            values = [(applications[i] if applications else {}).get(name) for i in range(n)]
+            applies = [True] * n
+            phrase = _declared_phrase
+        awarded = _bin_points(characteristic, values)
         points += awarded
         best = characteristic["best_points"]
         for i in range(n):
-            if awarded[i] < best - 1e-9:
-                worst[i].append((awarded[i] - best, f"{_label(name)}: {labels[i]}"))
+            if applies[i] and awarded[i] < best - 1e-9:
+                said = phrase(name, values[i])
+                if said:
+                    worst[i].append((awarded[i] - best, said))
     score = np.rint(points).clip(0, 999)
     log_odds = (score - params["offset"]) / params["factor"]  # ln(good:bad)
     default_probability = 1.0 / (1.0 + np.exp(log_odds))
@@ -187,20 +197,54 @@ def credit_score(
     return Scored(score, reasons, bands)
 
 
-def _label(name: str) -> str:
-    """A characteristic as a person reads it: the feature's description, or its name."""
-    return COLUMNS.get(name, name.replace("_", " "))
+# How a flag reads when it is off and that costs points.
+_FLAG_OFF = {
+    "age_known": "birth date not known",
+    "senior": "under 65",
+    "business": "residential customer",
+    "organization": "private customer",
+    "month_to_month": "on a fixed-term contract",
+    "paper_statements": "no paper statements",
+    **{
+        f"pays_{method}": f"does not pay by {method.replace('_', ' ')}"
+        for method in PAYMENT_METHODS
+    },
+}
 
 
-def _bin_points(characteristic: dict, values: list) -> tuple[np.ndarray, list[str]]:
-    awarded = np.empty(len(values))
-    labels = []
+def _credit_phrase(name: str, value: float | None) -> str:
+    """A feature of the customer as a reason for a lower credit score, or "" when it is a
+    zero count or amount: "0 late payments" explains nothing to a person, even where a
+    scorecard's bins give slightly fewer points for none than for one."""
+    if value is None:  # only what comes from a birth date can be unknown
+        return "birth date not known" if name in PERSONAL else ""
+    if value == 0 and name in _FLAG_OFF:
+        return _FLAG_OFF[name]
+    if name == "tenure_months":  # without the churn reason's "only": the bins decide
+        return (
+            "customer for less than a month"
+            if value < 1
+            else f"customer for {_plural(value, 'month')}"
+        )
+    return _phrase(name, value) if _worth_saying(name, value) else ""
+
+
+def _declared_phrase(name: str, value) -> str:
+    """A fact from the customer's credit application as a reason for a lower credit score."""
+    if value is None or value == "":
+        return f"{_words(name)} not declared"
+    if isinstance(value, float):
+        value = f"{value:g}"
+    return f"{_words(name)} declared as {str(value)[:60]}"
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ").strip()
+
+
+def _bin_points(characteristic: dict, values: list) -> np.ndarray:
     bins = characteristic["bins"]
-    for i, value in enumerate(values):
-        chosen = bin_for(characteristic, bins, value)
-        awarded[i] = chosen["points"]
-        labels.append(chosen["label"])
-    return awarded, labels
+    return np.array([bin_for(characteristic, bins, value)["points"] for value in values], float)
 
 
 def bin_for(characteristic: dict, bins: list[dict], value) -> dict:

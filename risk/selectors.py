@@ -13,6 +13,16 @@ TREND_POINTS = 12
 _CHART_WIDTH, _CHART_HEIGHT = 120, 28
 
 
+# Which way each kind's reasons push it, so that "pays 70.00 a month" reads as a cost.
+_REASONS_LEAD = {
+    ScoreKind.CHURN: "raised by",
+    ScoreKind.CREDIT: "lowered by",
+    ScoreKind.FRAUD: "raised by",
+    ScoreKind.INFLUENCE: "comes from",
+    ScoreKind.VALUE: "comes from",
+}
+
+
 def customer_scores(customer: Customer) -> dict:
     """The panel on the customer page: newest scores, their reasons, the churn trend."""
     history = list(
@@ -28,7 +38,9 @@ def customer_scores(customer: Customer) -> dict:
     return {
         "scores": latest,
         "scored": newest,
-        "reasons": [(label, reasons.get(kind, [])) for kind, label in ScoreKind.choices],
+        "reasons": [
+            (label, _REASONS_LEAD[kind], reasons.get(kind, [])) for kind, label in ScoreKind.choices
+        ],
         "churn_trend": _polyline([h.churn_risk for h in reversed(history)]),
         "trend_size": (_CHART_WIDTH, _CHART_HEIGHT),
     }
@@ -59,6 +71,7 @@ _METRIC_LABELS = (
     ("base_rate", "Base rate"),
     ("source", "Source"),
 )
+_NOT_MEASURED = "—"
 
 
 @dataclass(frozen=True)
@@ -68,14 +81,114 @@ class Bar:
     width: int  # in pixels, of _BAR_WIDTH for the largest bar
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """A candidate against the active version, side by side: first on the candidate's
+    held-out customers (both measured on the same rows), then each on its own training."""
+
+    rows: list[tuple[str, object, object]]  # what, the candidate's, the active version's
+    verdict: str
+
+
+@dataclass(frozen=True)
+class ModelKindPanel:
+    kind: str
+    label: str
+    learned: bool
+    active: RiskModel | None
+    candidate: RiskModel | None
+    comparison: Comparison | None
+    roll_back_to: RiskModel | None
+    versions: list[RiskModel]
+
+
 def _bars(counts: list[tuple[str, int]]) -> list[Bar]:
     top = max((count for _, count in counts), default=0) or 1
     return [Bar(label, count, round(_BAR_WIDTH * count / top)) for label, count in counts]
 
 
+def model_roll_back_target(current: RiskModel) -> RiskModel | None:
+    """The version a roll back from ``current`` returns to: the one activated most recently
+    before ``current`` was."""
+    if current.activated_at is None:
+        return None
+    return (
+        RiskModel.objects.filter(kind=current.kind, activated_at__lt=current.activated_at)
+        .exclude(pk=current.pk)
+        .defer("artifact")
+        .order_by("-activated_at", "-version")
+        .first()
+    )
+
+
+def _comparison(candidate: RiskModel, active: RiskModel) -> Comparison:
+    metrics, own = candidate.metrics, active.metrics
+    compared = metrics.get("compared_with") or {}
+    same_rows = compared.get("version") == active.version
+    held_out = metrics.get("held_out_rows")
+    customers = f"{held_out} held-out customers" if held_out else "held-out customers"
+    rows = []
+    for key, what in (
+        ("roc_auc", f"ROC AUC on the candidate's {customers} (higher is better)"),
+        ("brier", "Brier score on the same customers (lower is better)"),
+    ):
+        if key in metrics:
+            theirs = compared.get(key, _NOT_MEASURED) if same_rows else _NOT_MEASURED
+            rows.append((what, metrics[key], theirs))
+    rows += [
+        (
+            "ROC AUC, 5-fold, on its own training data",
+            metrics.get("cv_roc_auc", _NOT_MEASURED),
+            own.get("cv_roc_auc", _NOT_MEASURED),
+        ),
+        (
+            "Customers in its data (a quarter held out)",
+            candidate.training_rows,
+            active.training_rows,
+        ),
+        ("Data as of", candidate.as_of.isoformat(), active.as_of.isoformat()),
+    ]
+    if "roc_auc" not in metrics:
+        verdict = "Not compared: its parameters have no held-out measure."
+    elif "error" in compared:
+        verdict = f"v{compared.get('version')} {compared['error']}."
+    elif "roc_auc" in compared:
+        versus = f"ROC AUC {metrics['roc_auc']} against {compared['roc_auc']}"
+        if metrics["roc_auc"] < compared["roc_auc"]:
+            verdict = (
+                f"Kept as a candidate: it ranks these customers less well than "
+                f"v{compared['version']} ({versus})."
+            )
+        else:
+            verdict = (
+                f"It ranks these customers at least as well as v{compared['version']} ({versus})."
+            )
+        if not same_rows:
+            verdict += f" v{active.version} has been made active since it was trained."
+    else:
+        verdict = "Not compared: no version was active when it was trained."
+    return Comparison(rows=rows, verdict=verdict)
+
+
+def _kind_panel(kind: str, label: str, models: list[RiskModel]) -> ModelKindPanel:
+    active = next((m for m in models if m.is_active), None)
+    candidate = next((m for m in models if m.version > active.version), None) if active else None
+    return ModelKindPanel(
+        kind=kind,
+        label=label,
+        learned=kind in LEARNED_KINDS,
+        active=active,
+        candidate=candidate,
+        comparison=_comparison(candidate, active) if candidate else None,
+        roll_back_to=model_roll_back_target(active) if active else None,
+        versions=models[:MODEL_VERSIONS_SHOWN],
+    )
+
+
 def risk_overview() -> dict:
-    """Model versions with their metrics, recent runs, and how the base is spread over the
-    churn risk deciles and credit ratings (two grouped counts over the latest scores)."""
+    """Model versions with their metrics (per kind the active one, a candidate waiting beside
+    it, and the version a roll back returns to), recent runs, and how the base is spread over
+    the churn risk deciles and credit ratings (two grouped counts over the latest scores)."""
     models = list(
         RiskModel.objects.select_related("trained_by")
         .defer("artifact")
@@ -85,13 +198,8 @@ def risk_overview() -> dict:
         model.metric_items = [
             (label, model.metrics[key]) for key, label in _METRIC_LABELS if key in model.metrics
         ]
-    versions = [
-        (
-            kind,
-            label,
-            kind in LEARNED_KINDS,
-            [m for m in models if m.kind == kind][:MODEL_VERSIONS_SHOWN],
-        )
+    panels = [
+        _kind_panel(kind, label, [m for m in models if m.kind == kind])
         for kind, label in ScoreKind.choices
     ]
     runs = list(ScoringRun.objects.select_related("requested_by")[:RUNS_SHOWN])
@@ -109,8 +217,10 @@ def risk_overview() -> dict:
         .values_list("credit_rating", "n")
     )
     return {
-        "versions": versions,
+        "model_panels": panels,
         "runs": runs,
+        # A click on "score now" carries it: a run newer than this was started by another.
+        "newest_run_id": max((run.pk for run in runs), default=0),
         "scored_customers": sum(ratings.values()),
         "churn_bars": _bars(
             [(f"{d * 10} to {d * 10 + 10} %", deciles.get(d, 0)) for d in range(10)]

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
-from scipy import sparse
 
 from crm.bulk import bulk_copy
 from customers.models import (
@@ -28,7 +27,7 @@ from customers.models import (
     LatestScores,
     LifecycleEvent,
 )
-from customers.services.audit import actor_label
+from customers.services.audit import action_log_record, actor_label
 from customers.services.identity import BLOCK_CAP
 
 from . import defaults
@@ -44,6 +43,7 @@ from .models import (
     ScoringRun,
 )
 from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
+from .selectors import model_roll_back_target
 from .training import NotEnoughHistory, churn_fit, credit_fit
 
 CHURN_HORIZON_DAYS = 90
@@ -60,9 +60,9 @@ def active_model(kind: str) -> RiskModel:
     if model is not None:
         return model
     try:
-        return model_train(kind, trained_by_label="default on first use")
+        model = model_train(kind, trained_by_label="default on first use")
     except NotEnoughHistory:
-        return _model_save(
+        model = _model_save(
             kind,
             artifact=defaults.ARTIFACTS[kind],
             as_of=timezone.localdate(),
@@ -75,6 +75,9 @@ def active_model(kind: str) -> RiskModel:
     except IntegrityError:
         # Another worker created it at the same moment.
         return RiskModel.objects.get(kind=kind, is_active=True)
+    if not model.is_active:  # another worker's first version became active meanwhile
+        return RiskModel.objects.get(kind=kind, is_active=True)
+    return model
 
 
 def model_train(
@@ -85,22 +88,31 @@ def model_train(
     actor=None,
     trained_by_label: str = "",
 ) -> RiskModel:
-    """Train a new version of ``kind`` on the CRM's own history and make it the active one.
+    """Train a new version of ``kind`` on the CRM's own history.
 
     Features are taken as of ``as_of`` (by default, ``horizon_days`` ago) and the outcome from
-    the ``horizon_days`` after it. Kinds without a learned part (fraud, influence, value) get
-    a new version of their parameters.
+    the ``horizon_days`` after it. A learned model (churn, credit) replaces the active version
+    only when it ranks the held-out customers at least as well as the active version does on
+    the same customers; otherwise it is kept as a candidate, both figures in its metrics, for
+    an analyst to promote or leave. The first version of a kind is always made active. Kinds
+    without a learned part (fraud, influence, value) get a new version of their parameters.
     """
+    active = RiskModel.objects.filter(kind=kind, is_active=True).first()
+    incumbent = active.artifact if active else None
     if kind == ScoreKind.CHURN:
         horizon = horizon_days or CHURN_HORIZON_DAYS
         as_of = as_of or timezone.localdate() - timedelta(days=horizon)
         table, y = churn_training_data(as_of, horizon)
-        artifact, metrics = churn_fit(table.values, y)
+        artifact, metrics = churn_fit(
+            table.values, y, customer_ids=table.customer_ids, incumbent=incumbent
+        )
     elif kind == ScoreKind.CREDIT:
         horizon = horizon_days or CREDIT_HORIZON_DAYS
         as_of = as_of or timezone.localdate() - timedelta(days=horizon)
-        characteristics, y = credit_training_data(as_of, horizon)
-        artifact, metrics = credit_fit(characteristics, y)
+        customer_ids, characteristics, y = credit_training_data(as_of, horizon)
+        artifact, metrics = credit_fit(
+            characteristics, y, customer_ids=customer_ids, incumbent=incumbent
+        )
     elif kind in ScoreKind.values:
         horizon, as_of = 0, as_of or timezone.localdate()
         artifact, metrics, y = defaults.ARTIFACTS[kind], {"source": "parameters"}, []
@@ -108,6 +120,8 @@ def model_train(
         raise ValidationError(
             f"Unknown model kind {kind!r}: choose one of {', '.join(ScoreKind.values)}."
         )
+    if "compared_with" in metrics:
+        metrics["compared_with"] = {"version": active.version, **metrics["compared_with"]}
     return _model_save(
         kind,
         artifact=artifact,
@@ -117,29 +131,137 @@ def model_train(
         metrics=metrics,
         actor=actor,
         label=trained_by_label or (actor_label(actor) if actor else "system"),
+        replaces=active,
     )
 
 
-def _model_save(kind, *, artifact, as_of, horizon_days, rows, metrics, actor, label) -> RiskModel:
+def holds_its_own(metrics: dict) -> bool:
+    """Whether a new version ranks its held-out customers at least as well as the version in
+    use did on the same customers; True when there was nothing to compare with (no version
+    in use, parameters without a measure) or the version in use could not read them."""
+    compared = metrics.get("compared_with") or {}
+    if "roc_auc" not in compared or "roc_auc" not in metrics:
+        return True
+    return metrics["roc_auc"] >= compared["roc_auc"]
+
+
+def _model_save(
+    kind, *, artifact, as_of, horizon_days, rows, metrics, actor, label, replaces=None
+) -> RiskModel:
+    """Store a new version; it becomes active when none is, or when it holds its own against
+    ``replaces``, the version active when training began (and still active now: a version an
+    analyst promoted in the meantime is not overruled)."""
+    now = timezone.now()
     with transaction.atomic():
-        # Versions are numbered per kind; the lock makes two trainings queue, not collide.
-        latest = (
-            RiskModel.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+        _lock_versions(kind)
+        newest = RiskModel.objects.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0
+        current = RiskModel.objects.filter(kind=kind, is_active=True).first()
+        activate = current is None or (
+            replaces is not None and current.pk == replaces.pk and holds_its_own(metrics)
         )
-        RiskModel.objects.filter(kind=kind, is_active=True).update(is_active=False)
-        return RiskModel.objects.create(
+        if activate:
+            RiskModel.objects.filter(kind=kind, is_active=True).update(is_active=False)
+        model = RiskModel.objects.create(
             kind=kind,
-            version=(latest.version + 1) if latest else 1,
+            version=newest + 1,
             artifact=artifact,
             as_of=as_of,
             horizon_days=horizon_days,
             training_rows=rows,
             metrics=metrics,
-            trained_at=timezone.now(),
+            trained_at=now,
             trained_by=actor if getattr(actor, "pk", None) else None,
             trained_by_label=label[:150],
-            is_active=True,
+            is_active=activate,
+            activated_at=now if activate else None,
         )
+        action_log_record(
+            action="risk_model.trained",
+            customer=None,
+            actor=actor or label,
+            data={
+                "kind": kind,
+                "version": model.version,
+                "activated": activate,
+                "replaced_version": current.version if activate and current else None,
+                **{k: metrics[k] for k in ("roc_auc", "compared_with") if k in metrics},
+            },
+        )
+    return model
+
+
+def model_promote(*, model: RiskModel, actor) -> RiskModel:
+    """Make ``model`` the active version of its kind (a candidate an analyst trusts, or an
+    earlier version to go back to); the next scoring uses it."""
+    with transaction.atomic():
+        _lock_versions(model.kind)
+        target = RiskModel.objects.filter(pk=model.pk).first()
+        if target is None:
+            raise ValidationError("That model version no longer exists.")
+        if target.is_active:
+            raise ValidationError(f"{target} is already the active version.")
+        previous = _activate(target)
+        action_log_record(
+            action="risk_model.promoted",
+            customer=None,
+            actor=actor,
+            data={
+                "kind": target.kind,
+                "version": target.version,
+                "replaced_version": previous.version if previous else None,
+            },
+        )
+    return target
+
+
+def model_roll_back(*, kind: str, actor) -> RiskModel:
+    """Return ``kind`` to the version that was active before the current one, and return it.
+
+    That is the version activated most recently before the current one was: rolling back
+    twice returns to where it started, and any other version is reached with a promote."""
+    if kind not in ScoreKind.values:
+        raise ValidationError(f"Unknown model kind {kind!r}.")
+    label = ScoreKind(kind).label.lower()
+    with transaction.atomic():
+        _lock_versions(kind)
+        current = RiskModel.objects.filter(kind=kind, is_active=True).first()
+        if current is None:
+            raise ValidationError(f"There is no active {label} model to roll back.")
+        target = model_roll_back_target(current)
+        if target is None:
+            raise ValidationError(
+                f"No {label} version was active before v{current.version}: "
+                "promote the version you want instead."
+            )
+        _activate(target)
+        action_log_record(
+            action="risk_model.rolled_back",
+            customer=None,
+            actor=actor,
+            data={"kind": kind, "version": target.version, "rolled_back_version": current.version},
+        )
+    return target
+
+
+def _lock_versions(kind: str) -> None:
+    """Inside a transaction: wait for any other training, promote or roll back of ``kind`` to
+    finish. Each takes this lock (on the newest version's row) first and reads afresh after
+    it, so two of them queue and the second sees what the first did."""
+    RiskModel.objects.select_for_update().filter(kind=kind).order_by("-version").values_list(
+        "pk", flat=True
+    ).first()
+
+
+def _activate(model: RiskModel) -> RiskModel | None:
+    """Inside a transaction, under ``_lock_versions``: make ``model`` the one active version of
+    its kind; returns the version it replaces. The old one goes first: the database holds one
+    active version per kind."""
+    previous = RiskModel.objects.filter(kind=model.kind, is_active=True).first()
+    if previous is not None:
+        RiskModel.objects.filter(pk=previous.pk).update(is_active=False)
+    model.is_active, model.activated_at = True, timezone.now()
+    model.save(update_fields=["is_active", "activated_at"])
+    return previous
 
 
 def _id_ranges(step: int = 50_000):
@@ -172,9 +294,12 @@ def churn_training_data(as_of: date, horizon_days: int) -> tuple[FeatureTable, n
     return table, y
 
 
-def credit_training_data(as_of: date, horizon_days: int) -> tuple[dict[str, list], np.ndarray]:
-    """Payment behaviour and declared application facts on ``as_of``, and whether the customer
-    then defaulted: an invoice falling due in the window and still unpaid 60 days later."""
+def credit_training_data(
+    as_of: date, horizon_days: int
+) -> tuple[np.ndarray, dict[str, list], np.ndarray]:
+    """The customers, their payment behaviour and declared application facts on ``as_of``, and
+    whether each then defaulted: an invoice falling due in the window and still unpaid 60
+    days later."""
     table = _concat([features_as_of(as_of, first_id=a, last_id=b) for a, b in _id_ranges()])
     ids = table.customer_ids.tolist()
     applications = applications_as_of(ids, as_of)
@@ -186,7 +311,7 @@ def credit_training_data(as_of: date, horizon_days: int) -> tuple[dict[str, list
     )
     characteristics = _credit_characteristics(table, applications)
     y = np.fromiter((pk in bad for pk in ids), dtype=np.int64)
-    return characteristics, y
+    return table.customer_ids, characteristics, y
 
 
 CREDIT_BEHAVIOUR = (
@@ -201,9 +326,9 @@ CREDIT_BEHAVIOUR = (
 
 
 def _credit_characteristics(table: FeatureTable, applications: list[dict]) -> dict[str, list]:
-    characteristics: dict[str, list] = {
-        name: table.column(name).tolist() for name in CREDIT_BEHAVIOUR
-    }
+    # Unknown and not applying (a person's age for an organisation) are None, as the scorer
+    # reads them: the card learns a "not known" bin for them, not that they are age 0.
+    characteristics: dict[str, list] = {name: table.known_values(name) for name in CREDIT_BEHAVIOUR}
     declared = sorted({key for application in applications for key in application})
     for key in declared:
         characteristics[key] = [application.get(key) for application in applications]
@@ -349,6 +474,8 @@ def network_reach() -> dict[int, float]:
     Links count both ways (a referral, a household, a contact person tie two people); power
     iteration on a sparse matrix takes well under a second for a million links.
     """
+    from scipy import sparse  # here, not at the top: it is slow to load for every process
+
     edges = np.array(
         list(CustomerRelationship.objects.values_list("from_customer_id", "to_customer_id")),
         dtype=np.int64,
@@ -398,12 +525,22 @@ _RUN_IN_PROGRESS = "A scoring run is already in progress; wait for it to finish.
 
 
 def scoring_run_start(
-    *, actor=None, as_of: date | None = None, chunk_size: int = 20_000
+    *,
+    actor=None,
+    as_of: date | None = None,
+    chunk_size: int = 20_000,
+    newest_seen_run_id: int | None = None,
 ) -> ScoringRun:
     """Plan a run over every customer as id-range chunks; one run at a time.
 
     Quick enough for a web request: the models are chosen (and on a new install trained) by
     ``scoring_run_prepare``, which the run's first task calls.
+
+    ``newest_seen_run_id`` is the newest run the requester knew of (a page shows it): a run
+    started since then means this request repeats one already answered (a second click, a
+    resubmitted page), and it is refused even when that run has already finished, as it has
+    when tasks run in-process (the embedded default) and a small base scores within the first
+    request.
     """
     if chunk_size < 1:
         raise ValidationError("The chunk size must be at least 1.")
@@ -412,8 +549,10 @@ def scoring_run_start(
     now = timezone.now()
     try:
         with transaction.atomic():
+            if newest_seen_run_id is not None:
+                _refuse_if_started_since(newest_seen_run_id)
             if ScoringRun.objects.filter(status__in=["queued", "running"]).exists():
-                raise ValidationError(_RUN_IN_PROGRESS)
+                raise ValidationError(_RUN_IN_PROGRESS, code="in_progress")
             run = ScoringRun.objects.create(
                 as_of=as_of or timezone.localdate(),
                 requested_by=actor if getattr(actor, "pk", None) else None,
@@ -436,16 +575,28 @@ def scoring_run_start(
                 run.started_at = run.finished_at = now
             run.save()
     except IntegrityError:
-        raise ValidationError(_RUN_IN_PROGRESS) from None
+        raise ValidationError(_RUN_IN_PROGRESS, code="in_progress") from None
     return run
 
 
-def scoring_run_request(*, actor) -> ScoringRun:
+def _refuse_if_started_since(newest_seen_run_id: int) -> None:
+    since = ScoringRun.objects.filter(pk__gt=newest_seen_run_id).order_by("-pk").first()
+    if since is not None:
+        at = timezone.localtime(since.requested_at)
+        raise ValidationError(
+            f"Scoring run {since.pk} was started at {at:%H:%M:%S} by "
+            f"{since.requested_label or 'the schedule'}, after this page was shown "
+            f"(status: {since.get_status_display().lower()}). No second run was started.",
+            code="started_since",
+        )
+
+
+def scoring_run_request(*, actor, newest_seen_run_id: int | None = None) -> ScoringRun:
     """ "Run now" from a page: the run is planned at once and launched by a worker once the
-    request's transaction commits."""
+    request's transaction commits (with tasks in-process, the whole run happens then)."""
     from .tasks import scoring_run_launch  # the tasks module imports this one
 
-    run = scoring_run_start(actor=actor)
+    run = scoring_run_start(actor=actor, newest_seen_run_id=newest_seen_run_id)
     transaction.on_commit(lambda: scoring_run_launch.delay(run.pk))
     return run
 
@@ -815,6 +966,8 @@ def rescore_reason(action: str, data: dict) -> str:
     """Why this event calls for a rescore, or "" when it does not."""
     if action == "payment.recorded":
         return "payment recorded"
+    if action == "payment.missed":
+        return "payment missed"
     if action == "interaction.recorded" and data.get("kind") == "complaint":
         return "complaint recorded"
     if action == "survey.answered":

@@ -3,15 +3,14 @@ scorers in ``risk.scorers`` read.
 
 Both fits report held-out figures: ROC AUC (how well the score ranks who leaves or defaults)
 and the Brier score (how close its probabilities are to what happened).
+
+scikit-learn is imported inside the functions that fit: it takes a second to load, and every
+``manage.py`` call and web process loads this module with the app.
 """
 
 import math
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .features import NAMES
 from .scorers import bin_for, churn_score
@@ -43,27 +42,96 @@ def _check_labels(y: np.ndarray, minimum_positive: int = 20) -> None:
 # --- Churn ----------------------------------------------------------------------------------
 
 
-def churn_fit(values: np.ndarray, y: np.ndarray, *, seed: int = 7) -> tuple[dict, dict]:
-    """Fit on all rows; measure on a held-out quarter and by 5-fold cross-validation."""
+def churn_fit(
+    values: np.ndarray,
+    y: np.ndarray,
+    *,
+    customer_ids: np.ndarray | None = None,
+    seed: int = 7,
+    incumbent: dict | None = None,
+) -> tuple[dict, dict]:
+    """Fit on the customers outside the held-out quarter and measure on it; also measure by
+    5-fold cross-validation over all rows.
+
+    ``incumbent`` is the artifact of the version in use: it is measured on the same held-out
+    customers ("compared_with" in the metrics), which it has not trained on either.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
     _check_labels(y)
-    train, test = train_test_split(np.arange(len(y)), test_size=0.25, stratify=y, random_state=seed)
-    held_out = _churn_params(values[train], y[train])
-    probability = churn_score(_Table(values[test]), held_out, reasons=0).values
+    train, test = _held_out_split(y, customer_ids)
+    params = _churn_params(values[train], y[train])
+    probability = churn_score(_Table(values[test]), params, reasons=0).values
     folds = []
     for fold_train, fold_test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
         values, y
     ):
-        params = _churn_params(values[fold_train], y[fold_train])
-        scored = churn_score(_Table(values[fold_test]), params, reasons=0).values
-        folds.append(roc_auc_score(y[fold_test], scored))
+        fold_params = _churn_params(values[fold_train], y[fold_train])
+        scored = churn_score(_Table(values[fold_test]), fold_params, reasons=0).values
+        folds.append(_roc_auc(y[fold_test], scored))
     metrics = {
-        "roc_auc": round(float(roc_auc_score(y[test], probability)), 4),
-        "brier": round(float(brier_score_loss(y[test], probability)), 4),
+        **_held_out_metrics(y[test], probability),
         "cv_roc_auc": round(float(np.mean(folds)), 4),
         "base_rate": round(float(y.mean()), 4),
         "rows": len(y),
+        "held_out_rows": len(test),
     }
-    return _churn_params(values, y), metrics
+    if incumbent is not None:
+        metrics["compared_with"] = _incumbent_metrics(
+            lambda: churn_score(_Table(values[test]), incumbent, reasons=0).values, y[test]
+        )
+    return params, metrics
+
+
+def held_out(customer_ids: np.ndarray) -> np.ndarray:
+    """The held-out customers: a fixed quarter, chosen by a hash of the customer id, that no
+    version ever trains on. Every version is measured on customers it has not seen, and a new
+    version and the one in use are compared on the same ones (a fresh random split would hold
+    out customers the version in use was fitted on, and flatter it)."""
+    # Fibonacci hashing: the top two bits of id * 2**32 / golden ratio, taken modulo 2**32.
+    hashed = (customer_ids.astype(np.uint64) * np.uint64(2654435769)) % np.uint64(2**32)
+    return (hashed >> np.uint64(30)) == 0
+
+
+def _held_out_split(
+    y: np.ndarray, customer_ids: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.arange(len(y)) if customer_ids is None else np.asarray(customer_ids)
+    mask = held_out(ids)
+    train, test = np.flatnonzero(~mask), np.flatnonzero(mask)
+    for part, rows in (("training", train), ("held-out", test)):
+        positives = int(y[rows].sum())
+        if positives == 0 or positives == len(rows):
+            raise NotEnoughHistory(
+                f"The {part} customers ({len(rows)}) hold only one outcome: more history is "
+                "needed to train and measure a model."
+            )
+    return train, test
+
+
+def _roc_auc(y: np.ndarray, probability: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, probability))
+
+
+def _held_out_metrics(y: np.ndarray, probability: np.ndarray) -> dict:
+    from sklearn.metrics import brier_score_loss
+
+    return {
+        "roc_auc": round(_roc_auc(y, probability), 4),
+        "brier": round(float(brier_score_loss(y, probability)), 4),
+    }
+
+
+def _incumbent_metrics(score, y: np.ndarray) -> dict:
+    """The version in use, measured on the held-out rows; when it cannot read them (it uses
+    a feature that no longer exists) it could not score customers either, and says so."""
+    try:
+        probability = score()
+    except (KeyError, ValueError) as error:
+        return {"error": f"cannot score these customers: {error}"}
+    return _held_out_metrics(y, probability)
 
 
 class _Table:
@@ -89,6 +157,9 @@ def _churn_params(values: np.ndarray, y: np.ndarray) -> dict:
     z = (x - mean) / scale
     # Sigmoid calibration of a logistic model rescales its logit: the result is again one
     # linear model, which is what the scorer applies.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
     calibrated = CalibratedClassifierCV(
         LogisticRegression(C=0.3, max_iter=2000), method="sigmoid", cv=5, ensemble=False
     ).fit(z, y)
@@ -113,33 +184,54 @@ MIN_INFORMATION_VALUE = 0.02
 
 
 def credit_fit(
-    characteristics: dict[str, list], y: np.ndarray, *, seed: int = 7
+    characteristics: dict[str, list],
+    y: np.ndarray,
+    *,
+    customer_ids: np.ndarray | None = None,
+    seed: int = 7,
+    incumbent: dict | None = None,
 ) -> tuple[dict, dict]:
     """A scorecard from named characteristics (numbers or categories, None when missing).
 
-    y is 1 for a bad outcome (default) and 0 for a good one. Metrics are 5-fold cross-validated:
-    binning and weights are fitted anew on each fold's training part.
+    y is 1 for a bad outcome (default) and 0 for a good one. The card is fitted on the
+    customers outside the held-out quarter (``held_out``) and measured on it, as is
+    ``incumbent`` (the card in use) for comparison; the 5-fold figures fit binning and weights
+    anew on each fold's training part.
     """
+    from sklearn.metrics import brier_score_loss
+    from sklearn.model_selection import StratifiedKFold
+
     _check_labels(y, minimum_positive=10)
     folds, briers = [], []
     for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
         np.zeros(len(y)), y
     ):
-        card = _scorecard({k: [v[i] for i in train] for k, v in characteristics.items()}, y[train])
-        bad = _default_probability(
-            card, {k: [v[i] for i in test] for k, v in characteristics.items()}
-        )
-        folds.append(roc_auc_score(y[test], bad))
+        card = _scorecard(_rows(characteristics, train), y[train])
+        bad = _default_probability(card, _rows(characteristics, test))
+        folds.append(_roc_auc(y[test], bad))
         briers.append(brier_score_loss(y[test], bad))
-    card = _scorecard(characteristics, y)
+    train, test = _held_out_split(y, customer_ids)
+    measured_on = _rows(characteristics, test)
+    card = _scorecard(_rows(characteristics, train), y[train])
+    probability = _default_probability(card, measured_on)
     metrics = {
+        **_held_out_metrics(y[test], probability),
         "cv_roc_auc": round(float(np.mean(folds)), 4),
         "cv_brier": round(float(np.mean(briers)), 4),
         "base_rate": round(float(y.mean()), 4),
         "rows": len(y),
+        "held_out_rows": len(test),
         "characteristics": [c["name"] for c in card["characteristics"]],
     }
+    if incumbent is not None:
+        metrics["compared_with"] = _incumbent_metrics(
+            lambda: _default_probability(incumbent, measured_on), y[test]
+        )
     return card, metrics
+
+
+def _rows(characteristics: dict[str, list], rows: np.ndarray) -> dict[str, list]:
+    return {name: [column[i] for i in rows] for name, column in characteristics.items()}
 
 
 def _default_probability(card: dict, characteristics: dict[str, list]) -> np.ndarray:
@@ -168,6 +260,8 @@ def _scorecard(characteristics: dict[str, list], y: np.ndarray) -> dict:
     factor = PDO / math.log(2)
     offset = SCORE_AT_ODDS[0] - factor * math.log(SCORE_AT_ODDS[1])
     if binned:
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=1.0, max_iter=2000).fit(woe, y)
         coef, intercept = model.coef_[0], float(model.intercept_[0])
     else:

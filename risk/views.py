@@ -6,14 +6,15 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from customers.models import Customer
 from customers.selectors import customer_get
 
 from . import selectors, services
-from .forms import RetentionFilterForm
-from .models import ScoreKind, ScoringRun
+from .forms import RetentionFilterForm, RunStartForm
+from .models import RiskModel, ScoreKind, ScoringRun
 
 
 @login_required
@@ -26,12 +27,26 @@ def overview(request):
 @permission_required("risk.start_scoringrun", raise_exception=True)
 @require_POST
 def run_start(request):
+    form = RunStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was started: reload the page and try again.")
+        return redirect("risk:overview")
     try:
-        run = services.scoring_run_request(actor=request.user)
+        run = services.scoring_run_request(
+            actor=request.user, newest_seen_run_id=form.cleaned_data["newest_run"]
+        )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.warning(request, " ".join(error.messages))
+        return redirect("risk:overview")
+    run.refresh_from_db()  # with tasks in-process the run has already been carried out
+    if run.in_progress:
+        chunks = f"{run.chunks_total} chunk{pluralize(run.chunks_total)}"
+        messages.success(request, f"Scoring run {run.pk} started: {chunks}.")
     else:
-        messages.success(request, f"Scoring run {run.pk} started: {run.chunks_total} chunks.")
+        scored = f"{run.customers_scored} customer{pluralize(run.customers_scored)} scored"
+        messages.success(
+            request, f"Scoring run {run.pk} {run.get_status_display().lower()}: {scored}."
+        )
     return redirect("risk:overview")
 
 
@@ -65,8 +80,40 @@ def model_train(request, kind):
     else:
         messages.success(
             request,
-            f"Training a new {ScoreKind(kind).label.lower()} model; "
-            "it becomes active when it is ready.",
+            f"Training a new {ScoreKind(kind).label.lower()} model. It becomes active if it "
+            "ranks held-out customers at least as well as the active one; otherwise it waits "
+            "here as a candidate.",
+        )
+    return redirect("risk:overview")
+
+
+@login_required
+@permission_required("risk.train_riskmodel", raise_exception=True)
+@require_POST
+def model_promote(request, model_id):
+    model = get_object_or_404(RiskModel, pk=model_id)
+    try:
+        services.model_promote(model=model, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{model} is now the active version; the next scoring uses it.")
+    return redirect("risk:overview")
+
+
+@login_required
+@permission_required("risk.train_riskmodel", raise_exception=True)
+@require_POST
+def model_roll_back(request, kind):
+    if kind not in ScoreKind.values:
+        raise Http404(f"No model kind {kind}.")
+    try:
+        model = services.model_roll_back(kind=kind, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Rolled back: {model} is the active version again; the next scoring uses it."
         )
     return redirect("risk:overview")
 

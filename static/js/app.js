@@ -39,3 +39,59 @@ document.addEventListener("DOMContentLoaded", () => {
     poll();
   });
 });
+
+// Copy buttons: <button data-copy="ID"> copies the text of the element with that id. They stay
+// hidden without JavaScript (the text can still be selected by hand); the outcome is announced
+// in the [data-copy-status] next to the button.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    const status = button.parentElement.querySelector("[data-copy-status]");
+    const say = (text) => { if (status) status.textContent = text; };
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const text = source.textContent.trim();
+      try {
+        await navigator.clipboard.writeText(text);
+        say(button.dataset.copied || "Copied.");
+      } catch (error) {
+        // No clipboard access (a page served over plain http, or refused): select the text
+        // so that one key press copies it.
+        const range = document.createRange();
+        range.selectNodeContents(source);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        say(button.dataset.copyFailed || "Selected: press Ctrl+C to copy.");
+      }
+    });
+  });
+});
+
+// Forms that change something weighty: data-confirm asks first (without JavaScript the button
+// still works, and the page beside it says what it does); data-submit-once disables the buttons
+// once sent, so a double click sends one request (the server refuses a repeat all the same).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  if (!("submitOnce" in form.dataset)) return;
+  if (form.dataset.sent === "yes") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "yes";
+  // Just after the submit event, so the submission itself is left untouched.
+  setTimeout(() => form.querySelectorAll("button").forEach((button) => { button.disabled = true; }));
+});
+// Back to a page from the browser's cache: its forms may be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+    delete form.dataset.sent;
+    form.querySelectorAll("button").forEach((button) => { button.disabled = false; });
+  });
+});

@@ -178,7 +178,7 @@ def test_each_rating_band_is_reached_by_a_probability_of_default_under_its_bound
     assert scored.bands == [band for band, _ in RATING_BANDS]
 
 
-def test_credit_reasons_name_the_characteristics_scoring_below_their_best_worst_first():
+def test_credit_reasons_tell_the_customers_own_facts_scoring_below_their_best_worst_first():
     table = _table(3, late_invoices_12m=[4, 0, 1])
     applications = [{"employment": "unemployed"}, {"employment": "employed"}, {}]
 
@@ -186,14 +186,11 @@ def test_credit_reasons_name_the_characteristics_scoring_below_their_best_worst_
 
     assert reasons == [
         [
-            "invoices due in the last 12 months paid late or not paid: 3 or more",
-            "employment: other",
+            "4 late payments in the last 12 months",
+            "employment declared as unemployed",
         ],  # 70 and 30 below the best
         [],
-        [
-            "invoices due in the last 12 months paid late or not paid: 1 to 2",
-            "employment: not known",
-        ],  # 30 and 25 below
+        ["1 late payment in the last 12 months", "employment not declared"],  # 30 and 25 below
     ]
 
 
@@ -201,7 +198,7 @@ def test_without_applications_the_declared_characteristics_are_missing():
     scored = credit_score(_table(1, late_invoices_12m=[0]), SCORECARD)
 
     assert scored.values.tolist() == [590 + 25 - 5]
-    assert scored.reasons == [["employment: not known"]]
+    assert scored.reasons == [["employment not declared"]]
 
 
 def test_a_numeric_application_characteristic_is_read_from_its_text():
@@ -446,11 +443,9 @@ def test_the_fitted_scorecard_scores_with_credit_score():
     scored = credit_score(table, card, [{"employment": "employed"}, {"employment": "unemployed"}])
 
     assert scored.values[0] > scored.values[1]
-    assert not any(reason.startswith("late invoices") for reason in scored.reasons[0])
-    assert scored.reasons[1][0].startswith(
-        "invoices due in the last 12 months paid late or not paid: "
-    )
-    assert "employment: unemployed" in scored.reasons[1]
+    assert not any("late payment" in reason for reason in scored.reasons[0])
+    assert scored.reasons[1][0] == "5 late payments in the last 12 months"
+    assert "employment declared as unemployed" in scored.reasons[1]
 
 
 def test_credit_training_with_too_few_defaults_is_refused():

@@ -91,7 +91,7 @@ def test_an_analyst_starts_a_run_that_workers_carry_out(
     client.force_login(analyst)
 
     with django_capture_on_commit_callbacks(execute=True):  # tasks run in-process here
-        response = client.post(reverse("risk:run_start"), follow=True)
+        response = client.post(reverse("risk:run_start"), {"newest_run": 0}, follow=True)
 
     run = ScoringRun.objects.get()
     assert "Scoring run" in response.content.decode()
@@ -112,10 +112,10 @@ def test_an_analyst_starts_a_run_that_workers_carry_out(
 
 def test_a_second_run_now_while_one_runs_says_so_and_starts_nothing(client, analyst, established):
     established(1)
-    services.scoring_run_start()
+    run = services.scoring_run_start()
     client.force_login(analyst)
 
-    response = client.post(reverse("risk:run_start"), follow=True)
+    response = client.post(reverse("risk:run_start"), {"newest_run": run.pk}, follow=True)
 
     assert "already in progress" in response.content.decode()
     assert ScoringRun.objects.count() == 1

@@ -4,14 +4,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from risk.models import ScoreKind
-from risk.services import NotEnoughHistory, model_train
+from risk.services import NotEnoughHistory, holds_its_own, model_train
 
 
 class Command(BaseCommand):
     help = (
-        "Train a new version of a value or risk model on the CRM's own history and make it the "
-        "active one. Features are taken as of --as-of (by default the horizon's length ago) and "
-        "outcomes from the --horizon-days after it."
+        "Train a new version of a value or risk model on the CRM's own history. It becomes the "
+        "active one when it ranks held-out customers at least as well as the active version on "
+        "the same customers, and is kept as a candidate otherwise. Features are taken as of "
+        "--as-of (by default the horizon's length ago) and outcomes from the --horizon-days "
+        "after it."
     )
 
     def add_arguments(self, parser):
@@ -30,3 +32,16 @@ class Command(BaseCommand):
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         figures = ", ".join(f"{name} {value}" for name, value in model.metrics.items())
         self.stdout.write(f"Trained {model} on {model.training_rows} customers: {figures}.")
+        if model.is_active:
+            self.stdout.write(f"{model} is now the active version.")
+        elif holds_its_own(model.metrics):
+            self.stdout.write(
+                f"{model} is kept as a candidate: another version was made active while it trained."
+            )
+        else:
+            compared = model.metrics.get("compared_with", {})
+            self.stdout.write(
+                f"{model} is kept as a candidate: its held-out ROC AUC {model.metrics['roc_auc']} "
+                f"is below v{compared.get('version')}'s {compared.get('roc_auc')} on the same "
+                "customers. Promote it on the risk page or in admin if you trust it more."
+            )
