@@ -7,6 +7,10 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self):
+        from django.urls import reverse_lazy
+
+        from crm.public_errors import public_area_register
+
         from .events import customer_event
         from .roles import roles_sync
 
@@ -15,6 +19,8 @@ class CustomersConfig(AppConfig):
         # The hub's outbox row is written inside the transaction of the change it reports.
         customer_event.connect(_record_hub_event, dispatch_uid="customers.hub_event_record")
         customer_event.connect(_forget_api_counts, dispatch_uid="customers.api_counts")
+        # Organisations applying to become partners are not staff: errors there are public.
+        public_area_register(name="partner_application", prefix=reverse_lazy("partner_apply"))
 
 
 def _record_hub_event(sender, customer, action, data, **kwargs):

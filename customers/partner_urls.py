@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:partner_id>/", views.partner_detail, name="detail"),
     path("<int:partner_id>/edit/", views.partner_edit, name="edit"),
     path("<int:partner_id>/tokens/new/", views.token_issue, name="token_issue"),
+    path("<int:partner_id>/tokens/<int:token_id>/", views.token_secret, name="token_secret"),
     path("<int:partner_id>/tokens/<int:token_id>/rotate/", views.token_rotate, name="token_rotate"),
     path("<int:partner_id>/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("<int:partner_id>/hubs/<int:hub_id>/remove/", views.hub_remove, name="hub_remove"),

@@ -1,5 +1,7 @@
 """Staff pages for partners: on-boarding, API tokens, hubs and the event delivery log."""
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
@@ -7,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import partner_selectors as selectors
 from customers.forms import (
@@ -41,15 +44,39 @@ def _partner_url(partner: Partner) -> str:
     return reverse("partners:detail", args=[partner.pk])
 
 
-def _secret_page(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
-    """The only time the whole token is shown: rendered in the answer to the POST, never kept."""
-    response = render(
-        request,
-        "customers/partners/token_secret.html",
-        {"partner": partner, "token": issued.token, "secret": issued.secret, "replaced": replaced},
-    )
-    response["Cache-Control"] = "no-store"
+# A new token's secret waits in the session for the page the POST redirects to, which shows it
+# and drops it. Reloading that page then says the token was shown: it neither sends the POST
+# again (a second token) nor shows the secret twice. A secret whose page was never opened is
+# not shown after this long.
+SECRET_SESSION_KEY = "partners.new_token_secrets"
+SECRET_WAITS = timedelta(minutes=10)
+
+
+def _secret_hand_over(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
+    waiting = request.session.get(SECRET_SESSION_KEY, {})
+    waiting[str(issued.token.pk)] = {
+        "secret": issued.secret,
+        "replaced": replaced.pk if replaced else None,
+        "issued_at": timezone.now().isoformat(),
+    }
+    request.session[SECRET_SESSION_KEY] = waiting
+    response = redirect("partners:token_secret", partner_id=partner.pk, token_id=issued.token.pk)
+    response.status_code = 303  # the browser follows with a GET
     return response
+
+
+def _secret_take(request, token: ApiToken) -> dict | None:
+    """The waiting secret of ``token``, taken out of the session: it can be shown once."""
+    waiting = request.session.get(SECRET_SESSION_KEY, {})
+    entry = waiting.pop(str(token.pk), None)
+    if waiting:
+        request.session[SECRET_SESSION_KEY] = waiting
+    else:
+        request.session.pop(SECRET_SESSION_KEY, None)
+    if entry is None:
+        return None
+    issued_at = datetime.fromisoformat(entry["issued_at"])
+    return entry if timezone.now() - issued_at <= SECRET_WAITS else None
 
 
 # --- Partners ---------------------------------------------------------------------------------
@@ -163,7 +190,7 @@ def token_issue(request, partner_id):
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            return _secret_page(request, partner=partner, issued=issued)
+            return _secret_hand_over(request, partner=partner, issued=issued)
     return render(
         request, "customers/partners/token_issue.html", {"partner": partner, "form": form}
     )
@@ -184,13 +211,37 @@ def token_rotate(request, partner_id, token_id):
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            token.refresh_from_db()
-            return _secret_page(request, partner=partner, issued=issued, replaced=token)
+            return _secret_hand_over(request, partner=partner, issued=issued, replaced=token)
     return render(
         request,
         "customers/partners/token_rotate.html",
         {"partner": partner, "token": token, "form": form},
     )
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_GET  # not HEAD: a HEAD must not use up the one showing
+def token_secret(request, partner_id, token_id):
+    """The only time a new token is shown in full; afterwards the page says it was shown."""
+    partner = _partner_or_404(partner_id)
+    token = _token_or_404(partner, token_id)
+    waiting = _secret_take(request, token)
+    replaced = None
+    if waiting and waiting["replaced"]:
+        replaced = ApiToken.objects.filter(pk=waiting["replaced"], partner=partner).first()
+    response = render(
+        request,
+        "customers/partners/token_secret.html",
+        {
+            "partner": partner,
+            "token": token,
+            "secret": waiting["secret"] if waiting else None,
+            "replaced": replaced,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -6,13 +6,24 @@ class SatisfactionConfig(AppConfig):
     verbose_name = "Customer satisfaction"
 
     def ready(self):
+        from django.urls import reverse_lazy
+
+        from crm.public_errors import public_area_register, public_error_renderer_register
         from customers.events import customer_event
         from customers.panels import panel_register
 
         from .receivers import survey_after_event
         from .selectors import customer_surveys
+        from .views.errors import invitation_language, public_error_page
 
         panel_register(
             template="satisfaction/_customer_surveys.html", context=customer_surveys, order=60
         )
         customer_event.connect(survey_after_event, dispatch_uid="satisfaction.survey_after_event")
+        # The survey links' own error pages, drawn for every public page.
+        public_area_register(
+            name="surveys",
+            prefix=reverse_lazy("survey:link_invalid", kwargs={"token": ""}),
+            language_of=invitation_language,
+        )
+        public_error_renderer_register(public_error_page)

@@ -9,5 +9,5 @@ urlpatterns = [
     path("<str:token>/", public.answer, name="answer"),
     path("<str:token>/thanks/", public.thanks, name="thanks"),
     path("<str:token>/opt-out/", public.opt_out, name="opt_out"),
-    re_path(r"^(?P<token>.*)$", public.link_invalid),
+    re_path(r"^(?P<token>.*)$", public.link_invalid, name="link_invalid"),
 ]

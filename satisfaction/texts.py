@@ -40,6 +40,15 @@ PAGE = {
         "answer_now": "Answer now",
         "expires": "The link works until {date}.",
         "unsubscribe": "No more surveys: {link}",
+        "csrf_title": "The form could not be sent",
+        "csrf": "To protect your data, this page needs a cookie, and your browser did not send it. Please allow cookies for this site, then open the page again and send the form once more. Nothing has been saved yet.",
+        "open_again": "Open the page again",
+        "bad_request_title": "The request could not be read",
+        "bad_request": "Your browser sent a request we could not read. Please open the page again.",
+        "not_found_title": "Page not found",
+        "not_found": "There is nothing at this address. Please check the link you followed.",
+        "server_error_title": "Something went wrong on our side",
+        "server_error": "The page could not be shown. Please try again in a few minutes.",
     },
     "de": {
         "title": "Ihre Meinung",
@@ -75,6 +84,15 @@ PAGE = {
         "answer_now": "Jetzt antworten",
         "expires": "Der Link gilt bis {date}.",
         "unsubscribe": "Keine Umfragen mehr: {link}",
+        "csrf_title": "Das Formular konnte nicht gesendet werden",
+        "csrf": "Zum Schutz Ihrer Daten braucht diese Seite ein Cookie, und Ihr Browser hat keines gesendet. Bitte erlauben Sie Cookies für diese Website, öffnen Sie die Seite erneut und senden Sie das Formular noch einmal. Es wurde noch nichts gespeichert.",
+        "open_again": "Seite erneut öffnen",
+        "bad_request_title": "Die Anfrage konnte nicht gelesen werden",
+        "bad_request": "Ihr Browser hat eine Anfrage gesendet, die wir nicht lesen konnten. Bitte öffnen Sie die Seite erneut.",
+        "not_found_title": "Seite nicht gefunden",
+        "not_found": "Unter dieser Adresse gibt es nichts. Bitte prüfen Sie den Link, dem Sie gefolgt sind.",
+        "server_error_title": "Bei uns ist ein Fehler aufgetreten",
+        "server_error": "Die Seite konnte nicht angezeigt werden. Bitte versuchen Sie es in einigen Minuten noch einmal.",
     },
     "fr": {
         "title": "Votre avis",
@@ -110,6 +128,15 @@ PAGE = {
         "answer_now": "Répondre",
         "expires": "Le lien est valable jusqu'au {date}.",
         "unsubscribe": "Plus d'enquêtes : {link}",
+        "csrf_title": "Le formulaire n'a pas pu être envoyé",
+        "csrf": "Pour protéger vos données, cette page a besoin d'un cookie, et votre navigateur ne l'a pas envoyé. Autorisez les cookies pour ce site, ouvrez de nouveau la page et renvoyez le formulaire. Rien n'a encore été enregistré.",
+        "open_again": "Ouvrir de nouveau la page",
+        "bad_request_title": "La demande n'a pas pu être lue",
+        "bad_request": "Votre navigateur a envoyé une demande que nous n'avons pas pu lire. Ouvrez de nouveau la page.",
+        "not_found_title": "Page introuvable",
+        "not_found": "Il n'y a rien à cette adresse. Vérifiez le lien que vous avez suivi.",
+        "server_error_title": "Une erreur s'est produite de notre côté",
+        "server_error": "La page n'a pas pu être affichée. Réessayez dans quelques minutes.",
     },
     "es": {
         "title": "Su opinión",
@@ -145,6 +172,15 @@ PAGE = {
         "answer_now": "Responder ahora",
         "expires": "El enlace es válido hasta el {date}.",
         "unsubscribe": "No más encuestas: {link}",
+        "csrf_title": "No se pudo enviar el formulario",
+        "csrf": "Para proteger sus datos, esta página necesita una cookie y su navegador no la envió. Permita las cookies para este sitio, abra de nuevo la página y vuelva a enviar el formulario. Todavía no se ha guardado nada.",
+        "open_again": "Abrir de nuevo la página",
+        "bad_request_title": "No se pudo leer la solicitud",
+        "bad_request": "Su navegador envió una solicitud que no pudimos leer. Abra de nuevo la página.",
+        "not_found_title": "Página no encontrada",
+        "not_found": "No hay nada en esta dirección. Compruebe el enlace que ha seguido.",
+        "server_error_title": "Se produjo un error por nuestra parte",
+        "server_error": "No se pudo mostrar la página. Inténtelo de nuevo en unos minutos.",
     },
 }
 
@@ -175,6 +211,15 @@ DEFAULT_COMMENT = {
     "fr": "Quelle est la raison principale de votre réponse ?",
     "es": "¿Cuál es el motivo principal de su respuesta?",
 }
+
+
+def browser_language(accept_language: str) -> str:
+    """The first language of an Accept-Language header that the pages speak, else English."""
+    for entry in accept_language.split(","):
+        language = entry.split(";")[0].strip().split("-")[0].lower()
+        if language in PAGE:
+            return language
+    return "en"
 
 
 def page_text(language: str) -> dict[str, str]:

@@ -47,6 +47,9 @@ DEBUG = env_bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-development-key-change-me")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form on a public page (a survey, the partner application) is explained in the
+# visitor's language; staff pages keep Django's page.
+CSRF_FAILURE_VIEW = "crm.public_errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,4 +1,7 @@
-"""Every API failure as a TMF ``Error`` body: never an HTML page, never a stack trace."""
+"""Every API failure as a TMF ``Error`` body: never an HTML page, never a stack trace.
+
+Outside the API the public pages get theirs (crm.public_errors), staff pages Django's own.
+"""
 
 import logging
 
@@ -10,6 +13,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from crm import public_errors
 from customers.services.audit import CustomerMerged
 from customers.services.identity import DuplicateFound
 from customers.services.lifecycle import TransitionNotAllowed
@@ -96,6 +100,7 @@ TMF_NAMES = {
     "payment_method": "paymentMethod",
     "external_ref": "characteristic.externalReference",
     "partner_reference": "characteristic.externalReference",
+    "currency": "characteristic.currency",
 }
 
 
@@ -167,7 +172,7 @@ def api_error_response(status_code: int, code: str, message: str) -> JsonRespons
 def bad_request(request, exception=None):
     if is_api_request(request):
         return api_error_response(400, "bad_request", str(exception) or "The request is malformed.")
-    return defaults.bad_request(request, exception)
+    return public_errors.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
@@ -179,10 +184,10 @@ def permission_denied(request, exception=None):
 def page_not_found(request, exception=None):
     if is_api_request(request):
         return api_error_response(404, "not_found", f"Nothing at {request.path}.")
-    return defaults.page_not_found(request, exception)
+    return public_errors.page_not_found(request, exception)
 
 
 def server_error(request):
     if is_api_request(request):
         return api_error_response(500, "internal_error", "The request failed on our side.")
-    return defaults.server_error(request)
+    return public_errors.server_error(request)

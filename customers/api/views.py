@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.labels import transition_permission_refusal
 from customers.models import Customer, HubSubscription
 from customers.selectors import (
     ApiCustomerFilters,
@@ -148,7 +149,7 @@ def _check_staff_transition(request, customer: Customer, target: str | None) -> 
         return
     transition = transition_to(customer.status, target)
     if not request.user.has_perm(TRANSITIONS[transition.action].permission):
-        raise ApiError(403, "forbidden", f"Your role may not {transition.label.lower()} customers.")
+        raise ApiError(403, "forbidden", transition_permission_refusal(transition))
 
 
 class TmfView(APIView):
@@ -226,6 +227,7 @@ class CustomerCollection(TmfView):
                 payment_method=(data.get("paymentMethod") or [{}])[0].get("id", ""),
                 external_ref=None if partner else characteristics.get("externalReference"),
                 partner_reference=characteristics.get("externalReference", "") if partner else "",
+                currency=characteristics.get("currency", ""),
                 status=status_wanted,
                 status_reason=data.get("statusReason") or "",
                 lead_source=f"partner {partner.name}"[:40] if partner else "api",
@@ -312,6 +314,9 @@ class CustomerItem(TmfView):
         reference = customer_reference(customer)
         if characteristics.get("externalReference", reference) != reference:
             raise ApiError(400, "invalid", "externalReference is set at creation only.")
+        # Every amount billed so far is in the currency: it is chosen once, at creation.
+        if characteristics.get("currency", customer.currency).upper() != customer.currency:
+            raise ApiError(400, "invalid", "currency is set at creation only.")
         if "segment" in characteristics:
             changes["segment"] = characteristics["segment"]
         if "paymentMethod" in data:
@@ -427,7 +432,10 @@ class HubCollection(TmfView):
             secret=data.get("secret"),
         )
         body = _hub_body(request, new.hub, new.secret if new.secret_generated else None)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["href"]})
+        headers = {"Location": body["href"]}
+        if "secret" in body:
+            headers["Cache-Control"] = "no-store"  # the only copy of the key, kept by no cache
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
     @extend_schema(
         operation_id="listHub",

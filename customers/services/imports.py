@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crm.bulk import bulk_copy, bulk_insert
+from crm.csv import csv_uncell
 from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
 from customers.models import (
     ActionLog,
@@ -39,6 +40,7 @@ from customers.models import (
     Product,
     Subscription,
 )
+from customers.normalization import normalize_currency
 
 from .audit import actor_label
 from .contacts import ContactMediumInput, contact_medium_fields
@@ -72,6 +74,7 @@ COLUMNS = {
             "language",
             "status",
             "lead_source",
+            "currency",
         },
     },
     ImportJob.Kind.SUBSCRIPTIONS: {
@@ -83,6 +86,9 @@ COLUMNS = {
         "optional": {"period_start", "paid_amount", "paid_on"},
     },
 }
+# The column the error file adds to the failed rows: a corrected error file imports as it is.
+ERROR_COLUMN = "error"
+IGNORED_COLUMNS = {ERROR_COLUMN}
 IDENTIFIER_KEYS = {"email", "phone", "nid"}
 IMPORTABLE_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}
 
@@ -106,16 +112,22 @@ def _text_of(raw: bytes) -> str:
         ) from None
 
 
-def _reader(text: str) -> csv.DictReader:
+def csv_dialect(sample: str) -> dict:
+    """How to read a file whose first characters are ``sample``: its delimiter is guessed.
+
+    Only the delimiter is worth guessing: the sniffer reports doubled quotes as unused when
+    the sample happens to have none, takes the apostrophes in "status 'gone' is not …" or
+    O'Brien for quote marks, and a file that breaks the quoting rules is refused.
+    """
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    # Only the delimiter is worth guessing: the sniffer reports doubled quotes as unused when
-    # the sample happens to have none, and a file that breaks the quoting rules is refused.
-    return csv.DictReader(
-        io.StringIO(text, newline=""), dialect=dialect, doublequote=True, strict=True
-    )
+        delimiter = ","
+    return {"delimiter": delimiter, "quotechar": '"', "doublequote": True, "strict": True}
+
+
+def _reader(text: str) -> csv.DictReader:
+    return csv.DictReader(io.StringIO(text, newline=""), **csv_dialect(text))
 
 
 def import_header_check(*, kind: str, raw: bytes) -> int:
@@ -136,7 +148,7 @@ def import_header_check(*, kind: str, raw: bytes) -> int:
             f"The file has no column {', '.join(sorted(missing))}. "
             f"Expected columns: {', '.join(expected)}."
         )
-    unknown = header - COLUMNS[kind]["required"] - COLUMNS[kind]["optional"]
+    unknown = header - COLUMNS[kind]["required"] - COLUMNS[kind]["optional"] - IGNORED_COLUMNS
     if unknown:
         raise ValidationError(f"Unknown columns: {', '.join(sorted(unknown))}.")
     try:
@@ -179,8 +191,9 @@ def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
     ref_column = "invoice_number" if job.kind == ImportJob.Kind.INVOICES else "external_ref"
     first_index: dict[str, int] = {}
     for index, row in enumerate(reader):
+        # A value our error file wrote as text for spreadsheets is read as the value it was.
         clean = {
-            (key or "").strip(): (value or "").strip()
+            (key or "").strip(): csv_uncell((value or "").strip())
             for key, value in row.items()
             if key is not None
         }
@@ -275,16 +288,6 @@ def import_job_fail(*, job: ImportJob, error: str) -> None:
     )
 
 
-def import_errors_csv(*, job: ImportJob) -> str:
-    """The row errors as a CSV a user can open next to the original file."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "external_ref", "field", "error"])
-    for error in job.row_errors.all().iterator():
-        writer.writerow([error.row_number, error.external_ref, error.field, error.message])
-    return out.getvalue()
-
-
 # --- Parsing values -----------------------------------------------------------------------------
 
 
@@ -352,10 +355,19 @@ class _CustomerRow:
     segment: str
     language: str
     lead_source: str
+    currency: str
     profile: IdentityProfile
     media: list[dict]
     record: Party  # unsaved, names already derived; written as is
     matches: list[tuple[object, Match]] = field(default_factory=list)
+
+
+def _currency(row: dict) -> str:
+    """The billing currency of the row (ISO 4217), or the product's default."""
+    try:
+        return normalize_currency(row.get("currency") or settings.CRM_CURRENCY)
+    except ValidationError as error:
+        raise RowError(f"currency: {' '.join(error.messages)}", "currency") from None
 
 
 def _customer_row(index: int, row: dict) -> _CustomerRow:
@@ -422,6 +434,7 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
         segment=_choice(row, "segment", Customer.Segment.values, Customer.Segment.RESIDENTIAL),
         language=_text(row, "language", 8) or "en",
         lead_source=_text(row, "lead_source", 40) or "import",
+        currency=_currency(row),
         profile=profile_from_input(party),
         record=record,
         media=media,
@@ -609,6 +622,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: _Outcome
             status_changed_at=now,
             segment=row.segment,
             lead_source=row.lead_source,
+            currency=row.currency,
             valid_from=now,
             last_activity_at=now,
             external_ref=row.ref,

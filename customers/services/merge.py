@@ -1,9 +1,14 @@
 """Merging two customers who are one person (eTOM 1.3.4.2: one customer, one identity)."""
 
+import datetime
+from collections.abc import Iterator
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from customers.models import (
     CommunicationPreferences,
@@ -26,9 +31,14 @@ MERGEABLE_PARTY_FIELDS = tuple(name for name in PARTY_FIELDS if name != "kind")
 MERGEABLE_CUSTOMER_FIELDS = ("segment", "payment_method", "account_manager_id", "lead_source")
 
 
-def merge_conflicts(*, survivor: Customer, merged: Customer) -> list[dict]:
-    """Fields where both customers hold a value and the values differ."""
-    conflicts = []
+def _field(target: str, name: str) -> models.Field:
+    return (Party if target == "party" else Customer)._meta.get_field(name)
+
+
+def _field_values(
+    survivor: Customer, merged: Customer
+) -> Iterator[tuple[str, str, object, object]]:
+    """(target, field name, survivor's value, merged customer's value) of every mergeable field."""
     for target, names in (
         ("party", MERGEABLE_PARTY_FIELDS),
         ("customer", MERGEABLE_CUSTOMER_FIELDS),
@@ -36,24 +46,105 @@ def merge_conflicts(*, survivor: Customer, merged: Customer) -> list[dict]:
         for name in names:
             kept = getattr(survivor.party if target == "party" else survivor, name)
             other = getattr(merged.party if target == "party" else merged, name)
-            if kept not in (None, "") and other not in (None, "") and kept != other:
-                conflicts.append({"field": name, "survivor": kept, "merged": other})
-    return conflicts
+            yield target, name, kept, other
+
+
+def _value_shown(field: models.Field, value, users: dict[int, str]) -> str:
+    """A value as the staff pages show it: a choice's label, a date as 1973-08-05, a user's name."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(field, models.ForeignKey):
+        return users.get(value, str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _users_named(values) -> dict[int, str]:
+    """The user names of the account managers among ``values``: one query, if any."""
+    ids = {value for value in values if isinstance(value, int)}
+    if not ids:
+        return {}
+    return {user.pk: user.get_username() for user in get_user_model().objects.filter(pk__in=ids)}
+
+
+def _described(differing: list[tuple[str, str, object, object]]) -> list[dict]:
+    """Each field with its label, and both values raw and as people read them."""
+    users = _users_named(
+        value for _, name, *values in differing if name == "account_manager_id" for value in values
+    )
+    described = []
+    for target, name, kept, other in differing:
+        field = _field(target, name)
+        described.append(
+            {
+                "target": target,
+                "field": name,
+                "label": capfirst(field.verbose_name),
+                "survivor": kept,
+                "merged": other,
+                "survivor_shown": _value_shown(field, kept, users),
+                "merged_shown": _value_shown(field, other, users),
+            }
+        )
+    return described
+
+
+def merge_conflicts(*, survivor: Customer, merged: Customer) -> list[dict]:
+    """Fields where both customers hold a value and the values differ, with their labels and
+    values as people read them."""
+    return _described(
+        [
+            (target, name, kept, other)
+            for target, name, kept, other in _field_values(survivor, merged)
+            if kept not in (None, "") and other not in (None, "") and kept != other
+        ]
+    )
+
+
+def merge_outcome(
+    *, survivor: Customer, merged: Customer, take_from_merged: set[str] | frozenset[str]
+) -> list[dict]:
+    """What ``customers_merge`` will do with each field the merged customer holds a value for
+    that the survivor does not share: the value the survivor ends with, the one dropped, and
+    whether it comes from the merged customer (``taken``). Nothing is written."""
+    _check_fields(take_from_merged)
+    changes = _merged_values(survivor, merged, set(take_from_merged))
+    outcome = []
+    for row in _described(
+        [
+            (target, name, kept, other)
+            for target, name, kept, other in _field_values(survivor, merged)
+            if other not in (None, "") and kept != other
+        ]
+    ):
+        taken = (row["target"], row["field"]) in changes
+        outcome.append(
+            {
+                "label": row["label"],
+                "taken": taken,
+                "result": row["merged_shown"] if taken else row["survivor_shown"],
+                "dropped": row["survivor_shown"] if taken else row["merged_shown"],
+            }
+        )
+    return outcome
+
+
+def _check_fields(take_from_merged) -> None:
+    unknown = set(take_from_merged) - set(MERGEABLE_PARTY_FIELDS) - set(MERGEABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown fields to take over: {', '.join(sorted(unknown))}.")
 
 
 def _merged_values(survivor: Customer, merged: Customer, take_from_merged: set[str]) -> dict:
     """Rule: keep the survivor's value unless it is empty or the user chose the other one."""
     values = {}
-    for target, names in (
-        ("party", MERGEABLE_PARTY_FIELDS),
-        ("customer", MERGEABLE_CUSTOMER_FIELDS),
-    ):
-        for name in names:
-            kept = getattr(survivor.party if target == "party" else survivor, name)
-            other = getattr(merged.party if target == "party" else merged, name)
-            wanted = name in take_from_merged or (kept in (None, "") and other not in (None, ""))
-            if wanted and kept != other:
-                values[(target, name)] = other
+    for target, name, kept, other in _field_values(survivor, merged):
+        wanted = name in take_from_merged or (kept in (None, "") and other not in (None, ""))
+        if wanted and kept != other:
+            values[(target, name)] = other
     return values
 
 
@@ -72,9 +163,7 @@ def customers_merge(
     """
     if survivor.pk == merged.pk:
         raise ValidationError("A customer cannot be merged into itself.")
-    unknown = set(take_from_merged) - set(MERGEABLE_PARTY_FIELDS) - set(MERGEABLE_CUSTOMER_FIELDS)
-    if unknown:
-        raise ValidationError(f"Unknown fields to take over: {', '.join(sorted(unknown))}.")
+    _check_fields(take_from_merged)
     locked = {
         c.pk: c
         for c in Customer.objects.select_for_update()

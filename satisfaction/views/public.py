@@ -38,13 +38,8 @@ def _public_page(view):
 
 
 def _language_of_browser(request) -> str:
-    """For a link that leads to no invitation: the first language the browser asks for that
-    the pages speak, else English."""
-    for entry in request.headers.get("Accept-Language", "").split(","):
-        language = entry.split(";")[0].strip().split("-")[0].lower()
-        if language in texts.PAGE:
-            return language
-    return "en"
+    """For a link that leads to no invitation: the browser's language, if the pages speak it."""
+    return texts.browser_language(request.headers.get("Accept-Language", ""))
 
 
 def _page(request, template: str, language: str, *, status: int = 200, **context):

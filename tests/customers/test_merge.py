@@ -44,7 +44,7 @@ from customers.services import (
 )
 from customers.services.audit import CustomerMerged
 from customers.services.identity import duplicate_pair_record
-from customers.services.merge import customers_merge, merge_conflicts
+from customers.services.merge import customers_merge, merge_conflicts, merge_outcome
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -477,6 +477,69 @@ def test_merge_conflicts_lists_the_fields_where_both_hold_different_values(confl
         "segment": (Customer.Segment.RESIDENTIAL, Customer.Segment.SMALL_BUSINESS),
         "lead_source": ("web_form", "shop"),
     }
+
+
+def test_merge_conflicts_name_each_field_by_its_label_and_show_values_as_pages_do(
+    conflicting, agent, manager
+):
+    kept, other = conflicting
+    Customer.objects.filter(pk=kept.pk).update(
+        payment_method=Customer.PaymentMethod.DIRECT_DEBIT, account_manager=agent
+    )
+    Customer.objects.filter(pk=other.pk).update(account_manager=manager)
+    Party.objects.filter(pk=kept.party_id).update(birth_date=date(1973, 8, 5))
+    kept = Customer.objects.select_related("party").get(pk=kept.pk)
+    other = Customer.objects.select_related("party").get(pk=other.pk)
+
+    conflicts = {
+        c["field"]: (c["label"], c["survivor_shown"], c["merged_shown"])
+        for c in merge_conflicts(survivor=kept, merged=other)
+    }
+
+    assert conflicts["birth_date"] == ("Birth date", "1973-08-05", "1980-05-17")
+    assert conflicts["payment_method"] == ("Payment method", "Direct debit", "Credit card")
+    assert conflicts["segment"] == ("Segment", "Residential", "Small business")
+    assert conflicts["account_manager_id"] == ("Account manager", agent.username, manager.username)
+    assert conflicts["given_name"] == ("Given name", "Jonathan", "Jon")
+
+
+def test_merge_outcome_tells_what_the_survivor_keeps_and_drops_and_writes_nothing(
+    conflicting, manager
+):
+    kept, other = conflicting
+
+    outcome = {
+        row["label"]: (row["result"], row["dropped"], row["taken"])
+        for row in merge_outcome(survivor=kept, merged=other, take_from_merged={"segment"})
+    }
+
+    assert outcome == {
+        "Title": ("Mr", "Dr", False),
+        "Given name": ("Jonathan", "Jon", False),
+        "Birth date": ("1980-05-17", "—", True),
+        "National id": ("AB123456C", "—", True),
+        "Segment": ("Small business", "Residential", True),
+        "Payment method": ("Credit card", "—", True),
+        "Lead source": ("web_form", "shop", False),
+    }
+    assert Customer.objects.get(pk=kept.pk).segment == Customer.Segment.RESIDENTIAL
+    assert Customer.objects.get(pk=other.pk).merged_into is None
+    # The merge does what the outcome said.
+    result = customers_merge(
+        survivor=kept, merged=other, actor=manager, take_from_merged={"segment"}
+    )
+    assert (result.party.birth_date, result.segment, result.lead_source) == (
+        date(1980, 5, 17),
+        Customer.Segment.SMALL_BUSINESS,
+        "web_form",
+    )
+
+
+def test_merge_outcome_refuses_an_unknown_field(conflicting):
+    kept, other = conflicting
+
+    with pytest.raises(ValidationError, match="Unknown fields to take over: status"):
+        merge_outcome(survivor=kept, merged=other, take_from_merged={"status"})
 
 
 def test_a_conflict_keeps_the_survivors_value_and_empty_fields_are_filled(conflicting, manager):

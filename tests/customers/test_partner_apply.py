@@ -69,6 +69,16 @@ def test_a_missing_e_mail_is_shown_on_the_form(client):
     assert not Partner.objects.exists()
 
 
+def test_a_fields_error_and_help_are_what_the_field_refers_to(client):
+    response = client.post(reverse("partner_apply"), {**APPLICATION, "contact_email": "nope"})
+
+    page = response.content.decode()
+    assert 'aria-describedby="id_contact_email_error"' in page
+    assert '<div class="error" id="id_contact_email_error" role="alert">' in page
+    assert 'aria-describedby="id_notes_helptext"' in page
+    assert 'id="id_notes_helptext"' in page
+
+
 def test_one_address_may_apply_a_few_times_an_hour(client):
     for number in range(5):
         client.post(reverse("partner_apply"), {**APPLICATION, "name": f"Applicant {number}"})

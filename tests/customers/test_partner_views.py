@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from customers.models import ActionLog, ApiToken, HubDelivery, HubEvent, HubSubscription, Partner
 from customers.partner_selectors import DELIVERY_PAGE_SIZE
+from customers.partner_views import SECRET_SESSION_KEY, SECRET_WAITS
 from customers.services.partners import token_authenticate, token_issue, token_revoke
 from tests.factories import CustomerFactory, PartnerFactory, UserFactory
 
@@ -171,6 +172,7 @@ def _pages_an_agent_may_not_open(partner, token, delivery):
         _action(partner, "validate"),
         _action(partner, "terminate"),
         reverse("partners:token_issue", args=[partner.pk]),
+        reverse("partners:token_secret", args=[partner.pk, token.pk]),
         reverse("partners:token_rotate", args=[partner.pk, token.pk]),
         reverse("partners:token_revoke", args=[partner.pk, token.pk]),
         DELIVERIES,
@@ -359,13 +361,16 @@ def test_a_manager_issues_a_token_and_sees_the_secret_only_once(client, manager)
     assert client.get(issue).status_code == 200
     response = client.post(issue, {"name": "billing sync", "scopes": ["customer:read"]})
 
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    secret = response.context["secret"]
-    text = response.content.decode()
+    token = ApiToken.objects.get(partner=partner)
+    assert response.status_code == 303
+    assert response["Location"] == reverse("partners:token_secret", args=[partner.pk, token.pk])
+    shown = client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    secret = shown.context["secret"]
+    text = shown.content.decode()
     assert secret in text
     assert "will not be shown again" in text
-    token = ApiToken.objects.get(partner=partner)
+    assert 'data-copy="token-secret"' in text
     assert token_authenticate(secret) == token
     assert token.scopes == ["customer:read"]
     assert token.is_read_only
@@ -373,6 +378,72 @@ def test_a_manager_issues_a_token_and_sees_the_secret_only_once(client, manager)
     assert secret not in detail
     assert f"crm_{token.prefix}_…" in detail
     assert secret not in str(dict(client.session))
+
+
+def test_reloading_the_new_token_page_issues_no_second_token_and_shows_no_secret(client, manager):
+    partner = PartnerFactory()
+    client.force_login(manager)
+    response = client.post(
+        reverse("partners:token_issue", args=[partner.pk]),
+        {"name": "billing sync", "scopes": ["customer:read"]},
+        follow=True,
+    )
+    secret = response.context["secret"]
+
+    reloaded = client.get(response.redirect_chain[-1][0])
+
+    assert reloaded.status_code == 200
+    assert reloaded["Cache-Control"] == "no-store"
+    assert reloaded.context["secret"] is None
+    text = reloaded.content.decode()
+    assert "already shown" in text
+    assert secret not in text
+    assert reverse("partners:token_rotate", args=[partner.pk, partner.tokens.get().pk]) in text
+    assert partner.tokens.count() == 1
+
+
+def test_a_new_token_page_opened_too_late_shows_no_secret(client, manager):
+    partner = PartnerFactory()
+    client.force_login(manager)
+    response = client.post(
+        reverse("partners:token_issue", args=[partner.pk]),
+        {"name": "billing sync", "scopes": ["customer:read"]},
+    )
+    session = client.session
+    [waiting] = session[SECRET_SESSION_KEY].values()
+    waiting["issued_at"] = (timezone.now() - SECRET_WAITS - timedelta(seconds=1)).isoformat()
+    session.save()
+
+    late = client.get(response["Location"])
+
+    assert late.context["secret"] is None
+    assert SECRET_SESSION_KEY not in client.session
+
+
+def test_a_head_request_does_not_use_up_the_one_showing(client, manager):
+    partner = PartnerFactory()
+    client.force_login(manager)
+    response = client.post(
+        reverse("partners:token_issue", args=[partner.pk]),
+        {"name": "billing sync", "scopes": ["customer:read"]},
+    )
+
+    assert client.head(response["Location"]).status_code == 405
+    assert client.get(response["Location"]).context["secret"]
+
+
+def test_another_users_session_never_sees_the_new_secret(client, manager):
+    partner = PartnerFactory()
+    client.force_login(manager)
+    response = client.post(
+        reverse("partners:token_issue", args=[partner.pk]),
+        {"name": "billing sync", "scopes": ["customer:read"]},
+    )
+    other = Client()
+    other.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+    assert other.get(response["Location"]).context["secret"] is None
+    assert client.get(response["Location"]).context["secret"]
 
 
 def test_issuing_a_token_without_a_scope_shows_the_error(client, manager):
@@ -412,10 +483,15 @@ def test_a_manager_rotates_a_token_and_the_old_one_works_for_the_grace_period(cl
     before = timezone.now()
     response = client.post(rotate, {"grace": "24h"})
 
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    new_secret = response.context["secret"]
-    assert new_secret in response.content.decode()
+    assert response.status_code == 303
+    shown = client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    new_secret = shown.context["secret"]
+    assert new_secret in shown.content.decode()
+    assert "keeps working until" in shown.content.decode()
+    reloaded = client.get(response["Location"])
+    assert reloaded.context["secret"] is None
+    assert partner.tokens.count() == 2
     old.token.refresh_from_db()
     assert old.token.revoked_at is None
     assert (
@@ -432,7 +508,9 @@ def test_rotating_without_grace_stops_the_old_token_at_once(client, manager):
     client.force_login(manager)
 
     response = client.post(
-        reverse("partners:token_rotate", args=[partner.pk, old.token.pk]), {"grace": "none"}
+        reverse("partners:token_rotate", args=[partner.pk, old.token.pk]),
+        {"grace": "none"},
+        follow=True,
     )
 
     assert token_authenticate(old.secret) is None

@@ -106,7 +106,11 @@ def test_the_queue_lists_open_pairs_and_the_review_merges_them(client, agent, me
 
     review = reverse("customers:duplicate_review", args=[pair.pk])
     assert client.get(review).status_code == 200
-    response = client.post(review, {"decision": "merge", "survivor": str(zoe.pk)})
+    asked = client.post(review, {"decision": "merge", "survivor": str(zoe.pk)})
+    assert asked.status_code == 200  # the confirmation, not the merge
+    response = client.post(
+        review, {"decision": "merge", "survivor": str(zoe.pk), "confirmed": "on"}
+    )
     assert response.status_code == 302
     twin.refresh_from_db()
     assert twin.merged_into == zoe
@@ -151,3 +155,124 @@ def test_a_second_scan_is_refused_while_one_runs(client, merger, zoe):
     client.force_login(merger)
     response = client.post(reverse("customers:duplicate_scans"), follow=True)
     assert "already running" in response.content.decode()
+
+
+def test_merging_asks_for_confirmation_first_and_changes_nothing_until_then(
+    client, agent, merger, zoe
+):
+    twin, pair = _pair(agent, zoe)
+    client.force_login(merger)
+    review = reverse("customers:duplicate_review", args=[pair.pk])
+
+    response = client.post(review, {"decision": "merge", "survivor": str(zoe.pk)})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Merge {twin.number} into {zoe.number}?" in page
+    assert "This cannot be undone." in page
+    assert f"The number {twin.number} keeps working and leads to {zoe.number}." in page
+    assert '<input type="hidden" name="confirmed" value="on">' in page
+    assert 'name="decision" value="merge"' in page
+    twin.refresh_from_db()
+    pair.refresh_from_db()
+    assert twin.merged_into is None
+    assert pair.status == DuplicateCandidate.Status.OPEN
+    assert not CustomerAlias.objects.exists()
+
+
+@pytest.fixture
+def differing_pair(agent, zoe):
+    """Zoe's twin, born another day and paying by direct debit; Zoe pays by card."""
+    twin, pair = _pair(agent, zoe)
+    Customer.objects.filter(pk=zoe.pk).update(payment_method=Customer.PaymentMethod.CARD)
+    Customer.objects.filter(pk=twin.pk).update(payment_method=Customer.PaymentMethod.DIRECT_DEBIT)
+    type(twin.party).objects.filter(pk=twin.party_id).update(birth_date=date(1973, 8, 5))
+    return twin, pair
+
+
+def test_the_review_shows_field_labels_and_values_as_the_other_pages_do(
+    client, merger, zoe, differing_pair
+):
+    _, pair = differing_pair
+    client.force_login(merger)
+
+    response = client.get(reverse("customers:duplicate_review", args=[pair.pk]))
+
+    page = response.content.decode()
+    table = page[page.index('id="merge-conflicts"') : page.index("</table>")]
+    assert '<th scope="row">Birth date</th><td>1985-03-14</td><td>1973-08-05</td>' in table
+    assert '<th scope="row">Payment method</th><td>Credit card</td><td>Direct debit</td>' in table
+    for raw in ("birth_date", "payment_method", "direct_debit", "Aug. 5, 1973"):
+        assert raw not in table, raw
+    choices = dict(response.context["form"].fields["take_from_merged"].choices)
+    assert choices == {"birth_date": "Birth date", "payment_method": "Payment method"}
+
+
+def test_the_confirmation_shows_what_is_kept_and_what_is_dropped(
+    client, merger, zoe, differing_pair
+):
+    twin, pair = differing_pair
+    client.force_login(merger)
+
+    response = client.post(
+        reverse("customers:duplicate_review", args=[pair.pk]),
+        {"decision": "merge", "survivor": str(zoe.pk), "take_from_merged": ["payment_method"]},
+    )
+
+    outcome = {row["label"]: row for row in response.context["outcome"]}
+    assert (outcome["Birth date"]["result"], outcome["Birth date"]["dropped"]) == (
+        "1985-03-14",
+        "1973-08-05",
+    )
+    assert (outcome["Payment method"]["result"], outcome["Payment method"]["taken"]) == (
+        "Direct debit",
+        True,
+    )
+    page = response.content.decode()
+    assert f'Direct debit <span class="muted">(from {twin.number})</span>' in page
+    assert '<input type="hidden" name="take_from_merged" value="payment_method">' in page
+
+
+def test_a_confirmed_merge_takes_the_chosen_values(client, merger, zoe, differing_pair):
+    twin, pair = differing_pair
+    client.force_login(merger)
+
+    response = client.post(
+        reverse("customers:duplicate_review", args=[pair.pk]),
+        {
+            "decision": "merge",
+            "survivor": str(zoe.pk),
+            "take_from_merged": ["payment_method"],
+            "confirmed": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    zoe.refresh_from_db()
+    twin.refresh_from_db()
+    assert twin.merged_into == zoe
+    assert zoe.payment_method == Customer.PaymentMethod.DIRECT_DEBIT
+    assert zoe.party.birth_date == date(1985, 3, 14)
+
+
+def test_changing_the_choices_goes_back_to_the_review_with_them_kept(
+    client, merger, zoe, differing_pair
+):
+    twin, pair = differing_pair
+    client.force_login(merger)
+
+    response = client.post(
+        reverse("customers:duplicate_review", args=[pair.pk]),
+        {
+            "decision": "review",
+            "survivor": str(twin.pk),
+            "take_from_merged": ["birth_date"],
+            "confirmed": "on",
+        },
+    )
+
+    assert response.templates[0].name == "customers/duplicates/review.html"
+    assert response.context["form"]["survivor"].value() == str(twin.pk)
+    assert response.context["form"]["take_from_merged"].value() == ["birth_date"]
+    twin.refresh_from_db()
+    assert twin.merged_into is None

@@ -118,10 +118,42 @@ def test_the_row_errors_download_as_a_csv_attachment(client, manager):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="import-{job.pk}-errors.csv"'
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
-        ["row", "external_ref", "field", "error"],
-        ["4", "X-3", "email", "email: Enter a valid e-mail address."],
+    assert response.streaming, "a large file is sent while it is read, never held in memory"
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(content))) == [
+        ["external_ref", "given_name", "family_name", "email", "mobile", "status", "error"],
+        ["X-3", "Ann", "Archer", "not-an-email", "", "", "email: Enter a valid e-mail address."],
     ]
+
+
+def test_the_corrected_error_file_uploaded_again_imports_the_fixed_row(
+    client, manager, django_capture_on_commit_callbacks, tasks_in_process
+):
+    job = import_job_run(job_id=job_of(CUSTOMERS, manager).pk)
+    client.force_login(manager)
+    response = client.get(reverse("customers:import_errors", args=[job.pk]))
+    corrected = b"".join(response.streaming_content).replace(b"not-an-email", b"ann@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            IMPORTS,
+            {"kind": "customers", "on_duplicate": "refuse", "file": upload(corrected, "fix.csv")},
+        )
+
+    again = ImportJob.objects.get(original_name="fix.csv")
+    assert (again.status, again.rows_created, again.rows_failed) == ("done", 1, 0)
+    assert Customer.objects.get(external_ref="X-3").party.family_name == "Archer"
+
+
+def test_an_error_file_whose_upload_is_gone_sends_back_to_the_job_with_a_message(client, manager):
+    job = import_job_run(job_id=job_of(CUSTOMERS, manager).pk)
+    job.file.storage.delete(job.file.name)
+    client.force_login(manager)
+
+    response = client.get(reverse("customers:import_errors", args=[job.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("customers:import_detail", args=[job.pk]), 302)]
+    assert "is no longer stored" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from customers.models import ImportJob
-from customers.services.imports import import_errors_csv, import_job_create, import_job_run
+from customers.services.import_errors import import_errors_csv
+from customers.services.imports import import_job_create, import_job_run
 
 
 class Command(BaseCommand):
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--on-duplicate", choices=ImportJob.OnDuplicate.values, default="refuse"
         )
-        parser.add_argument("--errors", type=Path, help="Write the row errors to this CSV file.")
+        parser.add_argument(
+            "--errors",
+            type=Path,
+            help="Write the failed rows, with why each failed, to this CSV file.",
+        )
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args, kind, path, on_duplicate, errors, batch_size, **options):
@@ -51,7 +56,8 @@ class Command(BaseCommand):
             f"{job.rows_failed} failed, {job.duplicates_queued} possible duplicates queued."
         )
         if errors and job.rows_failed:
-            errors.write_text(import_errors_csv(job=job), encoding="utf-8")
+            with errors.open("w", encoding="utf-8", newline="") as out:
+                out.writelines(import_errors_csv(job=job))
             self.stdout.write(f"Row errors written to {errors}.")
         if job.rows_failed:
             raise CommandError(f"{job.rows_failed} row(s) were not imported.")

@@ -93,6 +93,7 @@ class TestDelivery:
         tmf.validate(response.json(), "Hub")
         assert response["Location"].endswith(f"/hub/{response.json()['id']}")
         assert len(response.json()["secret"]) >= 32
+        assert response["Cache-Control"] == "no-store"
         again = alpha_api.get(f"/hub/{response.json()['id']}")
         assert again.status_code == 200 and "secret" not in again.json()
         tmf.validate(again.json(), "Hub")
