@@ -962,12 +962,18 @@ _RESCORING_TRANSITIONS = {
 }
 
 
+# Products held are what value is made of, and a burst of new ones is a fraud signal.
+_PRODUCT_CHANGES = {"subscription.added", "subscription.changed", "subscription.ended"}
+
+
 def rescore_reason(action: str, data: dict) -> str:
     """Why this event calls for a rescore, or "" when it does not."""
     if action == "payment.recorded":
         return "payment recorded"
     if action == "payment.missed":
         return "payment missed"
+    if action in _PRODUCT_CHANGES:
+        return f"product {action.removeprefix('subscription.')}"
     if action == "interaction.recorded" and data.get("kind") == "complaint":
         return "complaint recorded"
     if action == "survey.answered":

@@ -10,11 +10,17 @@ from django.utils import timezone
 
 from crm.celery import app
 from customers.models import Customer, Interaction, LatestScores
-from customers.services import customer_terminate, interaction_record, payment_record
+from customers.services import (
+    customer_terminate,
+    interaction_record,
+    payment_record,
+    subscription_change,
+    subscription_end,
+)
 from risk import services
 from risk.models import CustomerScore, RescoreRequest
 from risk.tasks import customer_rescore, scoring_work_resume
-from tests.factories import InteractionFactory, InvoiceFactory
+from tests.factories import InteractionFactory, InvoiceFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
@@ -71,6 +77,24 @@ def test_a_late_payment_asks_for_a_rescore(established, django_capture_on_commit
 
     assert RescoreRequest.objects.get(customer=customer).reasons == ["payment recorded"]
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("change", ["added", "changed", "ended"])
+def test_a_product_added_changed_or_ended_asks_for_a_rescore(established, change):
+    (customer,) = established(1)
+    RescoreRequest.objects.all().delete()
+
+    if change == "added":
+        SubscriptionFactory(customer=customer)
+    else:
+        subscription = customer.subscriptions.first()
+        if change == "changed":
+            subscription_change(subscription=subscription, actor=None, monthly_charge=Decimal("1"))
+        else:
+            subscription_end(subscription=subscription, actor=None, end_date=timezone.localdate())
+
+    request = RescoreRequest.objects.get(customer=customer)
+    assert request.reasons == [f"product {change}"]
 
 
 def test_events_in_a_burst_share_one_request_and_one_task(
