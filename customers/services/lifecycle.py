@@ -160,7 +160,8 @@ _REASONS_ACCEPTING_OVERDUE_DEBT = {
     "terminate": TERMINATION_REASONS_ALLOWING_OVERDUE_DEBT,
     "reestablish": REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT,
 }
-DEBT_CHECKED_ACTIONS = tuple(_REASONS_ACCEPTING_OVERDUE_DEBT)
+# Resuming "because the balance is settled" states a fact the invoices can check.
+DEBT_CHECKED_ACTIONS = (*_REASONS_ACCEPTING_OVERDUE_DEBT, "resume")
 
 
 def reasons_accepting_overdue_debt(action: str) -> list[str]:
@@ -214,6 +215,8 @@ def customer_transition(
                 _check_termination_allowed(locked, reason, debt)
                 debt_data = {"final_bill": debt.as_data()}
                 note = _with_line(note, final_bill_text(debt))
+            elif action == "resume":
+                _check_resume_allowed(locked, reason, debt)
             else:
                 _check_reestablish_allowed(locked, reason, debt)
                 debt_data = {"debt_carried_over": debt.as_data()}
@@ -300,6 +303,17 @@ def _check_termination_allowed(customer: Customer, reason: str, debt: Debt) -> N
         raise ValidationError(
             f"Customer {customer.number} has {_overdue_text(debt)}. Settle the overdue "
             "amount first, or terminate for non-payment so the debt goes to collections.",
+            code="overdue_debt",
+        )
+
+
+def _check_resume_allowed(customer: Customer, reason: str, debt: Debt) -> None:
+    if reason == "balance_settled" and debt.overdue > 0:
+        raise ValidationError(
+            {
+                "reason": f"The balance is not settled: customer {customer.number} has "
+                f"{_overdue_text(debt)}. Record the payment first, or give another reason."
+            },
             code="overdue_debt",
         )
 

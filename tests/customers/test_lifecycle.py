@@ -491,6 +491,18 @@ def test_reestablish_from_a_suspension_is_refused_while_debt_is_overdue(manager)
         customer_reestablish(customer=customer, actor=manager, reason="returned")
 
 
+def test_resuming_because_the_balance_is_settled_is_refused_while_debt_is_overdue(manager):
+    customer = CustomerFactory(status=Status.ACTIVE)
+    _overdue_invoice(customer, "45.00")
+    customer = customer_suspend(customer=customer, actor=manager, reason="non_payment")
+
+    with pytest.raises(ValidationError, match=r"balance is not settled.*€45\.00 overdue"):
+        customer_resume(customer=customer, actor=manager, reason="balance_settled")
+
+    customer = customer_resume(customer=customer, actor=manager, reason="customer_request")
+    assert customer.status == Status.ACTIVE
+
+
 @pytest.mark.parametrize("reason", sorted(REESTABLISH_REASONS_ACCEPTING_OVERDUE_DEBT))
 def test_reestablish_with_the_debt_dealt_with_carries_the_debt_over(reason, manager):
     customer = _terminated_for_non_payment(manager)
