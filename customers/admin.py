@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from crm.forms import ServiceCheckedForm
 from customers import partner_selectors, selectors, services
 from customers.models import (
     ActionLog,
@@ -34,8 +35,16 @@ from customers.models import (
     Subscription,
 )
 from customers.services import hub, partners
-from customers.services.customers import CUSTOMER_EDITABLE_FIELDS, PARTY_FIELDS
+from customers.services.customers import (
+    CUSTOMER_EDITABLE_FIELDS,
+    PARTY_FIELDS,
+    PartyInput,
+    partner_reference_check,
+    party_from_input,
+)
 from customers.services.merge import duplicate_mark_distinct
+from customers.services.preferences import contact_window_check
+from customers.services.relationships import relationship_check
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -140,8 +149,26 @@ def _lifecycle_admin_action(action: str):
     )
 
 
+class CustomerAdminForm(ServiceCheckedForm):
+    service_checked_fields = ("partner",)
+
+    def service_check(self, data: dict) -> None:
+        if "partner" not in data:  # a form without the field
+            return
+        try:
+            partner_reference_check(
+                partner=data["partner"],
+                reference=self.instance.partner_reference,
+                customer=self.instance,
+            )
+        except ValidationError as error:
+            # The reference came with the customer; it is the move to this partner that clashes.
+            raise ValidationError({"partner": error.messages}) from None
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = (
         "number",
         "name",
@@ -244,8 +271,17 @@ class CustomerAdmin(admin.ModelAdmin):
         return self._may(request, "reestablish")
 
 
+class PartyAdminForm(ServiceCheckedForm):
+    service_checked_fields = PARTY_FIELDS
+
+    def service_check(self, data: dict) -> None:
+        names = {name: data.get(name, getattr(self.instance, name)) for name in PARTY_FIELDS}
+        party_from_input(PartyInput(**names))
+
+
 @admin.register(Party)
 class PartyAdmin(admin.ModelAdmin):
+    form = PartyAdminForm
     list_display = ("display_name", "kind", "birth_date", "national_id", "registration_number")
     list_filter = ("kind",)
     search_fields = (
@@ -318,8 +354,18 @@ class ConsentAdmin(admin.ModelAdmin):
         return False
 
 
+class PreferencesAdminForm(ServiceCheckedForm):
+    service_checked_fields = ("contact_time_from", "contact_time_to")
+
+    def service_check(self, data: dict) -> None:
+        contact_window_check(
+            time_from=data.get("contact_time_from"), time_to=data.get("contact_time_to")
+        )
+
+
 @admin.register(CommunicationPreferences)
 class CommunicationPreferencesAdmin(admin.ModelAdmin):
+    form = PreferencesAdminForm
     list_display = (
         "customer",
         "language",
@@ -382,6 +428,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ("customer__party", "product")
     show_full_result_count = False
 
+    # Products are added, changed and ended on the customer page, through the services that
+    # check the charge and the dates and keep the audit; here they are only looked up.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
@@ -391,6 +445,11 @@ class InvoiceAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer",)
     list_select_related = ("customer__party",)
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        # Billing facts come from billing (its feed and the imports), whose writes are
+        # checked and audited; a bare admin form would do neither.
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -405,12 +464,27 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ("customer__party", "invoice")
     show_full_result_count = False
 
+    def has_add_permission(self, request):
+        # Billing facts come from billing (its feed and the imports), whose writes are
+        # checked and audited; a bare admin form would do neither.
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
 
+class RelationshipAdminForm(ServiceCheckedForm):
+    service_checked_fields = ("from_customer", "to_customer", "kind")
+
+    def service_check(self, data: dict) -> None:
+        relationship_check(
+            from_customer=data["from_customer"], to_customer=data["to_customer"], kind=data["kind"]
+        )
+
+
 @admin.register(CustomerRelationship)
 class CustomerRelationshipAdmin(admin.ModelAdmin):
+    form = RelationshipAdminForm
     list_display = ("from_customer", "kind", "to_customer", "created_at")
     list_filter = ("kind",)
     search_fields = ("=from_customer__number", "=to_customer__number")

@@ -5,7 +5,9 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from crm.forms import ServiceCheckedForm
 from customers.models import (
     ApiToken,
     CommunicationPreferences,
@@ -18,10 +20,12 @@ from customers.models import (
     LatestScores,
     Partner,
     Party,
+    Product,
 )
 from customers.normalization import normalize_email, normalize_phone
 from customers.selectors import SORT_LABELS
 from customers.services import ContactMediumInput, PartyInput
+from customers.services.preferences import contact_window_check
 
 User = get_user_model()
 
@@ -180,7 +184,10 @@ class LeadForm(forms.Form):
             self.add_error("city", "Give the city or the postcode.")
         elif locality and not street:
             self.add_error("street", "Give the street.")
-        if not any(data.get(name) for name in ("email", "mobile", "phone", "street")):
+        # A way of reaching them that was given but is wrong has its own error; this one is
+        # only for a form that gives none at all.
+        reach = ("email", "mobile", "phone", "street")
+        if not any(data.get(name) or self.has_error(name) for name in reach):
             raise ValidationError("Give at least one way to reach the customer.")
         return data
 
@@ -272,7 +279,12 @@ class ContactMediumForm(forms.Form):
     street = forms.CharField(required=False, max_length=200)
     postcode = forms.CharField(required=False, max_length=20)
     city = forms.CharField(required=False, max_length=100)
-    country = forms.CharField(required=False, max_length=2)
+    country = forms.CharField(
+        required=False,
+        max_length=2,
+        help_text="Two letters, e.g. GB. A phone number given without its country code is "
+        "read as a number of this country.",
+    )
     is_preferred = forms.BooleanField(required=False, label="Preferred")
     is_verified = forms.BooleanField(required=False, label="Verified")
     valid_from = forms.DateField(required=False, widget=DateInput)
@@ -296,8 +308,14 @@ class ContactMediumForm(forms.Form):
         }
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(ServiceCheckedForm):
     language = forms.ChoiceField(choices=LANGUAGES)
+    service_checked_fields = ("contact_time_from", "contact_time_to")
+
+    def service_check(self, data: dict) -> None:
+        contact_window_check(
+            time_from=data.get("contact_time_from"), time_to=data.get("contact_time_to")
+        )
 
     class Meta:
         model = CommunicationPreferences
@@ -312,6 +330,10 @@ class PreferencesForm(forms.ModelForm):
             "itemised_statement",
         ]
         widgets = {"contact_time_from": TimeInput, "contact_time_to": TimeInput}
+        help_texts = {
+            "contact_time_to": "An end before the start runs overnight, e.g. 18:00 to 09:00. "
+            "Leave both times empty for any time of day."
+        }
 
 
 class ConsentForm(forms.Form):
@@ -353,7 +375,11 @@ class TransitionForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    """Which customer survives, and which conflicting values come from the other one."""
+    """Which customer survives, and which conflicting values come from the other one.
+
+    A merge cannot be undone, so it takes two steps: the choices are posted and shown back as
+    what will happen, and only the confirmation page posts ``confirmed``.
+    """
 
     survivor = forms.ChoiceField(widget=forms.RadioSelect, label="Keep")
     take_from_merged = forms.MultipleChoiceField(
@@ -361,6 +387,7 @@ class MergeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Take these values from the customer being merged away",
     )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, candidate, conflicts_by_survivor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -370,12 +397,12 @@ class MergeForm(forms.Form):
             for c in (low, high)
         ]
         self.fields["survivor"].initial = str(low.pk)
-        fields = sorted(
-            {c["field"] for conflicts in conflicts_by_survivor.values() for c in conflicts}
-        )
-        self.fields["take_from_merged"].choices = [
-            (name, name.replace("_", " ")) for name in fields
-        ]
+        labels = {
+            c["field"]: c["label"]
+            for conflicts in conflicts_by_survivor.values()
+            for c in conflicts
+        }
+        self.fields["take_from_merged"].choices = list(labels.items())
 
 
 class ImportForm(forms.Form):
@@ -521,3 +548,100 @@ class PartnerApplicationForm(forms.Form):
         if self.cleaned_data["company_fax"]:
             raise forms.ValidationError("Leave this field empty.")
         return ""
+
+
+# --- Staff to give work to, open interactions, products -------------------------------------
+
+
+def contract_term_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=0,
+        max_value=60,
+        label="Contract term (months)",
+        help_text="0 for month-to-month.",
+        **kwargs,
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A colleague, shown by name and user name."""
+
+    def label_from_instance(self, user):
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
+class OpenInteractionFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "Everyone's")],
+    )
+    kind = forms.ChoiceField(
+        required=False, label="Type", choices=[("", "Any type"), *Interaction.Kind.choices]
+    )
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class InteractionResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[
+            (Interaction.Outcome.RESOLVED, "Resolved"),
+            (Interaction.Outcome.NO_ACTION, "No action needed"),
+        ],
+        initial=Interaction.Outcome.RESOLVED,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was done; it shows on the customer's timeline.",
+    )
+
+
+class OwnerForm(forms.Form):
+    """Give a piece of work to a colleague chosen among ``staff``."""
+
+    owner = StaffChoiceField(queryset=None, label="Give to", empty_label="Choose a colleague")
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+
+class SubscriptionAddForm(forms.Form):
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(is_active=True).order_by("family", "name"),
+        empty_label="Choose a product",
+    )
+    start_date = forms.DateField(widget=DateInput, initial=timezone.localdate)
+    monthly_charge = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text="Leave empty for the catalogue's list price.",
+    )
+    contract_term_months = contract_term_field(initial=0)
+    service_id = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Service id",
+        help_text="MSISDN, line or account id in the network.",
+    )
+
+
+class SubscriptionChangeForm(forms.Form):
+    monthly_charge = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2)
+    contract_term_months = contract_term_field()
+    service_id = forms.CharField(required=False, max_length=40, label="Service id")
+
+    @classmethod
+    def initial_from(cls, subscription) -> dict:
+        return {name: getattr(subscription, name) for name in cls.base_fields}
+
+
+class SubscriptionEndForm(forms.Form):
+    end_date = forms.DateField(widget=DateInput, initial=timezone.localdate, label="Ends on")

@@ -246,7 +246,7 @@ def _describe(entry: ActionLog, *, currency: str | None = None) -> tuple[str, st
         reason = labels.reason_label(data.get("reason", ""), action=action)
         detail = " · ".join(p for p in (reason, data.get("note", "")) if p)
         return title, detail
-    title = _ACTION_TITLES.get(entry.action, entry.action.replace("_", " ").replace(".", ": "))
+    title = _ACTION_TITLES.get(entry.action) or labels.humanized(entry.action.replace(".", " "))
     if entry.action.startswith("contact_medium."):
         return title, labels.contact_change_text(data)
     if entry.action.startswith("consent."):
@@ -265,6 +265,9 @@ def _describe(entry: ActionLog, *, currency: str | None = None) -> tuple[str, st
             f"No activity for {data.get('idle_days')} days "
             f"(leads are flagged after {data.get('threshold_days')})"
         )
+    if entry.action == "survey.answered":
+        sentiment = str(data.get("sentiment", "")).lower()
+        return title, f"{data.get('survey', '')}: {data.get('score', '')} ({sentiment})"
     if entry.action == "interaction.recorded":
         return "", ""
     if entry.action == "interaction.resolved":

@@ -16,7 +16,7 @@ CONTACT_TYPES = {
     "GeographicAddressContactMedium",
     "SocialContactMedium",
 }
-SETTABLE_CHARACTERISTICS = {"segment", "language", "externalReference"}
+SETTABLE_CHARACTERISTICS = {"segment", "language", "externalReference", "currency"}
 COMPUTED_CHARACTERISTICS = {
     "customerNumber",
     "valueSegment",

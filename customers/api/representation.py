@@ -118,11 +118,18 @@ def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def money_representation(amount, currency: str) -> dict:
+    """An amount as TMF's ``Money``: its value and its ISO 4217 unit, the customer's currency."""
+    return {"unit": currency, "value": float(amount)}
+
+
 def _characteristic(name: str, value) -> dict:
     if isinstance(value, bool):
         kind, value_type = "BooleanCharacteristic", "boolean"
     elif isinstance(value, (int, float)):
         kind, value_type = "NumberCharacteristic", "number"
+    elif isinstance(value, dict):
+        kind, value_type = "ObjectCharacteristic", "object"
     else:
         kind, value_type = "StringCharacteristic", "string"
     return {"@type": kind, "name": name, "valueType": value_type, "value": value}
@@ -137,6 +144,7 @@ def _characteristics(customer: Customer, *, internal: bool) -> list[dict]:
     items = [
         _characteristic("customerNumber", customer.number),
         _characteristic("segment", customer.segment),
+        _characteristic("currency", customer.currency),
     ]
     preferences = getattr(customer, "preferences", None)
     if preferences is not None:
@@ -148,7 +156,9 @@ def _characteristics(customer: Customer, *, internal: bool) -> list[dict]:
     if scores is not None:
         items += [
             _characteristic("valueSegment", scores.value_segment),
-            _characteristic("lifetimeValue", float(scores.lifetime_value)),
+            _characteristic(
+                "lifetimeValue", money_representation(scores.lifetime_value, customer.currency)
+            ),
             _characteristic("churnRisk", round(scores.churn_risk, 4)),
             _characteristic("creditRating", scores.credit_rating),
         ]

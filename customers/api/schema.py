@@ -59,6 +59,15 @@ CONTACT_MEDIUM = {
         "socialNetworkId": STRING,
     },
 }
+MONEY = {
+    "type": "object",
+    "description": "An amount (lifetimeValue) in the customer's currency.",
+    "required": ["unit", "value"],
+    "properties": {
+        "unit": {"type": "string", "description": "ISO 4217 currency code, e.g. EUR."},
+        "value": {"type": "number"},
+    },
+}
 CHARACTERISTIC = {
     "type": "object",
     "required": ["@type", "name", "value"],
@@ -67,7 +76,14 @@ CHARACTERISTIC = {
         "id": STRING,
         "name": STRING,
         "valueType": STRING,
-        "value": {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]},
+        "value": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                MONEY,
+            ]
+        },
     },
 }
 CUSTOMER = {
@@ -150,13 +166,17 @@ _SETTABLE = {
     "characteristic": {
         "type": "array",
         "maxItems": 20,
-        "description": "segment, language and externalReference (your own id) can be set.",
+        "description": "segment, language, externalReference (your own id) and currency "
+        "(ISO 4217, set at creation only) can be set.",
         "items": {
             "type": "object",
             "required": ["name", "value"],
             "properties": {
                 "@type": STRING,
-                "name": {"type": "string", "enum": ["segment", "language", "externalReference"]},
+                "name": {
+                    "type": "string",
+                    "enum": ["segment", "language", "externalReference", "currency"],
+                },
                 "value": STRING,
                 "valueType": STRING,
             },

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from customers.models import ContactMedium, Customer
 from customers.normalization import (
+    normalize_country,
     normalize_email,
     normalize_phone,
     normalize_url,
@@ -46,11 +47,16 @@ def contact_medium_fields(medium: ContactMediumInput) -> dict:
         "postcode": "",
         "country": "",
     }
+    # The country of an address, and the country a national phone number is read in.
+    try:
+        country = normalize_country(medium.country)
+    except ValidationError as error:
+        raise ValidationError({"country": error.messages}) from error
     try:
         if medium.kind == Kind.EMAIL:
             fields["value"] = normalize_email(medium.value)
         elif medium.kind in (Kind.PHONE, Kind.MOBILE):
-            fields["value"] = normalize_phone(medium.value, region=medium.country or None)
+            fields["value"] = normalize_phone(medium.value, region=country or None)
         elif medium.kind == Kind.WEB:
             fields["value"] = normalize_url(medium.value)
         elif medium.kind == Kind.SOCIAL:
@@ -70,12 +76,12 @@ def contact_medium_fields(medium: ContactMediumInput) -> dict:
                 street=medium.street.strip(),
                 city=medium.city.strip(),
                 postcode=medium.postcode.strip().upper(),
-                country=medium.country.strip().upper(),
+                country=country,
                 value=postal_one_line(
                     street=medium.street,
                     postcode=medium.postcode,
                     city=medium.city,
-                    country=medium.country,
+                    country=country,
                 ),
             )
         else:

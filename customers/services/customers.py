@@ -2,15 +2,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from customers.models import ActionLog, CommunicationPreferences, Customer, Party
-from customers.normalization import name_key
+from customers.normalization import name_key, normalize_currency
 
 from .audit import action_log_record, customer_lock_for_edit, touch
-from .contacts import ContactMediumInput, contact_medium_add
+from .contacts import ContactMediumInput, contact_medium_add, contact_medium_fields
 from .identity import (
     DuplicateFound,
     duplicate_pair_record,
@@ -103,8 +104,10 @@ def customer_create(
     external_ref: str | None = None,
     queue_probable_duplicates: bool = False,
     partner_reference: str = "",
+    currency: str = "",
 ) -> Customer:
-    """Create a party and its customer role as a new lead, with its contact media.
+    """Create a party and its customer role as a new lead, with its contact media, billed in
+    ``currency`` (ISO 4217; the product's default when blank).
 
     The identity is checked first: a customer who certainly exists already is refused, and
     probable matches must be confirmed as different people (``confirmed_distinct``: their
@@ -113,6 +116,13 @@ def customer_create(
     probable matches do not block: the customer is created and each pair goes to the review
     queue; a certain match is still refused.
     """
+    try:
+        currency = normalize_currency(currency or settings.CRM_CURRENCY)
+    except ValidationError as error:
+        raise ValidationError({"currency": error.messages}) from None
+    # A wrong contact medium is said at once, not after the duplicate check.
+    for medium in party.contact_media:
+        contact_medium_fields(medium)
     set_aside, queued = [], []
     if check_duplicates:
         try:
@@ -140,15 +150,9 @@ def customer_create(
         last_activity_at=now,
         external_ref=external_ref or None,
         partner_reference=partner_reference,
+        currency=currency,
     )
-    if partner_reference and partner is not None:
-        taken = Customer.objects.filter(partner=partner, partner_reference=partner_reference)
-        number = taken.values_list("number", flat=True).first()
-        if number:
-            raise ValidationError(
-                f"Reference {partner_reference} is already customer {number}.",
-                code="duplicate_reference",
-            )
+    partner_reference_check(partner=partner, reference=partner_reference)
     customer.full_clean(exclude=["party", "number"])
     customer.save()
     CommunicationPreferences.objects.create(customer=customer, language=language)
@@ -176,6 +180,7 @@ def customer_create(
             "number": customer.number,
             "name": new_party.display_name,
             "segment": segment,
+            "currency": currency,
             "contact_media": [
                 {name: _plain(value) for name, value in asdict(m).items()}
                 for m in party.contact_media
@@ -183,6 +188,20 @@ def customer_create(
         },
     )
     return customer
+
+
+def partner_reference_check(*, partner, reference: str, customer: Customer | None = None) -> None:
+    """A partner's reference names one of its customers only: refuse it for another one."""
+    if not reference or partner is None:
+        return
+    taken = Customer.objects.filter(partner=partner, partner_reference=reference)
+    if customer is not None:
+        taken = taken.exclude(pk=customer.pk)
+    number = taken.values_list("number", flat=True).first()
+    if number:
+        raise ValidationError(
+            f"Reference {reference} is already customer {number}.", code="duplicate_reference"
+        )
 
 
 def _user(actor):

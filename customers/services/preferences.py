@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -65,6 +67,28 @@ PREFERENCE_FIELDS = (
 )
 
 
+def contact_window_check(*, time_from: time | None, time_to: time | None) -> None:
+    """When the customer may be called: from ``time_from`` to ``time_to``, across midnight when
+    it ends earlier than it starts (18:00 to 09:00); both empty for any time of day."""
+    if time_from is None and time_to is None:
+        return
+    if time_from is None:
+        raise ValidationError(
+            {"contact_time_from": "Give the time the window starts, or leave both times empty."}
+        )
+    if time_to is None:
+        raise ValidationError(
+            {"contact_time_to": "Give the time the window ends, or leave both times empty."}
+        )
+    if time_from == time_to:
+        raise ValidationError(
+            {
+                "contact_time_to": "The window must end at another time than it starts; for any "
+                "time of day, leave both times empty."
+            }
+        )
+
+
 @transaction.atomic
 def preferences_update(*, customer: Customer, actor, **changes) -> CommunicationPreferences:
     unknown = set(changes) - set(PREFERENCE_FIELDS)
@@ -83,12 +107,9 @@ def preferences_update(*, customer: Customer, actor, **changes) -> Communication
                 str(value) if value is not None else None,
             ]
             setattr(preferences, name, value)
-    if (
-        preferences.contact_time_from
-        and preferences.contact_time_to
-        and preferences.contact_time_from >= preferences.contact_time_to
-    ):
-        raise ValidationError({"contact_time_to": "The contact window must end after it starts."})
+    contact_window_check(
+        time_from=preferences.contact_time_from, time_to=preferences.contact_time_to
+    )
     preferences.full_clean(exclude=["customer"])
     preferences.save()
     if diff:

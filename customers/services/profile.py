@@ -35,6 +35,7 @@ def customer_onboard(
     status: str = Customer.Status.LEAD,
     status_reason: str = "",
     lead_source: str = "",
+    currency: str = "",
 ) -> Customer:
     """Create a customer and bring it to ``status`` through the lifecycle, all or nothing.
 
@@ -54,6 +55,7 @@ def customer_onboard(
         external_ref=external_ref,
         partner_reference=partner_reference,
         lead_source=lead_source,
+        currency=currency,
         duplicate_source="api",
         queue_probable_duplicates=True,
     )

@@ -6,13 +6,26 @@ from customers.models import Customer, CustomerRelationship
 from .audit import action_log_record, customer_lock_for_edit
 
 
+def relationship_check(*, from_customer: Customer, to_customer: Customer, kind: str) -> None:
+    """Refuse a link the relationship graph cannot hold, naming the field that is wrong."""
+    if from_customer.pk == to_customer.pk:
+        raise ValidationError({"to_customer": "A customer cannot be related to itself."})
+    if kind not in CustomerRelationship.Kind.values:
+        raise ValidationError({"kind": f"Unknown relationship '{kind}'."})
+    if CustomerRelationship.objects.filter(
+        from_customer=from_customer, to_customer=to_customer, kind=kind
+    ).exists():
+        raise ValidationError({"to_customer": _already_linked(from_customer, to_customer)})
+
+
+def _already_linked(from_customer: Customer, to_customer: Customer) -> str:
+    return f"{from_customer.number} is already linked to {to_customer.number} this way."
+
+
 def relationship_add(
     *, from_customer: Customer, to_customer: Customer, kind: str, actor
 ) -> CustomerRelationship:
-    if from_customer.pk == to_customer.pk:
-        raise ValidationError("A customer cannot be related to itself.")
-    if kind not in CustomerRelationship.Kind.values:
-        raise ValidationError({"kind": f"Unknown relationship '{kind}'."})
+    relationship_check(from_customer=from_customer, to_customer=to_customer, kind=kind)
     try:
         with transaction.atomic():
             for customer in sorted((from_customer, to_customer), key=lambda c: c.pk):
@@ -26,9 +39,9 @@ def relationship_add(
                 actor=actor,
                 data={"kind": kind, "to": to_customer.number},
             )
-    except IntegrityError:
+    except IntegrityError:  # the same link added at the same moment by someone else
         raise ValidationError(
-            f"{from_customer.number} is already linked to {to_customer.number} this way."
+            {"to_customer": _already_linked(from_customer, to_customer)}
         ) from None
     return relationship
 

@@ -2,14 +2,16 @@ import phonenumbers
 from django import template
 
 from crm.formatting import money as format_money
+from customers.labels import reason_label
 
 register = template.Library()
 
 
 @register.filter
 def code_label(value: str) -> str:
-    """'voluntary_churn' -> 'voluntary churn' for reason codes shown to people."""
-    return (value or "").replace("_", " ")
+    """A stored reason code as people read it: 'voluntary_churn' -> 'Voluntary churn', by its
+    label where a lifecycle transition gives it one."""
+    return reason_label(value or "")
 
 
 @register.filter

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from crm.csv import csv_download
 from customers import selectors, services
 from customers.forms import (
     ConsentForm,
@@ -22,6 +23,7 @@ from customers.forms import (
     TransitionForm,
     apply_service_error,
 )
+from customers.labels import transition_permission_refusal, transition_status_refusal
 from customers.models import (
     CommunicationPreferences,
     ContactMedium,
@@ -32,8 +34,19 @@ from customers.models import (
 )
 from customers.panels import panels_for
 from customers.services.identity import DuplicateFound, duplicate_scan_start
-from customers.services.imports import import_errors_csv, import_job_create
-from customers.services.merge import customers_merge, duplicate_mark_distinct, merge_conflicts
+from customers.services.import_errors import import_errors_csv
+from customers.services.imports import import_job_create
+from customers.services.lifecycle import (
+    DEBT_CHECKED_ACTIONS,
+    allowed_transitions,
+    reasons_accepting_overdue_debt,
+)
+from customers.services.merge import (
+    customers_merge,
+    duplicate_mark_distinct,
+    merge_conflicts,
+    merge_outcome,
+)
 from customers.tasks import duplicate_scan_dispatch, import_job_process
 
 
@@ -276,11 +289,18 @@ def lifecycle_action(request, number, action):
     transition = services.TRANSITIONS.get(action)
     if transition is None:
         raise Http404(f"No lifecycle action {action}.")
-    if not request.user.has_perm(transition.permission):
-        raise PermissionDenied(f"Your role may not {transition.label.lower()} customers.")
+    permitted = request.user.has_perm(transition.permission)
+    if not permitted and not request.user.has_perm("customers.view_customer"):
+        raise PermissionDenied(transition_permission_refusal(transition))
     customer = _customer_or_404(number)
+    # What stands in the way, said before anyone fills in the form: the role, or the status.
+    refusal = ""
+    if not permitted:
+        refusal = transition_permission_refusal(transition)
+    elif customer.status not in transition.sources:
+        refusal = transition_status_refusal(customer, transition)
     form = TransitionForm(_posted(request), transition=transition)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
             services.customer_transition(
                 customer=customer, action=action, actor=request.user, **form.cleaned_data
@@ -297,8 +317,25 @@ def lifecycle_action(request, number, action):
             "customer": customer,
             "form": form,
             "transition": transition,
-            "allowed": customer.status in transition.sources,
+            "allowed": not refusal,
+            "refusal": refusal,
+            # Instead of the refused action, the ones this user can take from here.
+            "next_steps": [
+                t
+                for t in allowed_transitions(customer.status)
+                if t.action != action and request.user.has_perm(t.permission)
+            ]
+            if refusal
+            else [],
+            # What is overdue and what goes on the final bill, shown before the agent submits.
+            "debt": (
+                services.customer_debt(customer=customer)
+                if action in DEBT_CHECKED_ACTIONS
+                else None
+            ),
+            "reasons_accepting_overdue_debt": reasons_accepting_overdue_debt(action),
         },
+        status=403 if not permitted else 200,
     )
 
 
@@ -338,9 +375,11 @@ def duplicate_review(request, candidate_id):
                 duplicate_mark_distinct(candidate=candidate, actor=request.user)
                 messages.success(request, f"{low.number} and {high.number} are different people.")
                 return redirect("customers:duplicates")
-            if form.is_valid():
+            if form.is_valid() and request.POST.get("decision") == "merge":
                 survivor_id = int(form.cleaned_data["survivor"])
                 survivor, merged = (low, high) if survivor_id == low.pk else (high, low)
+                if not form.cleaned_data["confirmed"]:
+                    return _merge_confirm(request, candidate, form, survivor, merged)
                 survivor = customers_merge(
                     survivor=survivor,
                     merged=merged,
@@ -359,6 +398,27 @@ def duplicate_review(request, candidate_id):
             "form": form,
             "conflicts": conflicts[str(low.pk)],
             **selectors.duplicate_comparison(candidate=candidate),
+        },
+    )
+
+
+def _merge_confirm(request, candidate, form, survivor, merged):
+    """What the merge will do, to confirm: it cannot be undone."""
+    sides = selectors.duplicate_comparison(candidate=candidate)["sides"]
+    return render(
+        request,
+        "customers/duplicates/merge_confirm.html",
+        {
+            "candidate": candidate,
+            "survivor": survivor,
+            "merged": merged,
+            "merged_side": next(side for side in sides if side["customer"] == merged),
+            "take_from_merged": form.cleaned_data["take_from_merged"],
+            "outcome": merge_outcome(
+                survivor=survivor,
+                merged=merged,
+                take_from_merged=set(form.cleaned_data["take_from_merged"]),
+            ),
         },
     )
 
@@ -452,7 +512,11 @@ def import_progress(request, job_id):
 @login_required
 @permission_required("customers.view_importjob", raise_exception=True)
 def import_errors_download(request, job_id):
+    """The failed rows as uploaded, with why each failed: to correct and upload again."""
     job = get_object_or_404(ImportJob, pk=job_id)
-    response = HttpResponse(import_errors_csv(job=job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    return response
+    try:
+        lines = import_errors_csv(job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("customers:import_detail", job_id=job.pk)
+    return csv_download(lines, filename=f"import-{job.pk}-errors.csv")

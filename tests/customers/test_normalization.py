@@ -98,12 +98,24 @@ def test_invalid_phone_numbers_are_refused_with_a_message(typed, says):
     assert says in refused.value.messages[0]
 
 
-def test_the_example_in_the_phone_error_message_is_itself_accepted():
+def test_both_examples_in_the_phone_error_message_are_themselves_accepted():
     with pytest.raises(ValidationError) as refused:
         normalize_phone("12345")
-    example = refused.value.messages[0].rsplit("e.g. ", 1)[1].rstrip(".")
+    national, international = (
+        refused.value.messages[0].rsplit("e.g. ", 1)[1].rstrip(".").split(" or ")
+    )
 
-    assert normalize_phone(example).startswith("+44")
+    assert national.startswith("0")
+    assert normalize_phone(national) == normalize_phone(international)
+    assert normalize_phone(international).startswith("+44")
+
+
+def test_the_phone_error_gives_the_examples_of_the_region_the_number_is_read_in():
+    with pytest.raises(ValidationError) as refused:
+        normalize_phone("12345", region="FR")
+
+    assert "e.g. 06 12 34 56 78 or +33 6 12 34 56 78" in refused.value.messages[0]
+    assert "international form" not in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(

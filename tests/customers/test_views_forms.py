@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import ActionLog, ContactMedium, Customer, Interaction, Party
 from tests.factories import CustomerFactory, InvoiceFactory
@@ -164,19 +167,24 @@ def test_recording_consent_and_preferences(client, agent, lead):
     assert response.status_code == 302
     assert lead.consents.get().granted is True
     preferences = reverse("customers:preferences_edit", args=[lead.number])
-    bad = client.post(
-        preferences,
-        {
-            "language": "en",
-            "preferred_channel": "email",
-            "contact_time_from": "18:00",
-            "contact_time_to": "09:00",
-            "statement_format": "email",
-            "statement_frequency": "monthly",
-        },
+    window = {
+        "language": "en",
+        "preferred_channel": "email",
+        "statement_format": "email",
+        "statement_frequency": "monthly",
+    }
+    empty = client.post(
+        preferences, {**window, "contact_time_from": "09:00", "contact_time_to": "09:00"}
     )
-    assert bad.status_code == 200
-    assert bad.context["form"].errors
+    assert empty.status_code == 200
+    assert "must end at another time" in str(empty.context["form"].errors["contact_time_to"])
+    assert "Constraint" not in empty.content.decode()
+    overnight = client.post(
+        preferences, {**window, "contact_time_from": "18:00", "contact_time_to": "09:00"}
+    )
+    assert overnight.status_code == 302
+    page = client.get(lead.get_absolute_url()).content.decode()
+    assert "18:00\u201309:00 (overnight)" in page
 
 
 def test_recording_an_interaction(client, agent, lead):
@@ -234,13 +242,14 @@ def test_a_manager_terminates_with_a_reason(client, manager, active_customer):
     assert active_customer.status_reason == "competitor"
 
 
-def test_an_open_balance_blocks_voluntary_termination_in_the_ui(client, manager, active_customer):
-    InvoiceFactory(customer=active_customer, amount="80.00")
+def test_overdue_debt_blocks_voluntary_termination_in_the_ui(client, manager, active_customer):
+    issued_on = timezone.localdate() - datetime.timedelta(days=30)
+    InvoiceFactory(customer=active_customer, amount="80.00", issued_on=issued_on)
     client.force_login(manager)
     url = reverse("customers:lifecycle_action", args=[active_customer.number, "terminate"])
     response = client.post(url, {"reason": "voluntary_churn"})
     assert response.status_code == 200
-    assert "still owes 80.00" in " ".join(response.context["form"].non_field_errors())
+    assert "has €80.00 overdue" in " ".join(response.context["form"].non_field_errors())
     active_customer.refresh_from_db()
     assert active_customer.status == Customer.Status.ACTIVE
 
@@ -251,9 +260,12 @@ def test_an_illegal_transition_names_the_state_and_the_allowed_actions(client, m
     page = client.get(url)
     assert page.context["allowed"] is False
     response = client.post(url, {"reason": "non_payment"})
-    errors = " ".join(response.context["form"].non_field_errors())
-    assert "it is lead" in errors
-    assert "qualify" in errors and "establish relationship" in errors
+    assert response.context["refusal"] == "Suspend is not possible: Lena Lead is a lead."
+    assert [t.action for t in response.context["next_steps"]] == [
+        "qualify",
+        "establish",
+        "disqualify",
+    ]
     lead.refresh_from_db()
     assert lead.status == Customer.Status.LEAD
 
