@@ -27,7 +27,6 @@ from customers.labels import transition_permission_refusal, transition_status_re
 from customers.models import (
     CommunicationPreferences,
     ContactMedium,
-    Customer,
     DuplicateCandidate,
     DuplicateScan,
     ImportJob,
@@ -49,17 +48,8 @@ from customers.services.merge import (
 )
 from customers.tasks import duplicate_scan_dispatch, import_job_process
 
-
-def _posted(request):
-    """The submitted data, or None for a GET (an empty POST is still a submission)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _customer_or_404(number: str) -> Customer:
-    try:
-        return selectors.customer_get(number=number)
-    except Customer.DoesNotExist:
-        raise Http404(f"No customer {number}.") from None
+from .common import customer_or_404 as _customer_or_404
+from .common import posted as _posted
 
 
 @login_required

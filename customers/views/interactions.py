@@ -9,26 +9,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from crm.navigation import back_to
-from customers import interaction_selectors, selectors, services
+from customers import interaction_selectors, services
 from customers.forms import (
     InteractionResolveForm,
     OpenInteractionFilterForm,
     OwnerForm,
     apply_service_error,
 )
-from customers.models import Customer, Interaction
+from customers.models import Interaction
 
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
+from .common import customer_or_404, posted
 
 
 def _interaction_or_404(number: str, interaction_id: int) -> Interaction:
     """The interaction, if it is this customer's (or the customer's it was merged into)."""
-    try:
-        customer = selectors.customer_get(number=number)
-    except Customer.DoesNotExist:
-        raise Http404(f"No customer {number}.") from None
+    customer = customer_or_404(number)
     interaction = (
         Interaction.objects.select_related("customer__party", "owner", "staff", "closed_by")
         .filter(pk=interaction_id, customer=customer)
@@ -80,7 +75,7 @@ def interaction_resolve(request, number, interaction_id):
     interaction = _interaction_or_404(number, interaction_id)
     customer = interaction.customer
     back = back_to(request, customer.get_absolute_url())
-    form = InteractionResolveForm(_posted(request))
+    form = InteractionResolveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.interaction_resolve(
@@ -106,7 +101,7 @@ def interaction_assign(request, number, interaction_id):
     customer = interaction.customer
     back = back_to(request, reverse("customers:open_interactions"))
     form = OwnerForm(
-        _posted(request),
+        posted(request),
         staff=interaction_selectors.interaction_owners(),
         initial={"owner": interaction.owner_id},
     )

@@ -7,26 +7,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from customers import selectors, services
+from customers import services
 from customers.forms import (
     SubscriptionAddForm,
     SubscriptionChangeForm,
     SubscriptionEndForm,
     apply_service_error,
 )
-from customers.models import Customer, Subscription
+from customers.models import Subscription
 from customers.services.billing import contract_end
 
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _customer_or_404(number: str) -> Customer:
-    try:
-        return selectors.customer_get(number=number)
-    except Customer.DoesNotExist:
-        raise Http404(f"No customer {number}.") from None
+from .common import customer_or_404 as _customer_or_404
+from .common import posted as _posted
 
 
 def _subscription_or_404(number: str, subscription_id: int) -> Subscription:
