@@ -276,4 +276,3 @@ def payment_record(
         },
     )
     return payment
-
