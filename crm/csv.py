@@ -30,17 +30,22 @@ _INERT = re.compile(r"[0-9 .,()+\-]*")
 CHUNK_CHARS = 64 * 1024
 
 
+def _looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+
+
 def csv_cell(value) -> str:
     """``value`` as a cell no spreadsheet runs as a formula."""
     text = "" if value is None else str(value)
-    if text.lstrip(" ").startswith(FORMULA_STARTS) and not _INERT.fullmatch(text):
+    # Spreadsheets skip any leading white space (tabs, line breaks, no-break spaces) too.
+    if _looks_like_formula(text) and not _INERT.fullmatch(text):
         return "'" + text
     return text
 
 
 def csv_uncell(text: str) -> str:
     """The value a cell written by :func:`csv_cell` stands for."""
-    if text.startswith("'") and text[1:].lstrip(" ").startswith(FORMULA_STARTS):
+    if text.startswith("'") and _looks_like_formula(text[1:]):
         return text[1:]
     return text
 

@@ -1456,6 +1456,7 @@ class _Block:
             "account_manager_id": _nullable(_ints(self.account_manager), self.account_manager > 0),
             "partner_id": _nullable(_ints(self.partner), self.partner > 0),
             "lead_source": self.lead_source,
+            "currency": _constant(settings.CRM_CURRENCY, self.n),
             "valid_from": text.stamps(valid_from),
             "valid_to": _nullable(text.stamps(self.terminated_at), self.terminated),
             "last_activity_at": text.stamps(self.last_activity),

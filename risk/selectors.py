@@ -172,7 +172,15 @@ def _comparison(candidate: RiskModel, active: RiskModel) -> Comparison:
 
 def _kind_panel(kind: str, label: str, models: list[RiskModel]) -> ModelKindPanel:
     active = next((m for m in models if m.is_active), None)
-    candidate = next((m for m in models if m.version > active.version), None) if active else None
+    # A candidate was never made active: a version rolled back from is history, not a proposal.
+    candidate = (
+        next(
+            (m for m in models if m.version > active.version and m.activated_at is None),
+            None,
+        )
+        if active
+        else None
+    )
     return ModelKindPanel(
         kind=kind,
         label=label,

@@ -4,6 +4,7 @@ import customers.models.customer
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def open_interactions_owned_by_who_recorded_them(apps, schema_editor):
@@ -13,55 +14,119 @@ def open_interactions_owned_by_who_recorded_them(apps, schema_editor):
     )
 
 
-class Migration(migrations.Migration):
+def existing_customers_in_the_configured_currency(apps, schema_editor):
+    Customer = apps.get_model("customers", "Customer")
+    Customer.objects.exclude(currency=settings.CRM_CURRENCY).update(currency=settings.CRM_CURRENCY)
 
+
+def payments_missed_before_the_job_existed(apps, schema_editor):
+    """Invoices already unpaid past their due date were missed before anyone watched: mark
+    them without announcing each, so the first daily run does not flood; the nightly scoring
+    already counts them."""
+    Invoice = apps.get_model("customers", "Invoice")
+    Invoice.objects.filter(
+        paid_on__isnull=True,
+        paid_amount__lt=models.F("amount"),
+        missed_at__isnull=True,
+        due_on__lt=timezone.localdate(),
+    ).update(missed_at=timezone.now())
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('customers', '0009_partners_tokens_hub'),
+        ("customers", "0009_partners_tokens_hub"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='communicationpreferences',
-            name='preferences_contact_window_ordered',
+            model_name="communicationpreferences",
+            name="preferences_contact_window_ordered",
         ),
         migrations.AddField(
-            model_name='customer',
-            name='currency',
-            field=models.CharField(db_default='EUR', default=customers.models.customer.default_currency, help_text='ISO 4217 code of the currency the customer is billed in; every amount of their billing facts (charges, invoices, payments, lifetime value) is in it.', max_length=3),
+            model_name="customer",
+            name="currency",
+            field=models.CharField(
+                db_default="EUR",
+                default=customers.models.customer.default_currency,
+                help_text="ISO 4217 code of the currency the customer is billed in; every amount of their billing facts (charges, invoices, payments, lifetime value) is in it.",
+                max_length=3,
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='closed_interactions', to=settings.AUTH_USER_MODEL),
+            model_name="interaction",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="closed_interactions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='interaction',
-            name='owner',
-            field=models.ForeignKey(blank=True, db_index=False, help_text='Who sees an open interaction through to its resolution.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_interactions', to=settings.AUTH_USER_MODEL),
+            model_name="interaction",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                help_text="Who sees an open interaction through to its resolution.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_interactions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='missed_at',
-            field=models.DateTimeField(blank=True, help_text='When the daily job found it unpaid after its due date (payment missed).', null=True),
+            model_name="invoice",
+            name="missed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the daily job found it unpaid after its due date (payment missed).",
+                null=True,
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['owner', 'occurred_at'], name='interaction_open_owner_idx'),
+            model_name="interaction",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["owner", "occurred_at"],
+                name="interaction_open_owner_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['occurred_at'], name='interaction_open_idx'),
+            model_name="interaction",
+            index=models.Index(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=["occurred_at"],
+                name="interaction_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('missed_at__isnull', True), ('paid_on__isnull', True)), fields=['due_on', 'id'], name='invoice_unpaid_unmissed_idx'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("missed_at__isnull", True), ("paid_on__isnull", True)),
+                fields=["due_on", "id"],
+                name="invoice_unpaid_unmissed_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='communicationpreferences',
-            constraint=models.CheckConstraint(condition=models.Q(('contact_time_from__isnull', True), ('contact_time_to__isnull', True), models.Q(('contact_time_from', models.F('contact_time_to')), _negated=True), _connector='OR'), name='preferences_contact_window_not_empty'),
+            model_name="communicationpreferences",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contact_time_from__isnull", True),
+                    ("contact_time_to__isnull", True),
+                    models.Q(("contact_time_from", models.F("contact_time_to")), _negated=True),
+                    _connector="OR",
+                ),
+                name="preferences_contact_window_not_empty",
+            ),
         ),
         migrations.RunPython(
             open_interactions_owned_by_who_recorded_them, migrations.RunPython.noop
         ),
+        migrations.RunPython(
+            existing_customers_in_the_configured_currency, migrations.RunPython.noop
+        ),
+        migrations.RunPython(payments_missed_before_the_job_existed, migrations.RunPython.noop),
     ]

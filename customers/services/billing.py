@@ -1,7 +1,7 @@
 """Product holdings and billing facts, as other systems (ordering, billing) report them."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -37,6 +37,10 @@ def _locked_customer(customer: Customer) -> Customer:
     return Customer.objects.get(pk=customer.pk)
 
 
+# Orders are placed for the coming months, not for years ahead.
+MAX_DAYS_AHEAD = 366
+
+
 @transaction.atomic
 def subscription_add(
     *,
@@ -57,6 +61,10 @@ def subscription_add(
     if not Product.objects.filter(pk=product.pk, is_active=True).exists():
         raise ValidationError(
             {"product": f"{product.name} is no longer sold; choose a product from the catalogue."}
+        )
+    if start_date > timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError(
+            {"start_date": f"A product can start at most {MAX_DAYS_AHEAD} days from today."}
         )
     if customer.status == Customer.Status.SUSPENDED:
         status = Subscription.Status.SUSPENDED

@@ -21,7 +21,8 @@ from customers.models import ActionLog, Customer, Invoice
 
 from .audit import actor_label
 
-_UNPAID = Q(paid_on__isnull=True)
+# Not marked paid and money still open: an import may bring a paid amount without a paid date.
+_UNPAID = Q(paid_on__isnull=True, paid_amount__lt=F("amount"))
 _OPEN_AMOUNT = F("amount") - F("paid_amount")
 
 
@@ -121,9 +122,7 @@ def _claim_missed_invoices(*, today: date, batch_size: int) -> list[Invoice]:
     changed or merged, or a batch another run holds is left for the next batch or the next
     day, and this job never waits for a lock (so it cannot deadlock with a customer's change).
     """
-    newly_missed = Invoice.objects.filter(
-        paid_on__isnull=True, missed_at__isnull=True, due_on__lt=today
-    )
+    newly_missed = Invoice.objects.filter(_UNPAID, missed_at__isnull=True, due_on__lt=today)
     first = list(
         newly_missed.select_related("customer")
         .select_for_update(skip_locked=True, of=("self", "customer"))

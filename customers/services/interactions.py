@@ -71,7 +71,8 @@ def interaction_record(
         closed_at=now if closed else None,
         closed_by=staff if closed else None,
         staff=staff,
-        owner=owner or staff,
+        # By default the one who records it sees it through, if their role lets them.
+        owner=owner or (staff if staff and may_be_given(staff, OWNER_PERMISSION) else None),
     )
     # The users are the ones just checked or acting; validating them would only query again.
     interaction.full_clean(exclude=["customer", "staff", "owner", "closed_by"])

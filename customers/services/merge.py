@@ -180,6 +180,13 @@ def customers_merge(
             "they cannot be merged.",
             code="different_partners",
         )
+    if survivor.currency != merged.currency:
+        # Their invoices and payments would be summed as if in one currency.
+        raise ValidationError(
+            f"Customers {survivor.number} and {merged.number} are billed in different "
+            f"currencies ({survivor.currency} and {merged.currency}); they cannot be merged.",
+            code="different_currencies",
+        )
     for customer in (survivor, merged):
         if customer.merged_into_id is not None:
             raise ValidationError(

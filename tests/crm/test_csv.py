@@ -19,6 +19,8 @@ from crm.csv import CHUNK_CHARS, csv_cell, csv_download, csv_lines, csv_uncell
         "\t=1+1",
         "\r=1+1",
         "  =1+1",
+        "\n=1+1",
+        "\xa0=1+1",
         "-Smith",
     ],
 )

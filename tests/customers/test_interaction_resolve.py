@@ -33,6 +33,17 @@ def test_an_open_interaction_is_owned_by_who_recorded_it(active_customer, agent)
     assert (interaction.owner, interaction.closed_at, interaction.closed_by) == (agent, None, None)
 
 
+def test_an_open_interaction_recorded_by_someone_who_may_not_resolve_it_is_unassigned(
+    active_customer,
+):
+    recorder = UserFactory(username="temp", is_staff=True)  # in no role
+
+    interaction = _open(active_customer, recorder)
+
+    interaction.refresh_from_db()
+    assert (interaction.staff, interaction.owner) == (recorder, None)
+
+
 def test_an_interaction_closed_at_once_was_closed_by_who_recorded_it(active_customer, agent):
     interaction = _open(active_customer, agent, outcome=Outcome.RESOLVED)
 

@@ -850,3 +850,14 @@ def test_customers_of_different_partners_are_never_merged():
         customers_merge(survivor=first, merged=second, actor=None)
     second.refresh_from_db()
     assert second.merged_into_id is None
+
+
+def test_customers_billed_in_different_currencies_are_never_merged():
+    first = CustomerFactory(family_name="Same")
+    second = CustomerFactory(family_name="Same")
+    Customer.objects.filter(pk=second.pk).update(currency="GBP")
+
+    with pytest.raises(ValidationError, match=r"different currencies \(EUR and GBP\)"):
+        customers_merge(survivor=first, merged=second, actor=None)
+    second.refresh_from_db()
+    assert second.merged_into_id is None

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from customers.events import customer_event
@@ -120,6 +121,15 @@ def test_a_partly_paid_invoice_is_missed_for_what_is_still_open(manager):
     assert invoices_mark_missed(today=TODAY) == 1
 
     assert _missed_entries(customer).get().data["amount"] == "25.00"
+
+
+def test_an_invoice_paid_in_full_without_a_paid_date_is_not_missed(heard):
+    customer = _customer()
+    invoice = _invoice(customer, due_on=TODAY - datetime.timedelta(days=3))
+    Invoice.objects.filter(pk=invoice.pk).update(paid_amount=F("amount"))  # as an import brings it
+
+    assert invoices_mark_missed(today=TODAY) == 0
+    assert heard == []
 
 
 def test_a_second_run_on_the_same_day_finds_nothing(heard):

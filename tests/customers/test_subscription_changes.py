@@ -61,6 +61,13 @@ def test_a_product_starting_later_is_pending_activation(active_customer, manager
     assert _held(active_customer, manager, start_date=later).status == "pending"
 
 
+def test_a_product_cannot_start_more_than_a_year_ahead(active_customer, manager):
+    with pytest.raises(ValidationError, match="at most 366 days from today"):
+        _held(active_customer, manager, start_date=datetime.date(9999, 6, 1))
+
+    assert not Subscription.objects.filter(customer=active_customer).exists()
+
+
 def test_changing_a_product_audits_the_old_and_new_values(active_customer, manager):
     subscription = _held(active_customer, manager, service_id="+447911000001")
 

@@ -293,6 +293,18 @@ def test_the_page_shows_a_candidate_beside_the_active_version_with_promote_and_r
     assert "Roll back to v1" in page
 
 
+def test_a_version_rolled_back_from_is_not_offered_again_as_a_candidate(client, analyst):
+    _, _, v3 = _versions(active=2)
+    services.model_promote(model=v3, actor=analyst)
+    services.model_roll_back(kind="churn", actor=analyst)
+    client.force_login(analyst)
+
+    page = client.get(reverse("risk:overview")).content.decode()
+
+    assert "Candidate v3" not in page
+    assert f'action="{reverse("risk:model_promote", args=[v3.pk])}"' not in page
+
+
 def test_an_analyst_promotes_and_rolls_back_from_the_page(client, analyst):
     _, v2, v3 = _versions(active=2)
     client.force_login(analyst)
