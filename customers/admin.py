@@ -39,6 +39,7 @@ from customers.services.customers import (
     CUSTOMER_EDITABLE_FIELDS,
     PARTY_FIELDS,
     PartyInput,
+    customer_partner_change,
     partner_reference_check,
     party_from_input,
 )
@@ -149,10 +150,22 @@ def _lifecycle_admin_action(action: str):
     )
 
 
+class CustomerSaveRefused(Exception):
+    """A service refused the admin's save; the admin rolls back and shows the form again."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
 class CustomerAdminForm(ServiceCheckedForm):
     service_checked_fields = ("partner",)
+    # The service's refusal of the previous attempt at saving this very submission.
+    refusal: ValidationError | None = None
 
     def service_check(self, data: dict) -> None:
+        if self.refusal is not None:
+            raise self.refusal
         if "partner" not in data:  # a form without the field
             return
         try:
@@ -227,23 +240,37 @@ class CustomerAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CustomerSaveRefused as refused:
+            # The admin's transaction was rolled back: nothing of this save was kept. Show the
+            # same submission again with the service's words on the form.
+            request.customer_save_refusal = refused.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "customer_save_refusal", None)
+        if refusal is not None:
+            form = type(form.__name__, (form,), {"refusal": refusal})
+        return form
+
     def save_model(self, request, obj, form, change):
         changes = {
             name: form.cleaned_data[name]
             for name in form.changed_data
-            if name in CUSTOMER_EDITABLE_FIELDS or name == "partner"
+            if name in CUSTOMER_EDITABLE_FIELDS
         }
-        partner = changes.pop("partner", None)
-        if "partner" in form.changed_data:
-            Customer.objects.filter(pk=obj.pk).update(partner=partner)
-            services.action_log_record(
-                action="customer.partner_changed",
-                customer=obj,
-                actor=request.user,
-                data={"partner": str(partner) if partner else None},
-            )
-        if changes:
-            services.customer_update(customer=obj, actor=request.user, **changes)
+        try:
+            if "partner" in form.changed_data:
+                customer_partner_change(
+                    customer=obj, partner=form.cleaned_data["partner"], actor=request.user
+                )
+            if changes:
+                services.customer_update(customer=obj, actor=request.user, **changes)
+        except ValidationError as error:
+            raise CustomerSaveRefused(error) from error
 
     # Admin actions declare permissions=[action]; Django asks has_<action>_permission.
     def _may(self, request, action):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.sealed import seal, unseal
 from customers import partner_selectors as selectors
 from customers.forms import (
     DeliveryFilterForm,
@@ -47,19 +48,58 @@ def _partner_url(partner: Partner) -> str:
 # A new token's secret waits in the session for the page the POST redirects to, which shows it
 # and drops it. Reloading that page then says the token was shown: it neither sends the POST
 # again (a second token) nor shows the secret twice. A secret whose page was never opened is
-# not shown after this long.
+# not shown after this long, and is purged at the next hand-over.
+#
+# Sessions are database rows that are signed, not encrypted, so the session holds the secret
+# only sealed (crm.sealed: encrypted under a key derived from SECRET_KEY for this token): the
+# session table and its backups alone give nothing away, and the redirect URL stays a plain
+# page address, so nothing secret lands in access logs or the browser history either. Each
+# token has its own entry, keyed by its id.
 SECRET_SESSION_KEY = "partners.new_token_secrets"
 SECRET_WAITS = timedelta(minutes=10)
 
 
+def _seal_purpose(token_id: int) -> str:
+    return f"partners.new_token_secret.{token_id}"
+
+
+def _seal(secret: str, *, token_id: int) -> dict:
+    return {"sealed": seal(secret, purpose=_seal_purpose(token_id))}
+
+
+def _unseal(entry: dict, *, token_id: int) -> str | None:
+    return unseal(entry.get("sealed", ""), purpose=_seal_purpose(token_id), max_age=SECRET_WAITS)
+
+
+def _waiting_secrets(request) -> dict:
+    """The sealed secrets still waiting to be shown; expired ones are dropped."""
+    now = timezone.now()
+    waiting = {}
+    for token_id, entry in request.session.get(SECRET_SESSION_KEY, {}).items():
+        try:
+            fresh = now - datetime.fromisoformat(entry["issued_at"]) <= SECRET_WAITS
+        except (KeyError, TypeError, ValueError):
+            fresh = False
+        if fresh:
+            waiting[token_id] = entry
+    return waiting
+
+
+def _store_waiting(request, waiting: dict) -> None:
+    if waiting:
+        request.session[SECRET_SESSION_KEY] = waiting
+    else:
+        request.session.pop(SECRET_SESSION_KEY, None)
+
+
 def _secret_hand_over(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
-    waiting = request.session.get(SECRET_SESSION_KEY, {})
+    waiting = _waiting_secrets(request)
     waiting[str(issued.token.pk)] = {
-        "secret": issued.secret,
+        **_seal(issued.secret, token_id=issued.token.pk),
         "replaced": replaced.pk if replaced else None,
         "issued_at": timezone.now().isoformat(),
     }
-    request.session[SECRET_SESSION_KEY] = waiting
+    _store_waiting(request, waiting)
     response = redirect("partners:token_secret", partner_id=partner.pk, token_id=issued.token.pk)
     response.status_code = 303  # the browser follows with a GET
     return response
@@ -67,16 +107,11 @@ def _secret_hand_over(request, *, partner: Partner, issued: partners.IssuedToken
 
 def _secret_take(request, token: ApiToken) -> dict | None:
     """The waiting secret of ``token``, taken out of the session: it can be shown once."""
-    waiting = request.session.get(SECRET_SESSION_KEY, {})
+    waiting = _waiting_secrets(request)
     entry = waiting.pop(str(token.pk), None)
-    if waiting:
-        request.session[SECRET_SESSION_KEY] = waiting
-    else:
-        request.session.pop(SECRET_SESSION_KEY, None)
-    if entry is None:
-        return None
-    issued_at = datetime.fromisoformat(entry["issued_at"])
-    return entry if timezone.now() - issued_at <= SECRET_WAITS else None
+    _store_waiting(request, waiting)
+    secret = _unseal(entry, token_id=token.pk) if entry else None
+    return {"secret": secret, "replaced": entry["replaced"]} if secret else None
 
 
 # --- Partners ---------------------------------------------------------------------------------

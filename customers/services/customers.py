@@ -4,7 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from customers.models import ActionLog, CommunicationPreferences, Customer, Party
@@ -238,6 +238,44 @@ def customer_update(*, customer: Customer, actor, **changes) -> Customer:
     identity_keys_refresh(party_ids=[party.pk])
     action_log_record(action="customer.updated", customer=customer, actor=actor, data=diff)
     return customer
+
+
+@transaction.atomic
+def customer_partner_change(*, customer: Customer, partner, actor) -> Customer:
+    """Hand the customer to ``partner`` (or to none), keeping its reference unique there.
+
+    The reference is checked again under the customer's lock; a clash that another transaction
+    commits after that check still trips the database's unique constraint, which reads the same.
+    Errors name the field ``partner``: the reference came with the customer, the move clashes.
+    """
+    customer_lock_for_edit(customer)
+    current = Customer.objects.select_related("partner").get(pk=customer.pk)
+    if current.partner_id == (partner.pk if partner else None):
+        return current
+    reference = current.partner_reference
+    try:
+        partner_reference_check(partner=partner, reference=reference, customer=current)
+        try:
+            with transaction.atomic():
+                Customer.objects.filter(pk=current.pk).update(partner=partner)
+        except IntegrityError:
+            partner_reference_check(partner=partner, reference=reference, customer=current)
+            raise ValidationError(
+                f"Reference {reference} is already another customer's.", code="duplicate_reference"
+            ) from None
+    except ValidationError as error:
+        raise ValidationError({"partner": error.messages}) from None
+    action_log_record(
+        action="customer.partner_changed",
+        customer=current,
+        actor=actor,
+        data={
+            "partner": str(partner) if partner else None,
+            "previous": str(current.partner) if current.partner else None,
+        },
+    )
+    current.partner = partner
+    return current
 
 
 def _plain(value):
