@@ -9,11 +9,14 @@ from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 
+from crm.formatting import money
 from customers.models import (
     CommunicationPreferences,
     Consent,
     ContactMedium,
     Customer,
+    CustomerRelationship,
+    Interaction,
     Party,
 )
 from customers.roles import permission_refusal
@@ -181,13 +184,156 @@ def field_changes_text(data: dict) -> str:
 
 
 def plain_data_text(data: dict, *, currency: str | None = None) -> str:
-    """Any other logged data as 'Name: value' pairs, amounts in the customer's currency."""
-    from crm.formatting import money
-
+    """Any other logged data as 'Name: value' pairs, amounts in the customer's currency; row
+    ids mean nothing to a person and are left out."""
     parts = []
     for key, value in data.items():
-        if isinstance(value, (dict, list)) or value in (None, ""):
+        if isinstance(value, (dict, list)) or value in (None, "") or key == "id":
             continue
         shown = money(value, currency) if key in MONEY_KEYS else value_label(key, value)
         parts.append(f"{humanized(key)}: {shown}")
     return ", ".join(parts)
+
+
+# Products held. Entries name the product by its code; the timeline passes the catalogue name.
+
+
+def _months(value) -> int | None:
+    """A contract term as logged: a number or its text; none (month-to-month) as 0, "" or
+    "None". Anything else is no number (None)."""
+    if value in (None, "", "None"):
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def contract_label(months) -> str:
+    """'12-month contract' or 'month-to-month'."""
+    number = _months(months)
+    if number is None:
+        return str(months)
+    return f"{number}-month contract" if number else "month-to-month"
+
+
+def _term(months) -> str:
+    number = _months(months)
+    if number is None:
+        return str(months)
+    return f"{number} months" if number else "month-to-month"
+
+
+def product_added_text(
+    data: dict, *, product: str, currency: str | None, logged_on: str = ""
+) -> str:
+    """'Fibre 500, €35.00 a month, 12-month contract', and the start when it is not the day
+    the product was added."""
+    parts = [
+        product,
+        f"{money(data.get('monthly_charge'), currency)} a month",
+        contract_label(data.get("contract_term_months")),
+    ]
+    if data.get("start_date") and data["start_date"] != logged_on:
+        parts.append(f"from {data['start_date']}")
+    return ", ".join(p for p in parts if p)
+
+
+_CHANGE_ORDER = {"monthly_charge": 0, "contract_term_months": 1, "service_id": 2}
+
+
+def product_changed_text(data: dict, *, product: str, currency: str | None) -> str:
+    """'Fibre 500, monthly charge €35.00 → €30.00, contract 12 months → 24 months'. The
+    stored data keeps no order (PostgreSQL's jsonb sorts its keys): the charge comes first."""
+    changes = []
+    for field in sorted(data, key=lambda name: (_CHANGE_ORDER.get(name, len(_CHANGE_ORDER)), name)):
+        change = data[field]
+        if not isinstance(change, dict):
+            continue
+        old, new = change.get("from"), change.get("to")
+        if field == "monthly_charge":
+            changes.append(f"monthly charge {money(old, currency)} → {money(new, currency)}")
+        elif field == "contract_term_months":
+            changes.append(f"contract {_term(old)} → {_term(new)}")
+        elif field == "service_id":
+            changes.append(f"service id {old or '—'} → {new or '—'}")
+        else:
+            changes.append(f"{humanized(field).lower()} {old or '—'} → {new or '—'}")
+    return ", ".join([product, *changes])
+
+
+def product_ended_text(data: dict, *, product: str) -> str:
+    """'Fibre 500 on 2026-12-06 (inside its minimum term)'."""
+    text = f"{product} on {data.get('end_date', '')}".strip()
+    return f"{text} (inside its minimum term)" if data.get("early") else text
+
+
+# Billing, relationships, merges and imports.
+
+
+def invoice_recorded_text(data: dict, *, currency: str | None) -> str:
+    """'INV-2026-0001 for €42.00, due 2026-12-17'."""
+    text = f"{data.get('number', '')} for {money(data.get('amount'), currency)}"
+    return f"{text}, due {data['due_on']}" if data.get("due_on") else text
+
+
+def payment_recorded_text(data: dict, *, currency: str | None) -> str:
+    """'€42.00 for invoice INV-2026-0001, reference PAY-77'."""
+    text = money(data.get("amount"), currency)
+    if data.get("invoice"):
+        text += f" for invoice {data['invoice']}"
+    if data.get("reference"):
+        text += f", reference {data['reference']}"
+    return text
+
+
+def relationship_text(data: dict) -> str:
+    """'Same household as C00000123'."""
+    return f"{_choice(CustomerRelationship.Kind, data.get('kind', ''))} {data.get('to', '')}"
+
+
+def merged_in_text(data: dict) -> str:
+    """What the surviving customer took over from a duplicate merged into it."""
+    parts = [f"{data.get('merged', 'A duplicate')} merged into this customer"]
+    taken = data.get("fields_taken_from_merged") or []
+    if taken:
+        parts.append("taken from it: " + ", ".join(field_label(name) for name in taken))
+    moved = data.get("moved") or {}
+    if moved:
+        parts.append(
+            "moved: "
+            + ", ".join(f"{humanized(name).lower()} ({count})" for name, count in moved.items())
+        )
+    return "; ".join(parts)
+
+
+def not_duplicate_text(data: dict) -> str:
+    """'C00000123 and C00000456 are different customers'."""
+    pair = data.get("pair") or []
+    return f"{' and '.join(str(number) for number in pair)} are different customers"
+
+
+def imported_text(data: dict, *, file_name: str = "") -> str:
+    """'Row 12 of customers.csv, external reference CRM-991'."""
+    text = f"Row {data.get('row')} of {file_name or 'an import file'}"
+    return (
+        f"{text}, external reference {data['external_ref']}" if data.get("external_ref") else text
+    )
+
+
+def partner_changed_text(data: dict) -> str:
+    """'Alpine Connect → Northwind Mobile'; older entries name only the new partner."""
+    before, after = data.get("previous"), data.get("partner")
+    if before and after:
+        return f"{before} → {after}"
+    if after:
+        return f"Now served by {after}"
+    return f"No longer served by {before}" if before else "No partner any more"
+
+
+def survey_bounced_text(data: dict) -> str:
+    """'The invitation to Support NPS by E-mail could not be delivered'."""
+    channel = _choice(Interaction.Channel, data.get("channel", ""))
+    survey = f" to {data['survey']}" if data.get("survey") else ""
+    by = f" by {channel}" if channel else ""
+    return f"The invitation{survey}{by} could not be delivered"

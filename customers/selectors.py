@@ -25,10 +25,12 @@ from customers.models import (
     CustomerAlias,
     CustomerRelationship,
     DuplicateCandidate,
+    ImportJob,
     Interaction,
     Invoice,
     LifecycleEvent,
     Party,
+    Product,
     Subscription,
 )
 from customers.normalization import looks_like_phone, name_key, normalize_phone
@@ -169,6 +171,7 @@ def customer_list(
         row.preferred_phone = by_kind.get(ContactMedium.Kind.MOBILE) or by_kind.get(
             ContactMedium.Kind.PHONE, ""
         )
+        row.since = customer_since(row)
     return CustomerPage(
         rows=page.rows,
         next_cursor=page.next_cursor,
@@ -211,7 +214,12 @@ class TimelineEntry:
 
 _ACTION_TITLES = {
     "customer.created": "Customer created",
+    "customer.imported": "Customer imported",
     "customer.updated": "Profile changed",
+    "customer.partner_changed": "Partner changed",
+    "customer.merged": "Duplicate merged in",
+    "customer.merged_away": "Merged into another customer",
+    "customer.not_duplicate": "Not a duplicate",
     "customer.flagged_stale": "Lead flagged as stale",
     "contact_medium.added": "Contact added",
     "contact_medium.changed": "Contact changed",
@@ -230,12 +238,46 @@ _ACTION_TITLES = {
     "invoice.recorded": "Invoice recorded",
     "payment.recorded": "Payment recorded",
     "payment.missed": "Payment missed",
+    "survey.answered": "Survey answered",
+    "survey.bounced": "Survey invitation bounced",
 }
 
 
-def _describe(entry: ActionLog, *, currency: str | None = None) -> tuple[str, str]:
-    """The title and detail of a logged change, in labels (never the stored codes) and with
-    amounts in the customer's ``currency``."""
+@dataclass(frozen=True)
+class _Names:
+    """What logged data refers to by code or id, by name: read once for a whole timeline."""
+
+    products: dict[str, str]  # product code -> catalogue name
+    import_files: dict[int, str]  # import job id -> the uploaded file's name
+
+    @classmethod
+    def of(cls, entries: list[ActionLog]) -> "_Names":
+        codes = {
+            (e.data or {}).get("product") for e in entries if e.action.startswith("subscription.")
+        }
+        jobs = {(e.data or {}).get("job") for e in entries if e.action == "customer.imported"}
+        codes.discard(None)
+        jobs.discard(None)
+        return cls(
+            products=dict(
+                Product.objects.filter(code__in=codes).values_list("code", "name") if codes else ()
+            ),
+            import_files=dict(
+                ImportJob.objects.filter(pk__in=jobs).values_list("pk", "original_name")
+                if jobs
+                else ()
+            ),
+        )
+
+
+_NO_NAMES = _Names(products={}, import_files={})
+
+
+def _describe(
+    entry: ActionLog, *, currency: str | None = None, names: _Names = _NO_NAMES
+) -> tuple[str, str]:
+    """The title and detail of a logged change, in labels (never the stored codes or ids) and
+    with amounts in the customer's ``currency``."""
     data = entry.data or {}
     if entry.action.startswith("customer.") and "to" in data:
         action = entry.action.split(".", 1)[1]
@@ -279,21 +321,43 @@ def _describe(entry: ActionLog, *, currency: str | None = None) -> tuple[str, st
         return title, " · ".join(p for p in (outcome, data.get("note", "")) if p)
     if entry.action in ("interaction.assigned", "follow_up.assigned"):
         return title, f"{data.get('from') or 'nobody'} → {data.get('to') or 'nobody'}"
-    if entry.action == "subscription.changed":
-        changes = [
-            f"{labels.field_label(field)}: {_shown(field, value['from'], currency)}"
-            f" → {_shown(field, value['to'], currency)}"
-            for field, value in data.items()
-            if isinstance(value, dict)
-        ]
-        return title, f"{data.get('product', '')}: {', '.join(changes)}"
+    if entry.action.startswith("subscription."):
+        return title, _describe_product(entry, data, currency=currency, names=names)
+    if entry.action == "invoice.recorded":
+        return title, labels.invoice_recorded_text(data, currency=currency)
+    if entry.action == "payment.recorded":
+        return title, labels.payment_recorded_text(data, currency=currency)
     if entry.action == "payment.missed":
         return title, _describe_missed_payment(data)
+    if entry.action.startswith("relationship."):
+        return title, labels.relationship_text(data)
+    if entry.action == "customer.merged":
+        return title, labels.merged_in_text(data)
+    if entry.action == "customer.merged_away":
+        return title, f"Merged into {data.get('survivor', 'another customer')}"
+    if entry.action == "customer.not_duplicate":
+        return title, labels.not_duplicate_text(data)
+    if entry.action == "customer.imported":
+        return title, labels.imported_text(data, file_name=names.import_files.get(data.get("job")))
+    if entry.action == "customer.partner_changed":
+        return title, labels.partner_changed_text(data)
+    if entry.action == "survey.bounced":
+        return title, labels.survey_bounced_text(data)
     return title, labels.plain_data_text(data, currency=currency)
 
 
-def _shown(field: str, value, currency: str | None) -> str:
-    return money(value, currency) if field in labels.MONEY_KEYS else str(value)
+def _describe_product(entry: ActionLog, data: dict, *, currency, names: _Names) -> str:
+    product = names.products.get(data.get("product"), data.get("product", ""))
+    if entry.action == "subscription.added":
+        logged_on = timezone.localdate(entry.created_at).isoformat() if entry.created_at else ""
+        return labels.product_added_text(
+            data, product=product, currency=currency, logged_on=logged_on
+        )
+    if entry.action == "subscription.changed":
+        return labels.product_changed_text(data, product=product, currency=currency)
+    if entry.action == "subscription.ended":
+        return labels.product_ended_text(data, product=product)
+    return labels.plain_data_text(data, currency=currency)
 
 
 def _describe_missed_payment(data: dict) -> str:
@@ -332,8 +396,10 @@ def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEn
         )
         for i in interactions
     ]
+    actions = list(actions)
+    names = _Names.of(actions)
     for entry in actions:
-        title, detail = _describe(entry, currency=customer.currency)
+        title, detail = _describe(entry, currency=customer.currency, names=names)
         entries.append(
             TimelineEntry(
                 at=entry.created_at,
@@ -487,6 +553,7 @@ def duplicate_comparison(*, candidate: DuplicateCandidate) -> dict:
         sides.append(
             {
                 "customer": customer,
+                "since": customer_since(customer),
                 "contact_media": list(customer.party.contact_media.all()),
                 "interactions": Interaction.objects.filter(customer=customer).count(),
                 "subscriptions": Subscription.objects.filter(customer=customer).count(),

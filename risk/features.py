@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -31,7 +32,7 @@ FAMILIES = ("mobile", "broadband", "fixed_voice", "tv", "bundle", "device", "add
 PAYMENT_METHODS = ("direct_debit", "card", "bank_transfer", "cash")
 
 # Name and meaning of every column, in order. Counts are plain counts; money is in the
-# currency of the invoices; days and months are whole numbers.
+# customer's currency (``FeatureTable.currencies``); days and months are whole numbers.
 COLUMNS = {
     "tenure_months": "months since the relationship began",
     "age": "age in years (0 when unknown)",
@@ -72,6 +73,8 @@ COLUMNS = {
     "paper_statements": "1 when statements go out on paper",
 }
 NAMES = tuple(COLUMNS)
+# The columns holding an amount of money: a reason tells them in the customer's currency.
+AMOUNTS = ("monthly_charges", "monthly_margin", "billed_12m", "unpaid_balance")
 NO_CONTRACT_DAYS = 999
 # Facts about a person: they do not apply to an organisation (whose "age" is just 0).
 PERSONAL = ("age", "age_known", "senior")
@@ -85,6 +88,11 @@ class FeatureTable:
 
     customer_ids: np.ndarray  # int64, ascending
     values: np.ndarray  # float64, shape (customers, columns)
+    # Per row, the ISO 4217 currency of the customer's amounts; empty: the product's default.
+    currencies: tuple[str, ...] = ()
+
+    def currency(self, index: int) -> str:
+        return self.currencies[index] if self.currencies else settings.CRM_CURRENCY
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, NAMES.index(name)]
@@ -190,11 +198,19 @@ def features_as_of(
 
     # The other tables are read for the whole scope; rows of customers left out are dropped.
     customers = Customer.objects.filter(_scope_on_pk(first_id, last_id, ids)).values_list(
-        "pk", "valid_from", "segment", "payment_method", "party__birth_date", "party__kind"
+        "pk",
+        "valid_from",
+        "segment",
+        "payment_method",
+        "party__birth_date",
+        "party__kind",
+        "currency",
     )
-    for pk, valid_from, segment, payment_method, birth_date, party_kind in customers:
+    currency_of: dict[int, str] = {}
+    for pk, valid_from, segment, payment_method, birth_date, party_kind, currency in customers:
         if established_only and pk not in by_customer:
             continue
+        currency_of[pk] = currency
         row = by_customer[pk]
         row["tenure_months"] = (
             _months_between(timezone.localdate(valid_from), as_of) if valid_from else 0
@@ -275,7 +291,7 @@ def features_as_of(
                 statement_format == CommunicationPreferences.StatementFormat.PAPER
             )
 
-    return _table(by_customer, established)
+    return _table(by_customer, established, currency_of)
 
 
 def _scope_on_pk(first_id, last_id, ids) -> Q:
@@ -311,7 +327,9 @@ def _add_link(by_customer, customer_id: int, kind: str, count: int, *, outgoing:
         row["referrals_made"] = row.get("referrals_made", 0) + count
 
 
-def _table(by_customer: dict[int, dict[str, float]], ids: list[int] | None) -> FeatureTable:
+def _table(
+    by_customer: dict[int, dict[str, float]], ids: list[int] | None, currency_of: dict[int, str]
+) -> FeatureTable:
     ordered = ids if ids is not None else sorted(by_customer)
     values = np.zeros((len(ordered), len(NAMES)), dtype=np.float64)
     position = {name: i for i, name in enumerate(NAMES)}
@@ -323,4 +341,9 @@ def _table(by_customer: dict[int, dict[str, float]], ids: list[int] | None) -> F
     month_to_month = values[:, position["contract_months"]] == 0
     values[:, position["month_to_month"]] = month_to_month
     values[month_to_month, contract_column] = NO_CONTRACT_DAYS
-    return FeatureTable(customer_ids=np.asarray(ordered, dtype=np.int64), values=values)
+    default = settings.CRM_CURRENCY
+    return FeatureTable(
+        customer_ids=np.asarray(ordered, dtype=np.int64),
+        values=values,
+        currencies=tuple(currency_of.get(pk) or default for pk in ordered),
+    )

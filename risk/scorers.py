@@ -14,13 +14,19 @@ as stored in ``RiskModel.artifact``) and scores every row at once.
   dissatisfaction times their reach in the referral, household and organisation graph.
 * value: contractual lifetime value, the monthly margin kept for as long as the customer is
   expected to stay, discounted.
+
+Amounts in reasons are told in the customer's currency, as every page shows money.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from django.conf import settings
 
-from .features import NAMES, NO_CONTRACT_DAYS, PAYMENT_METHODS, PERSONAL, FeatureTable
+from crm.formatting import money
+
+from .features import AMOUNTS, NAMES, NO_CONTRACT_DAYS, PAYMENT_METHODS, PERSONAL, FeatureTable
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,23 @@ def _plural(count: float, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-# How each feature reads in a sentence, given its value, when it raises a risk.
-def _phrase(name: str, value: float) -> str:
+def _amount(value: float, currency: str) -> str:
+    """The amount rounded to cents, in ``currency`` and the product's locale: "€34,505.81"."""
+    return _formatted(f"{value:.2f}", currency, settings.CRM_LOCALE)
+
+
+# A chunk repeats the same few amounts (a product's price, the margin of a common bundle):
+# each is formatted once.
+@lru_cache(maxsize=8192)
+def _formatted(cents: str, currency: str, locale: str) -> str:
+    return money(cents, currency, locale)
+
+
+# How each feature reads in a sentence, given its value (in ``currency`` for an amount), when
+# it raises a risk.
+def _phrase(name: str, value: float, currency: str | None = None) -> str:
+    if name in AMOUNTS:
+        return _amount_phrase(name, _amount(value, currency or settings.CRM_CURRENCY))
     match name:
         case "tenure_months":
             return f"customer for {_plural(value, 'month')} only"
@@ -48,14 +69,8 @@ def _phrase(name: str, value: float) -> str:
             return f"contract ends in {int(value)} days"
         case "contract_months":
             return f"{int(value)}-month contract"
-        case "monthly_charges":
-            return f"pays {value:.2f} a month"
-        case "monthly_margin":
-            return f"monthly margin {value:.2f}"
         case "subscriptions_30d":
             return f"{_plural(value, 'subscription')} started in the last 30 days"
-        case "billed_12m":
-            return f"billed {value:.2f} in the last 12 months"
         case "invoices_12m":
             return f"{_plural(value, 'invoice')} in the last 12 months"
         case "age":
@@ -80,8 +95,6 @@ def _phrase(name: str, value: float) -> str:
             return f"{_plural(value, 'late payment')} in the last 6 months"
         case "late_invoices_12m":
             return f"{_plural(value, 'late payment')} in the last 12 months"
-        case "unpaid_balance":
-            return f"{value:.2f} overdue"
         case "unpaid_60d":
             return f"{_plural(value, 'invoice')} unpaid for over 60 days"
         case "complaints_90d":
@@ -105,6 +118,19 @@ def _phrase(name: str, value: float) -> str:
     return f"{name.replace('_', ' ')} {value:g}"
 
 
+def _amount_phrase(name: str, amount: str) -> str:
+    match name:
+        case "monthly_charges":
+            return f"pays {amount} a month"
+        case "monthly_margin":
+            return f"monthly margin {amount}"
+        case "billed_12m":
+            return f"billed {amount} in the last 12 months"
+        case "unpaid_balance":
+            return f"{amount} overdue"
+    raise ValueError(f"{name} is not an amount")
+
+
 # Features whose absence says nothing worth telling (a zero count, no contract end).
 def _worth_saying(name: str, value: float) -> bool:
     if name == "contract_ends_in_days":
@@ -125,7 +151,7 @@ def churn_score(table: FeatureTable, params: dict, *, reasons: int = 3) -> Score
     contributions = z * np.asarray(params["coef"])
     logit = contributions.sum(axis=1) + params["intercept"]
     probability = 1.0 / (1.0 + np.exp(-logit))
-    return Scored(probability, _top_reasons(contributions, raw, names, reasons))
+    return Scored(probability, _top_reasons(table, contributions, raw, names, reasons))
 
 
 def _transform(raw: np.ndarray, names: list[str], log_features: list[str]) -> np.ndarray:
@@ -136,7 +162,7 @@ def _transform(raw: np.ndarray, names: list[str], log_features: list[str]) -> np
     return out
 
 
-def _top_reasons(contributions, raw, names, limit: int) -> list[list[str]]:
+def _top_reasons(table: FeatureTable, contributions, raw, names, limit: int) -> list[list[str]]:
     order = np.argsort(-contributions, axis=1)[:, :limit]
     result = []
     for row, picks in enumerate(order):
@@ -146,7 +172,7 @@ def _top_reasons(contributions, raw, names, limit: int) -> list[list[str]]:
                 break
             value = raw[row, column]
             if _worth_saying(names[column], value):
-                said.append(_phrase(names[column], value))
+                said.append(_phrase(names[column], value, table.currency(row)))
         result.append(said)
     return result
 
@@ -173,20 +199,23 @@ def credit_score(
     worst: list[list[tuple[float, str]]] = [[] for _ in range(n)]
     for characteristic in params["characteristics"]:
         name = characteristic["name"]
-        if name in NAMES:
+        from_table = name in NAMES
+        if from_table:
             values = table.known_values(name)
             applies = table.applies(name).tolist()
-            phrase = _credit_phrase
         else:
             values = [(applications[i] if applications else {}).get(name) for i in range(n)]
             applies = [True] * n
-            phrase = _declared_phrase
         awarded = _bin_points(characteristic, values)
         points += awarded
         best = characteristic["best_points"]
         for i in range(n):
             if applies[i] and awarded[i] < best - 1e-9:
-                said = phrase(name, values[i])
+                said = (
+                    _credit_phrase(name, values[i], table.currency(i))
+                    if from_table
+                    else _declared_phrase(name, values[i])
+                )
                 if said:
                     worst[i].append((awarded[i] - best, said))
     score = np.rint(points).clip(0, 999)
@@ -212,10 +241,11 @@ _FLAG_OFF = {
 }
 
 
-def _credit_phrase(name: str, value: float | None) -> str:
-    """A feature of the customer as a reason for a lower credit score, or "" when it is a
-    zero count or amount: "0 late payments" explains nothing to a person, even where a
-    scorecard's bins give slightly fewer points for none than for one."""
+def _credit_phrase(name: str, value: float | None, currency: str | None = None) -> str:
+    """A feature of the customer as a reason for a lower credit score (an amount in
+    ``currency``), or "" when it is a zero count or amount: "0 late payments" explains nothing
+    to a person, even where a scorecard's bins give slightly fewer points for none than for
+    one."""
     if value is None:  # only what comes from a birth date can be unknown
         return "birth date not known" if name in PERSONAL else ""
     if value == 0 and name in _FLAG_OFF:
@@ -226,7 +256,7 @@ def _credit_phrase(name: str, value: float | None) -> str:
             if value < 1
             else f"customer for {_plural(value, 'month')}"
         )
-    return _phrase(name, value) if _worth_saying(name, value) else ""
+    return _phrase(name, value, currency) if _worth_saying(name, value) else ""
 
 
 def _declared_phrase(name: str, value) -> str:
@@ -374,7 +404,7 @@ def value_score(table: FeatureTable, churn_90d: np.ndarray, params: dict) -> Sco
     )
     reasons = [
         [
-            f"keeps {margin[i]:.2f} a month",
+            f"keeps {_amount(margin[i], table.currency(i))} a month",
             f"expected to stay about {_plural(expected_months[i], 'month')}",
         ]
         for i in range(len(table))

@@ -275,7 +275,9 @@ def _concat(tables: list[FeatureTable]) -> FeatureTable:
     if not tables:
         return FeatureTable(np.zeros(0, dtype=np.int64), np.zeros((0, len(NAMES))))
     return FeatureTable(
-        np.concatenate([t.customer_ids for t in tables]), np.vstack([t.values for t in tables])
+        np.concatenate([t.customer_ids for t in tables]),
+        np.vstack([t.values for t in tables]),
+        tuple(t.currency(i) for t in tables for i in range(len(t))),
     )
 
 

@@ -418,7 +418,11 @@ def invitation_bounced(*, invitation: Invitation, actor) -> Invitation:
             action="survey.bounced",
             customer=invitation.customer,
             actor=actor,
-            data={"invitation": invitation.pk, "channel": invitation.channel},
+            data={
+                "invitation": invitation.pk,
+                "survey": invitation.survey.name,
+                "channel": invitation.channel,
+            },
         )
     return invitation
 

@@ -1,5 +1,9 @@
+import re
+
 import phonenumbers
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from crm.formatting import money as format_money
 from customers.labels import reason_label
@@ -28,3 +32,11 @@ def phone_display(value: str) -> str:
 def money(amount, currency: str = "") -> str:
     """``{{ invoice.amount|money:customer.currency }}`` -> '€1,136,686.65' in the staff locale."""
     return format_money(amount, currency or None)
+
+
+@register.filter
+def email_display(value: str) -> str:
+    """An e-mail address that may break before its "@" and its dots, never inside a word: a
+    narrow column wraps it into readable parts instead of widening the page."""
+    parts = re.split(r"(?=[@.])", value or "")
+    return format_html_join(mark_safe("<wbr>"), "{}", ((part,) for part in parts))

@@ -87,7 +87,7 @@ def test_credit_reasons_are_the_customers_own_facts_in_words_worst_first():
     )
 
     assert credit_score(table, CARD).reasons == [
-        ["120.50 overdue", "customer for 3 months", "does not pay by direct debit"]
+        ["€120.50 overdue", "customer for 3 months", "does not pay by direct debit"]
     ]
 
 

@@ -297,7 +297,7 @@ def test_a_customer_who_never_leaves_is_worth_the_whole_discounted_horizon():
     assert discounted.values[0] == pytest.approx(
         sum(10.0 / monthly**t for t in range(1, 37)), abs=0.005
     )
-    assert undiscounted.reasons[0] == ["keeps 10.00 a month", "expected to stay about 36 months"]
+    assert undiscounted.reasons[0] == ["keeps €10.00 a month", "expected to stay about 36 months"]
 
 
 def test_a_customer_likelier_to_leave_is_worth_less():

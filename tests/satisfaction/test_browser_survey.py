@@ -48,12 +48,12 @@ def test_a_customer_answers_and_the_account_manager_sees_the_detractor(page, inv
     page.goto(invitation.customer.get_absolute_url())
 
     panel = page.get_by_role("region", name="Satisfaction")
-    answer = panel.locator("tr").filter(has_text=invitation.survey.name)
+    answer = panel.locator("#survey-answers tbody tr").filter(has_text=invitation.survey.name)
     answer.wait_for()
     assert answer.locator("td").filter(has_text="3").count() >= 1
     assert COMMENT in answer.inner_text()
     panel.get_by_role("heading", name="Follow-ups").wait_for()
-    follow_ups = panel.locator("li").filter(has_text=follow_up.reason)
+    follow_ups = panel.locator("#survey-follow-ups tbody tr").filter(has_text=follow_up.reason)
     assert follow_ups.count() == 1
     assert follow_up.due_on.isoformat() in follow_ups.inner_text()
 
@@ -73,3 +73,40 @@ def test_the_survey_fits_a_phone_with_large_tap_targets(page, invitation):
     page.get_by_role("button", name="Send my answer").click()  # no score: the browser asks
     assert page.get_by_role("radio", name="0", exact=True).evaluate("e => !e.validity.valid")
     assert not Response.objects.exists()
+
+
+def _log_in(page, user):
+    page.goto("/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Customers").wait_for()
+
+
+def test_the_customer_panel_fits_a_phone_in_labelled_lines(page, invitation, manager):
+    services.response_submit(invitation=invitation, score=3, comment=COMMENT)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, manager)
+    page.goto(invitation.customer.get_absolute_url())
+    panel = page.get_by_role("region", name="Satisfaction")
+    panel.get_by_role("heading", name="Follow-ups").wait_for()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    for table in ("#survey-answers", "#survey-follow-ups"):
+        cells = panel.locator(f"{table} tbody td")
+        # Each cell is a line of its own, labelled, the header row hidden.
+        assert cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).display)") == (
+            ["block"] * cells.count()
+        )
+    for date in (
+        "#survey-answers td[data-label=Answered]",
+        "#survey-follow-ups td[data-label=Due]",
+    ):
+        # A date is never broken across lines: its cell is one line high.
+        height, line = panel.locator(date).evaluate(
+            "c => [c.getBoundingClientRect().height, parseFloat(getComputedStyle(c).lineHeight)]"
+        )
+        assert height < 2 * line, (date, height, line)
+    assert "Answered: " in panel.locator("#survey-answers td[data-label=Answered]").evaluate(
+        "c => getComputedStyle(c, '::before').content"
+    )

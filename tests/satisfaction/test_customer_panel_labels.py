@@ -27,8 +27,8 @@ def test_the_customer_page_shows_the_touch_point_label(client, manager, invitati
 
     page = client.get(invitation.customer.get_absolute_url()).content.decode()
 
-    assert "<td>Technical support</td>" in page
-    assert "<td>support</td>" not in page
+    assert '<td data-label="Touch point">Technical support</td>' in page
+    assert ">support</td>" not in page
 
 
 def test_the_timeline_tells_an_answer_in_words(invitation):
@@ -38,3 +38,12 @@ def test_the_timeline_tells_an_answer_in_words(invitation):
 
     [answered] = [e for e in entries if e.title == "Survey answered"]
     assert answered.detail == "Support NPS: 9 (positive)"
+
+
+def test_the_timeline_tells_a_bounced_invitation_by_its_survey_and_channel(invitation, manager):
+    services.invitation_bounced(invitation=invitation, actor=manager)
+
+    entries = customer_timeline(customer=invitation.customer)
+
+    [bounced] = [e for e in entries if e.title == "Survey invitation bounced"]
+    assert bounced.detail == "The invitation to Support NPS by E-mail could not be delivered"
