@@ -8,7 +8,7 @@ from customers import roles
 from customers.models import ContactMedium, Customer, CustomerAlias, DuplicateCandidate
 from customers.services import ContactMediumInput
 from customers.services.identity import duplicate_scan_start
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, InteractionFactory, UserFactory
 
 NEW_LEAD = reverse("customers:lead_create")
 LEAD = {
@@ -276,3 +276,14 @@ def test_changing_the_choices_goes_back_to_the_review_with_them_kept(
     assert response.context["form"]["take_from_merged"].value() == ["birth_date"]
     twin.refresh_from_db()
     assert twin.merged_into is None
+
+
+def test_the_review_counts_each_sides_history_in_words(client, agent, merger, zoe):
+    _twin, pair = _pair(agent, zoe)
+    InteractionFactory(customer=zoe, actor=agent)
+    client.force_login(merger)
+
+    page = client.get(reverse("customers:duplicate_review", args=[pair.pk])).content.decode()
+
+    assert "1 interaction, 0 products, 0 invoices" in page
+    assert "0 interactions, 0 products, 0 invoices" in page
