@@ -1095,12 +1095,13 @@ class _Block:
         referred = rng.random(n) < 0.06
         referred[0] = False
         self.referrer = np.where(referred, (rng.random(n) * np.arange(n)).astype(np.int64), -1)
-        sources = ("web", "store", "call_centre", "campaign", "comparison_site", "door_to_door")
+        # Lead sources are free text typed by agents: the demo writes them as people do.
+        sources = ("Web", "Store", "Call centre", "Campaign", "Comparison site", "Door to door")
         self.lead_source = _objects(sources)[_pick(rng, sources, n, (30, 25, 18, 12, 10, 5))]
-        self.lead_source[self.partner > 0] = "partner"
-        self.lead_source[referred] = "referral"
+        self.lead_source[self.partner > 0] = "Partner"
+        self.lead_source[referred] = "Referral"
         migrated = (age_days > 4 * 365) & (rng.random(n) < 0.5) & ~referred
-        self.lead_source[migrated] = "migration"
+        self.lead_source[migrated] = "Migration"
 
         methods = _objects(Customer.PaymentMethod.values)  # direct debit, card, transfer, cash
         method = _pick(rng, methods, n, (55, 25, 15, 5))
