@@ -117,3 +117,11 @@ def keyset_page(
         next_cursor=cursor_of(rows[-1], order) if rows and more_after else None,
         previous_cursor=cursor_of(rows[0], order) if rows and more_before else None,
     )
+
+
+def query_without_cursor(params) -> str:
+    """The page's filters as a query string for the pager's links, which add their own cursor."""
+    query = params.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    return query.urlencode()

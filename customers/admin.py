@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from crm.admin import LookUpOnlyAdmin, ReadOnlyAdmin
 from crm.forms import ServiceCheckedForm
 from customers import partner_selectors, selectors, services
 from customers.models import (
@@ -358,7 +359,7 @@ class ContactMediumAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(LookUpOnlyAdmin):
     list_display = (
         "customer",
         "purpose",
@@ -373,12 +374,6 @@ class ConsentAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "recorded_by")
     list_select_related = ("customer__party", "recorded_by")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PreferencesAdminForm(ServiceCheckedForm):
@@ -415,7 +410,7 @@ class CommunicationPreferencesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(LookUpOnlyAdmin):
     list_display = ("occurred_at", "customer", "kind", "channel", "direction", "outcome", "staff")
     list_filter = ("kind", "channel", "direction", "outcome")
     search_fields = ("=customer__number",)
@@ -423,12 +418,6 @@ class InteractionAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "staff")
     list_select_related = ("customer__party", "staff")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Product)
@@ -439,7 +428,9 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(LookUpOnlyAdmin):
+    """Products are added, changed and ended on the customer page, through the services."""
+
     list_display = (
         "customer",
         "product",
@@ -455,17 +446,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_select_related = ("customer__party", "product")
     show_full_result_count = False
 
-    # Products are added, changed and ended on the customer page, through the services that
-    # check the charge and the dates and keep the audit; here they are only looked up.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(LookUpOnlyAdmin):
+    """Billing facts come from billing (its feed and the imports)."""
+
     list_display = ("number", "customer", "issued_on", "due_on", "amount", "paid_amount", "paid_on")
     list_filter = ("issued_on",)
     search_fields = ("=number", "=customer__number")
@@ -473,31 +458,15 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_select_related = ("customer__party",)
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        # Billing facts come from billing (its feed and the imports), whose writes are
-        # checked and audited; a bare admin form would do neither.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LookUpOnlyAdmin):
     list_display = ("reference", "customer", "invoice", "amount", "received_on", "method")
     list_filter = ("method",)
     search_fields = ("=reference", "=customer__number")
     raw_id_fields = ("customer", "invoice")
     list_select_related = ("customer__party", "invoice")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        # Billing facts come from billing (its feed and the imports), whose writes are
-        # checked and audited; a bare admin form would do neither.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RelationshipAdminForm(ServiceCheckedForm):
@@ -538,7 +507,7 @@ class CustomerRelationshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LifecycleEvent)
-class LifecycleEventAdmin(admin.ModelAdmin):
+class LifecycleEventAdmin(ReadOnlyAdmin):
     list_display = (
         "occurred_at",
         "customer",
@@ -554,33 +523,15 @@ class LifecycleEventAdmin(admin.ModelAdmin):
     list_select_related = ("customer__party", "actor")
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ActionLog)
-class ActionLogAdmin(admin.ModelAdmin):
+class ActionLogAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "customer", "actor_label")
     list_filter = ("action",)
     search_fields = ("=customer__number", "=actor_label")
     date_hierarchy = "created_at"
     list_select_related = ("customer__party",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partner)
@@ -614,19 +565,6 @@ class PartnerAdmin(admin.ModelAdmin):
         created = partners.partner_create(actor=request.user, **form.cleaned_data)
         obj.pk = created.pk
         obj.status = created.status
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only services write: admin lists and shows them, its actions call services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -3,21 +3,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from crm.admin import ReadOnlyAdmin
 from risk import services
 from risk.models import CreditApplication, CustomerScore, RiskModel, ScoringChunk, ScoringRun
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is written by the scoring services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="Make the selected version the active one", permissions=["train"])

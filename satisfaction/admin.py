@@ -2,19 +2,10 @@
 
 from django.contrib import admin, messages
 
+from crm.admin import ReadOnlyAdmin
+
 from . import services
 from .models import DailyResult, FollowUp, Invitation, Response, Survey, SurveyVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SurveyVersionInline(admin.TabularInline):

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.csv import csv_download
+from crm.keyset import query_without_cursor
 from customers import selectors, services
 from customers.forms import (
     ConsentForm,
@@ -78,13 +79,15 @@ def customer_list(request):
             )
         except ValidationError as error:
             rows_error = " ".join(error.messages)
-    query = request.GET.copy()
-    for key in ("after", "before"):
-        query.pop(key, None)
     return render(
         request,
         "customers/list.html",
-        {"form": form, "page": page, "rows_error": rows_error, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows_error": rows_error,
+            "query": query_without_cursor(request.GET),
+        },
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from crm.keyset import query_without_cursor
 from crm.navigation import back_to
 from customers import interaction_selectors, services
 from customers.forms import (
@@ -51,9 +52,6 @@ def open_interactions(request):
         )
     except ValidationError as error:
         rows_error = " ".join(error.messages)
-    query = request.GET.copy()
-    for key in ("after", "before"):
-        query.pop(key, None)
     return render(
         request,
         "customers/interactions/open.html",
@@ -62,7 +60,7 @@ def open_interactions(request):
             "page": page,
             "show": show,
             "rows_error": rows_error,
-            "query": query.urlencode(),
+            "query": query_without_cursor(request.GET),
             "here": request.get_full_path(),
         },
     )

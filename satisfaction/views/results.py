@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
+from crm.keyset import query_without_cursor
 from satisfaction import results as selectors
 from satisfaction.forms_results import ResponsesFilterForm, ResultsFilterForm
 
@@ -43,9 +44,6 @@ def responses(request):
             )
         except ValidationError as error:
             rows_error = " ".join(error.messages)
-    query = request.GET.copy()
-    for key in ("after", "before"):
-        query.pop(key, None)
     return render(
         request,
         "satisfaction/responses.html",
@@ -54,7 +52,7 @@ def responses(request):
             "page": page,
             "filters": filters,
             "rows_error": rows_error,
-            "query": query.urlencode(),
+            "query": query_without_cursor(request.GET),
             "results_query": filters.query(sentiment="") if filters else "",
         },
     )
