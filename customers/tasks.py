@@ -8,13 +8,13 @@ from django.db import DatabaseError, OperationalError
 
 from customers.models import DuplicateScan, HubDelivery, ImportJob
 from customers.services import invoices_mark_missed, leads_flag_stale
-from customers.services.hub import hub_deliveries_due
-from customers.services.hub import hub_delivery_send as hub_deliver
-from customers.services.identity import (
+from customers.services.duplicate_scans import (
     duplicate_scan_chunk_run,
     duplicate_scan_fail,
     duplicate_scan_resume,
 )
+from customers.services.hub import hub_deliveries_due
+from customers.services.hub import hub_delivery_send as hub_deliver
 from customers.services.imports import import_job_fail, import_job_run
 
 logger = logging.getLogger(__name__)

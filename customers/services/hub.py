@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.handoff import task_send_after_commit
 from customers.api.representation import customer_representation, customers_with_relations
 from customers.models import Customer, HubDelivery, HubEvent, HubSubscription, Partner
 
@@ -250,19 +251,14 @@ def hub_event_record(*, customer: Customer, action: str, data: dict) -> HubEvent
     )
     delivery_ids = [d.pk for d in deliveries]
 
-    transaction.on_commit(lambda: _hand_to_broker(delivery_ids), robust=True)
+    _hand_to_broker(delivery_ids)
     return event
 
 
 def _hand_to_broker(delivery_ids: list[int]) -> None:
     """Queue the sends. With the broker down they wait for the sweep: the change stands."""
-    from customers.tasks import hub_delivery_send
-
     for delivery_id in delivery_ids:
-        try:
-            hub_delivery_send.delay(delivery_id)
-        except Exception:  # kombu's errors differ by transport; none may undo a committed change
-            logger.warning("Hub delivery %s left for the sweep: broker unavailable", delivery_id)
+        task_send_after_commit("customers.tasks.hub_delivery_send", delivery_id)
 
 
 # --- Delivery --------------------------------------------------------------------------------
@@ -424,5 +420,5 @@ def hub_delivery_replay(*, delivery: HubDelivery, actor) -> HubDelivery:
         data={"delivery": delivery.pk, "event": str(delivery.event_id)},
     )
 
-    transaction.on_commit(lambda: _hand_to_broker([delivery.pk]), robust=True)
+    _hand_to_broker([delivery.pk])
     return delivery

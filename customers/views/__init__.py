@@ -33,7 +33,8 @@ from customers.models import (
     ImportJob,
 )
 from customers.panels import panels_for
-from customers.services.identity import DuplicateFound, duplicate_scan_start
+from customers.services.duplicate_scans import duplicate_scan_start
+from customers.services.identity import DuplicateFound
 from customers.services.import_errors import import_errors_csv
 from customers.services.imports import import_job_create
 from customers.services.lifecycle import (

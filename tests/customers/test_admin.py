@@ -8,8 +8,9 @@ from customers import services
 from customers.matching import Match
 from customers.models import Customer, LifecycleEvent
 from customers.services import ContactMediumInput
+from customers.services.duplicate_scans import duplicate_scan_start
 from customers.services.hub import hub_subscribe
-from customers.services.identity import duplicate_pair_record, duplicate_scan_start
+from customers.services.identity import duplicate_pair_record
 from customers.services.imports import import_job_create, import_job_run
 from customers.services.partners import token_issue
 from tests.factories import (

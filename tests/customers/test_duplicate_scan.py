@@ -19,7 +19,7 @@ from customers.models import (
 )
 from customers.selectors import duplicate_queue
 from customers.services import ContactMediumInput, identity
-from customers.services.identity import (
+from customers.services.duplicate_scans import (
     CHUNK_LEASE,
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from customers import roles
 from customers.models import ContactMedium, Customer, CustomerAlias, DuplicateCandidate
 from customers.services import ContactMediumInput
-from customers.services.identity import duplicate_scan_start
+from customers.services.duplicate_scans import duplicate_scan_start
 from tests.factories import CustomerFactory, InteractionFactory, UserFactory
 
 NEW_LEAD = reverse("customers:lead_create")

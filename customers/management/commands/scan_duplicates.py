@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from customers.models import DuplicateScan
-from customers.services.identity import (
+from customers.services.duplicate_scans import (
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,
     duplicate_scan_resume,
