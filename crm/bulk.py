@@ -29,26 +29,76 @@ _SENT_AS_IS = {
 _PLAIN_TYPES = (str, int, bool, type(None))
 
 
+def _copy_into(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def _columns(model, fields: Sequence[str]) -> list[str]:
+    return [connection.ops.quote_name(model._meta.get_field(name).column) for name in fields]
+
+
 def bulk_copy(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table."""
     rows = list(rows)
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        columns = ", ".join(
-            connection.ops.quote_name(model._meta.get_field(name).column) for name in fields
-        )
-        table = connection.ops.quote_name(model._meta.db_table)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        _copy_into(connection.ops.quote_name(model._meta.db_table), _columns(model, fields), rows)
         return len(rows)
     model.objects.bulk_create(
         (model(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=2000
     )
+    return len(rows)
+
+
+# Below this many rows a multi-row INSERT … ON CONFLICT costs less than a staging table.
+_STAGED_FROM_ROWS = 500
+
+
+def bulk_upsert(
+    model, fields: Sequence[str], rows: Iterable[Sequence], *, unique_field: str
+) -> int:
+    """Insert ``rows``, or update every other field of the row that has the same ``unique_field``.
+
+    On PostgreSQL a large batch is copied into a temporary staging table and merged with one
+    INSERT … ON CONFLICT, several times faster than the same statement with the values inline.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    updated = [name for name in fields if name != unique_field]
+    if connection.vendor != "postgresql" or len(rows) < _STAGED_FROM_ROWS:
+        attnames = [model._meta.get_field(name).attname for name in fields]
+        model.objects.bulk_create(
+            (model(**dict(zip(attnames, row, strict=True))) for row in rows),
+            update_conflicts=True,
+            unique_fields=[unique_field],
+            update_fields=updated,
+            batch_size=2000,
+        )
+        return len(rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    staging = connection.ops.quote_name(f"{model._meta.db_table}_staged")
+    columns = _columns(model, fields)
+    key = connection.ops.quote_name(model._meta.get_field(unique_field).column)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _columns(model, updated))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        _copy_into(staging, columns, rows)
+        listed = ", ".join(columns)
+        cursor.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"TRUNCATE {staging}")
     return len(rows)
 
 

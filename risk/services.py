@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
-from crm.bulk import bulk_copy
+from crm.bulk import bulk_copy, bulk_upsert
 from customers.models import (
     Customer,
     CustomerRelationship,
@@ -872,48 +872,14 @@ def _json(value):
 
 
 # Below this many rows an INSERT … ON CONFLICT from the ORM beats a staging table.
-_STAGING_FROM_ROWS = 500
-
-
 def _upsert_latest(latest: list[LatestScores]) -> None:
-    if connection.vendor != "postgresql" or len(latest) < _STAGING_FROM_ROWS:
-        LatestScores.objects.bulk_create(
-            latest,
-            update_conflicts=True,
-            unique_fields=["customer"],
-            update_fields=list(LATEST_FIELDS),
-            batch_size=2000,
-        )
-        return
-    table = LatestScores._meta.db_table
-    columns = ", ".join(["customer_id", *LATEST_FIELDS])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS latest_scores_in "
-            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        with cursor.cursor.copy(f"COPY latest_scores_in ({columns}) FROM STDIN") as copy:
-            for s in latest:
-                copy.write_row(
-                    (
-                        s.customer_id,
-                        s.churn_risk,
-                        s.credit_score,
-                        s.credit_rating,
-                        s.fraud_risk,
-                        s.influence,
-                        s.lifetime_value,
-                        s.value_segment,
-                        s.value_at_risk,
-                        s.scored_at,
-                    )
-                )
-        updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in LATEST_FIELDS)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM latest_scores_in "
-            f"ON CONFLICT (customer_id) DO UPDATE SET {updates}"
-        )
-        cursor.execute("TRUNCATE latest_scores_in")
+    fields = ["customer", *LATEST_FIELDS]
+    bulk_upsert(
+        LatestScores,
+        fields,
+        ([s.customer_id, *(getattr(s, name) for name in LATEST_FIELDS)] for s in latest),
+        unique_field="customer",
+    )
 
 
 def _current_thresholds() -> dict:

@@ -1,12 +1,15 @@
 """Bulk writes store what save() would, on PostgreSQL by COPY and on SQLite by bulk_create."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from crm.bulk import bulk_insert
-from customers.models import ActionLog, ContactMedium, Party
+from crm.bulk import bulk_insert, bulk_upsert
+from customers.models import ActionLog, ContactMedium, LatestScores, Party
+from risk.services import LATEST_FIELDS
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,27 @@ def test_an_instance_pointing_at_an_unsaved_one_is_refused():
 
     with pytest.raises(ValueError, match="unsaved related object"):
         bulk_insert([medium])
+
+
+def _latest(customer, churn_risk, segment):
+    now = timezone.now()
+    return (customer.pk, churn_risk, 600, "B", 0.1, 0.2, Decimal("10.00"), segment, 0, now)
+
+
+@pytest.mark.parametrize("size", [3, 600], ids=["inline", "staged"])
+def test_bulk_upsert_inserts_new_rows_and_updates_the_others(size):
+    fields = ["customer", *LATEST_FIELDS]
+    customers = CustomerFactory.create_batch(size)
+    bulk_upsert(
+        LatestScores,
+        fields,
+        [_latest(c, 0.1, "low") for c in customers[:2]],
+        unique_field="customer",
+    )
+
+    bulk_upsert(
+        LatestScores, fields, [_latest(c, 0.9, "top") for c in customers], unique_field="customer"
+    )
+
+    assert LatestScores.objects.count() == size
+    assert set(LatestScores.objects.values_list("churn_risk", "value_segment")) == {(0.9, "top")}
