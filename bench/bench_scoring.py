@@ -79,7 +79,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=int,
         default=20_000,
         help="customers per chunk; other than the product's default, the run is planned here "
-        "and launched with scoring_run_launch.delay(), as a web request does",
+        "and launched with crm.jobs job_dispatch.delay(), as a web request does",
     )
     parser.add_argument(
         "--reuse",
@@ -533,7 +533,7 @@ def customers_holding_products(as_of: date) -> int:
 def runs_in_progress_fail() -> int:
     """Runs a killed earlier benchmark left queued or running block a new one: end them."""
     from risk.models import ScoringRun
-    from risk.services import scoring_run_fail
+    from risk.runs import scoring_run_fail
 
     stale = list(ScoringRun.objects.filter(status__in=["queued", "running"]))
     for run in stale:
@@ -544,10 +544,11 @@ def runs_in_progress_fail() -> int:
 def full_run(args, worker: Worker, expected: int) -> dict:
     from django.utils import timezone
 
-    from risk import services, tasks
+    from crm.jobs.tasks import job_dispatch
+    from risk import runs, tasks
     from risk.models import ScoringRun
 
-    default_chunk = inspect.signature(services.scoring_run_start).parameters["chunk_size"].default
+    default_chunk = inspect.signature(runs.scoring_run_start).parameters["chunk_size"].default
     load_before = os.getloadavg()
     started = timezone.now()
     clock = time.monotonic()
@@ -556,9 +557,9 @@ def full_run(args, worker: Worker, expected: int) -> dict:
         result = tasks.scoring_run_start.delay()
         run_id = None
     else:
-        path = f"scoring_run_start(chunk_size={args.chunk_size}) + scoring_run_launch.delay()"
-        run = services.scoring_run_start(chunk_size=args.chunk_size)
-        result = tasks.scoring_run_launch.delay(run.pk)
+        path = f"scoring_run_start(chunk_size={args.chunk_size}) + job_dispatch.delay()"
+        run = runs.scoring_run_start(chunk_size=args.chunk_size)
+        result = job_dispatch.delay(runs.KIND, run.pk)
         run_id = run.pk
     say(f"Run requested with {path}.")
     last_line = 0.0

@@ -1,12 +1,15 @@
-"""Bulk writes that stay fast at millions of rows.
+"""Bulk writes that stay fast at millions of rows; the one place the project speaks COPY.
 
 On PostgreSQL rows go in with COPY, several times faster than multi-row INSERTs; elsewhere
-(SQLite) through bulk_create. Either way the rows join the caller's transaction.
+(SQLite) through bulk_create or a multi-row INSERT. Either way the rows join the caller's
+transaction.
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
-from django.db import connection
+import numpy as np
+from django.db import NotSupportedError, connection
 
 # Fields whose value COPY can take as it is when it is a plain str, int or bool: for these,
 # get_db_prep_save only hands the value back, and calling it for every field of every row
@@ -29,11 +32,18 @@ _SENT_AS_IS = {
 _PLAIN_TYPES = (str, int, bool, type(None))
 
 
-def _copy_into(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+@contextmanager
+def _copy_stream(table: str, columns: Sequence[str]):
+    """A COPY into ``table``; the names come quoted."""
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
+        yield copy
+
+
+def _copy_into(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    with _copy_stream(table, columns) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -54,6 +64,61 @@ def bulk_copy(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
         (model(**dict(zip(fields, row, strict=True))) for row in rows), batch_size=2000
     )
     return len(rows)
+
+
+# Stands for NULL until the text is escaped; it cannot occur in the values. An object array,
+# because numpy strips trailing NUL characters from its own strings.
+_NULL_MARK = np.empty(1, dtype=object)
+_NULL_MARK[0] = "\x00"
+
+
+def copy_text(columns: Sequence[np.ndarray]) -> str:
+    """Rows given column by column (object arrays of text, or None for NULL) in PostgreSQL's
+    COPY text format, for ``bulk_copy_text``. A process that only generates rows can encode
+    them this way while another one writes."""
+    values = []
+    for column in columns:
+        if None in column:
+            column = np.where(np.equal(column, None), _NULL_MARK, column)
+        values.append(column.tolist())
+    text = "\n".join(map("\t".join, zip(*values, strict=True))) + "\n"
+    rows = len(values[0])
+    if text.count("\n") != rows or text.count("\t") != rows * (len(values) - 1):
+        raise ValueError("A value contains a tab or a line break.")
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    return text.replace("\x00", "\\N")
+
+
+def bulk_copy_text(model, columns: Sequence[str], data: bytes) -> None:
+    """Copy rows already in COPY text format (``copy_text``, UTF-8) into ``model``'s table;
+    ``columns`` are database column names. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        raise NotSupportedError("COPY text needs PostgreSQL; use bulk_copy_columns.")
+    quote = connection.ops.quote_name
+    with _copy_stream(quote(model._meta.db_table), [quote(c) for c in columns]) as copy:
+        copy.write(data)
+
+
+def bulk_copy_columns(model, columns: dict[str, np.ndarray]) -> int:
+    """Insert rows given column by column: database column names to object arrays of text as
+    the database reads it (or None). No field logic runs, so values such as a historical
+    created_at are stored as given, where bulk_create would stamp them."""
+    if not columns:
+        return 0
+    rows = len(next(iter(columns.values())))
+    if connection.vendor == "postgresql":
+        bulk_copy_text(model, list(columns), copy_text(list(columns.values())).encode())
+        return rows
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",
+            list(zip(*(column.tolist() for column in columns.values()), strict=True)),
+        )
+    return rows
 
 
 # Below this many rows a multi-row INSERT … ON CONFLICT costs less than a staging table.

@@ -6,17 +6,33 @@ operators can change times or disable a job in Django admin without a deploy.
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
 
-app = Celery("crm")
+
+class CrmTask(Task):
+    """The retry policy of every task, stated once: a database or connection that is briefly
+    away is tried again three times, waiting longer each time. Messages are acknowledged
+    after the task and given back when a worker dies (CELERY_TASK_ACKS_LATE and
+    CELERY_TASK_REJECT_ON_WORKER_LOST in the settings)."""
+
+    autoretry_for = (OperationalError, InterfaceError, ConnectionError)
+    max_retries = 3
+    retry_backoff = True
+    retry_backoff_max = 600
+    retry_jitter = True
+
+
+app = Celery("crm", task_cls=CrmTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # The embedded default runs tasks in-process; an in-memory transport stands in for the broker
 # instead of kombu's default (AMQP on localhost), which nothing here listens on.
 app.conf.broker_url = app.conf.broker_url or "memory://localhost/"
 app.autodiscover_tasks()
+app.autodiscover_tasks(["crm.jobs"])  # the job mechanism's tasks, inside the crm package
 
 app.conf.beat_schedule = {
     "flag-stale-leads-nightly": {
@@ -36,8 +52,12 @@ app.conf.beat_schedule = {
         "task": "risk.tasks.scoring_run_start",
         "schedule": crontab(hour=3, minute=0),
     },
-    "resume-scoring-work": {
-        "task": "risk.tasks.scoring_work_resume",
+    "resume-background-jobs": {
+        "task": "crm.jobs.tasks.jobs_resume",
+        "schedule": crontab(minute="*/5"),
+    },
+    "resume-rescores": {
+        "task": "risk.tasks.rescores_resume",
         "schedule": crontab(minute="*/5"),
     },
     "invite-to-relationship-surveys-daily": {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("partners/", include("customers.partner_urls")),
     path("partner-application/", partner_views.partner_apply, name="partner_apply"),
     path("risk/", include("risk.urls")),
+    path("jobs/", include("crm.jobs.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),

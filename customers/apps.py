@@ -23,13 +23,14 @@ class CustomersConfig(AppConfig):
         public_area_register(name="partner_application", prefix=reverse_lazy("partner_apply"))
 
 
-def _record_hub_event(sender, customer, action, data, **kwargs):
-    from .services.hub import hub_event_record
+def _record_hub_event(sender, events, **kwargs):
+    from .services.hub import hub_events_record
 
-    hub_event_record(customer=customer, action=action, data=data)
+    hub_events_record(events=events)
 
 
-def _forget_api_counts(sender, customer, **kwargs):
+def _forget_api_counts(sender, events, **kwargs):
     from .selectors import api_customer_counts_invalidate
 
-    api_customer_counts_invalidate(partner_id=customer.partner_id)
+    for partner_id in {event.customer.partner_id for event in events}:
+        api_customer_counts_invalidate(partner_id=partner_id)

@@ -1,17 +1,33 @@
 """Customer events other apps react to, without this app importing them.
 
-``customer_event`` is sent for every change recorded in the action log, inside the transaction
-that made it: a receiver that writes rows (an outbox, a rescore request) commits or rolls back
-with the change itself, and one that starts background work defers it with
-``transaction.on_commit``.
-
-Receivers get ``customer`` (the Customer), ``action`` (e.g. ``"payment.recorded"``) and
-``data`` (the action log's details). Bulk jobs (imports, the stale-lead sweep) write their log
-rows in bulk and send no events; the daily missed-payment job writes its rows in bulk too but
-sends ``payment.missed`` once per customer, inside the batch's transaction, because a missed
-payment changes the customer's risk.
+``customer_event`` is sent once per batch of changes recorded in the action log, inside the
+transaction that made them, with ``events``: a list of ``CustomerEvent``. A single change is a
+batch of one; a bulk writer (an import, the daily missed-payment job) announces all of its
+changes at once, so receivers do their work set-based: one query for the batch, never one per
+customer. A receiver that writes rows (an outbox, a rescore request) commits or rolls back with
+the change itself; one that starts background work hands it over after commit
+(``crm.handoff.task_send_after_commit``).
 """
+
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.dispatch import Signal
 
 customer_event = Signal()
+
+
+@dataclass(frozen=True)
+class CustomerEvent:
+    """One change to one customer: ``action`` (e.g. ``"payment.recorded"``) and ``data`` (the
+    action log's details). ``customer`` is the Customer as the change left it."""
+
+    customer: Any
+    action: str
+    data: dict = field(default_factory=dict)
+
+
+def customer_events_announce(events: list[CustomerEvent]) -> None:
+    """Tell every receiver of these changes, in one batch (nothing when there are none)."""
+    if events:
+        customer_event.send(sender=CustomerEvent, events=events)

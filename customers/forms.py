@@ -518,7 +518,8 @@ class DeliveryFilterForm(forms.Form):
     partner = forms.ModelChoiceField(
         required=False, queryset=Partner.objects.order_by("name"), empty_label="Any partner"
     )
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

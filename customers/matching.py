@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import combinations
 from typing import Literal, NamedTuple
 
 import jellyfish
@@ -45,6 +44,44 @@ PROBABLE_THRESHOLD = 0.5
 # a common birthday, a large household's postcode) says little and would cost many comparisons.
 MAX_BLOCK_SIZE = 50
 MAX_KEY_LENGTH = 120
+
+# Which pairs are compared at all: the one rule of the check at create, of the background scan
+# and of imports. A pair needs evidence 2 from the keys it shares: one identifier (e-mail,
+# phone, national id) is enough; every other key is common enough (a name with a birth date or
+# a postcode, an address) that a pair needs two of them. A single such key in common almost
+# never makes two records one person, and skipping those pairs keeps a scan of millions to
+# minutes and an import from scoring every neighbour.
+IDENTIFIER_KEYS = frozenset({"email", "phone", "nid"})
+OTHER_KEY_EVIDENCE = 1
+IDENTIFIER_EVIDENCE = 2
+PAIR_EVIDENCE = 2
+
+
+def key_evidence(kind: str) -> int:
+    """How much sharing one key of this kind says toward comparing two records."""
+    return IDENTIFIER_EVIDENCE if kind in IDENTIFIER_KEYS else OTHER_KEY_EVIDENCE
+
+
+def members_worth_comparing(
+    keys: Iterable[tuple[str, str]],
+    members: Mapping[tuple[str, str], Iterable],
+    *,
+    max_block_size: int = MAX_BLOCK_SIZE,
+) -> set:
+    """The members (party ids, rows …) that share enough of ``keys`` to be compared.
+
+    ``members`` gives who holds each key; a key held by more than ``max_block_size`` is not
+    selective and counts for nothing.
+    """
+    evidence: dict = defaultdict(int)
+    for key in keys:
+        holders = list(members.get(key, ()))
+        if len(holders) > max_block_size:
+            continue
+        for holder in holders:
+            evidence[holder] += key_evidence(key[0])
+    return {holder for holder, found in evidence.items() if found >= PAIR_EVIDENCE}
+
 
 # Weights in bits: rough m/u ratios for a customer base with typing errors, rounded on purpose
 # so that a reviewer can follow a score with pencil and paper. bench/febrl_offline.py measures
@@ -522,21 +559,20 @@ def score_pair(a: IdentityProfile, b: IdentityProfile) -> Match:
 def candidate_pairs(
     profiles: Iterable[IdentityProfile], *, max_block_size: int = MAX_BLOCK_SIZE
 ) -> set[tuple[int, int]]:
-    """Pairs of party ids (lower first) that share a selective blocking key, in memory.
-
-    The same rule a database scan follows, for imports and tests: a key shared by more than
-    ``max_block_size`` parties is skipped.
-    """
+    """Pairs of party ids (lower first) worth comparing, in memory, by the rule the database
+    scan follows (``members_worth_comparing``)."""
+    keys_of: dict[int, set[tuple[str, str]]] = {}
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for profile in profiles:
         if profile.party_id is None:
             raise ValueError("candidate_pairs needs profiles with a party_id")
-        for key in blocking_keys(profile):
+        keys_of[profile.party_id] = blocking_keys(profile)
+        for key in keys_of[profile.party_id]:
             blocks[key].append(profile.party_id)
     pairs: set[tuple[int, int]] = set()
-    for ids in blocks.values():
-        if 1 < len(ids) <= max_block_size:
-            pairs.update((x, y) if x < y else (y, x) for x, y in combinations(ids, 2) if x != y)
+    for party_id, keys in keys_of.items():
+        others = members_worth_comparing(keys, blocks, max_block_size=max_block_size)
+        pairs.update((party_id, other) for other in others if other > party_id)
     return pairs
 
 

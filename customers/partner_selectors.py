@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from crm.keyset import KeysetPage, keyset_page
 from customers.models import ActionLog, ApiToken, Customer, HubDelivery, HubSubscription, Partner
 
 PARTNER_SORTS = {"newest": ("-created_at", "-id"), "name": ("name",)}
@@ -61,33 +62,32 @@ def partner_page(*, partner: Partner) -> dict:
     return {"tokens": list(tokens), "hubs": list(hubs), "activity": list(activity)}
 
 
-@dataclass(frozen=True)
-class DeliveryPage:
-    rows: list[HubDelivery]
-    next_before: int | None
+DELIVERY_ORDER = ("-id",)
 
 
 def hub_delivery_log(
-    *, status: str = "", partner_id: int | None = None, before: int | None = None
-) -> DeliveryPage:
-    """Deliveries newest first, a page at a time: ``before`` is the last id of the page before."""
-    deliveries = (
-        HubDelivery.objects.select_related("event", "subscription__partner")
-        .defer("event__payload", "subscription__secret")
-        .order_by("-id")
+    *,
+    status: str = "",
+    partner_id: int | None = None,
+    after: str = "",
+    before: str = "",
+    page_size: int = DELIVERY_PAGE_SIZE,
+) -> KeysetPage:
+    """Deliveries newest first, a keyset page at a time; raises ValidationError for a broken
+    page link."""
+    deliveries = HubDelivery.objects.select_related("event", "subscription__partner").defer(
+        "event__payload", "subscription__secret"
     )
     if status:
         deliveries = deliveries.filter(status=status)
     if partner_id:
         deliveries = deliveries.filter(subscription__partner_id=partner_id)
-    if before:
-        deliveries = deliveries.filter(pk__lt=before)
-    rows = list(deliveries[: DELIVERY_PAGE_SIZE + 1])
-    more = len(rows) > DELIVERY_PAGE_SIZE
-    rows = rows[:DELIVERY_PAGE_SIZE]
-    for row in rows:
+    page = keyset_page(
+        deliveries, order=DELIVERY_ORDER, after=after, before=before, page_size=page_size
+    )
+    for row in page.rows:
         row.replayable = hub_delivery_replayable(row)
-    return DeliveryPage(rows=rows, next_before=rows[-1].pk if more else None)
+    return page
 
 
 def hub_delivery_get(*, delivery_id: int) -> HubDelivery:

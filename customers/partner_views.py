@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from crm.keyset import query_without_cursor
 from crm.sealed import seal, unseal
 from customers import partner_selectors as selectors
 from customers.forms import (
@@ -320,17 +321,25 @@ def hub_remove(request, partner_id, hub_id):
 def delivery_list(request):
     form = DeliveryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = selectors.hub_delivery_log(
-        status=data.get("status", ""),
-        partner_id=data["partner"].pk if data.get("partner") else None,
-        before=data.get("before"),
-    )
-    query = request.GET.copy()
-    query.pop("before", None)
+    page, rows_error = None, ""
+    try:
+        page = selectors.hub_delivery_log(
+            status=data.get("status", ""),
+            partner_id=data["partner"].pk if data.get("partner") else None,
+            after=data.get("after", ""),
+            before=data.get("before", ""),
+        )
+    except ValidationError as error:
+        rows_error = " ".join(error.messages)
     return render(
         request,
         "customers/partners/deliveries/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows_error": rows_error,
+            "query": query_without_cursor(request.GET),
+        },
     )
 
 

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from crm.formatting import money
-from crm.keyset import cursor_of, keyset_page
+from crm.keyset import KeysetPage, cursor_of, keyset_page
 from customers import labels
 from customers.models import (
     ActionLog,
@@ -65,10 +65,7 @@ _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class CustomerPage:
-    rows: list[Customer]
-    next_cursor: str | None
-    previous_cursor: str | None
+class CustomerPage(KeysetPage):
     sort: str
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from crm.admin import ReadOnlyAdmin
-from risk import services
+from risk import runs, services
 from risk.models import CreditApplication, CustomerScore, RiskModel, ScoringChunk, ScoringRun
 
 
@@ -58,7 +58,7 @@ class ScoringChunkInline(admin.TabularInline):
     model = ScoringChunk
     extra = 0
     can_delete = False
-    fields = ["first_customer_id", "last_customer_id", "claimed_at", "attempts", "done_at"]
+    fields = ["first_id", "last_id", "claimed_at", "attempts", "done_at", "failed", "error"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -71,7 +71,7 @@ def start_run(modeladmin, request, queryset):
         modeladmin.message_user(request, "You may not start scoring runs.", messages.ERROR)
         return
     try:
-        run = services.scoring_run_request(actor=request.user)
+        run = runs.scoring_run_request(actor=request.user)
     except ValidationError as error:
         modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
         return

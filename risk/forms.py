@@ -20,7 +20,8 @@ class RetentionFilterForm(forms.Form):
         label="Account manager",
     )
     churn_at_least = churn_risk_filter_field()
-    page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,8 @@ list filters and sorts on them; this app keeps how they were made and every earl
 from django.conf import settings
 from django.db import models
 
+from crm.jobs.models import JobChunk, JobRun
+
 
 class ScoreKind(models.TextChoices):
     CHURN = "churn", "Churn risk"
@@ -64,80 +66,40 @@ class RiskModel(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
 
-class ScoringRun(models.Model):
-    """A scoring of the whole base, split into chunks that any worker can take."""
+class ScoringRun(JobRun):
+    """A scoring of the whole base, split into chunks of customer ids any worker can take."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     as_of = models.DateField()
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     requested_label = models.CharField(max_length=150, blank=True)
-    requested_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    chunks_failed = models.PositiveIntegerField(default=0)
     customers_total = models.PositiveIntegerField(default=0)
     customers_scored = models.PositiveIntegerField(default=0)
     models_used = models.JSONField(default=dict, help_text="Model version id per kind.")
     value_thresholds = models.JSONField(
         default=dict, blank=True, help_text="Lifetime values that open the top and high segments."
     )
-    error = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(JobRun.Meta):
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            # One full run at a time, queued or running: a second "run now" finds the first.
-            # The index is on a constant, so any two rows in progress collide.
-            models.UniqueConstraint(
-                models.Value(1),
-                condition=models.Q(status__in=["queued", "running"]),
-                name="scoringrun_one_in_progress",
-            )
-        ]
         permissions = [("start_scoringrun", "Can start a scoring run or rescore a customer")]
 
     def __str__(self):
         return f"Scoring run {self.pk} ({self.get_status_display()})"
 
-    @property
-    def percent_done(self) -> int:
-        if not self.chunks_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return int(100 * self.chunks_done / self.chunks_total)
 
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-
-class ScoringChunk(models.Model):
+class ScoringChunk(JobChunk):
     """A range of customer ids of one run; scored and marked done in one transaction."""
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
-    first_customer_id = models.BigIntegerField()
-    last_customer_id = models.BigIntegerField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    done_at = models.DateTimeField(null=True, blank=True)
     customers_scored = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["run", "first_customer_id"]
-        indexes = [models.Index(fields=["run", "done_at"], name="scoringchunk_pending_idx")]
+    class Meta(JobChunk.Meta):
+        pass
 
     def __str__(self):
-        return f"Run {self.run_id}: customers {self.first_customer_id}-{self.last_customer_id}"
+        return f"Run {self.run_id}: customers {self.first_id}-{self.last_id}"
 
 
 class CustomerScore(models.Model):

@@ -1,27 +1,24 @@
 """Customer events that call for a rescore of that customer."""
 
-from functools import partial
-
 from django.conf import settings
-from django.db import transaction
+
+from crm.handoff import task_send_after_commit
 
 from . import services
 
 
-def rescore_after_event(sender, *, customer, action, data, **kwargs) -> None:
-    reason = services.rescore_reason(action, data)
-    if not reason:
-        return
-    if services.customer_rescore_request(customer_id=customer.pk, reason=reason):
-        from .tasks import customer_rescore
-
-        transaction.on_commit(
-            partial(
-                customer_rescore.apply_async,
-                (customer.pk,),
-                countdown=settings.RISK_RESCORE_DELAY_SECONDS,
-            ),
-            # With the broker down the change still stands: the request row waits for the
-            # watchdog, and the user's page does not fail.
-            robust=True,
+def rescore_after_event(sender, *, events, **kwargs) -> None:
+    """Open (or join) one rescore request per customer of the batch, and queue a rescore for
+    each request opened. With the broker down the changes still stand: the request rows wait
+    for the watchdog, and the user's page does not fail."""
+    reasons: dict[int, list[str]] = {}
+    for event in events:
+        reason = services.rescore_reason(event.action, event.data)
+        if reason:
+            reasons.setdefault(event.customer.pk, []).append(reason)
+    for customer_id in sorted(services.customers_rescore_request(reasons=reasons)):
+        task_send_after_commit(
+            "risk.tasks.customer_rescore",
+            customer_id,
+            countdown=settings.RISK_RESCORE_DELAY_SECONDS,
         )

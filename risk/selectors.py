@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Floor, Least
 
+from crm.keyset import KeysetPage, keyset_page
 from customers.models import Customer, LatestScores
 
 from .models import LEARNED_KINDS, CustomerScore, RescoreRequest, RiskModel, ScoreKind, ScoringRun
@@ -243,11 +244,8 @@ def risk_overview() -> dict:
 # --- The retention work list ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RetentionPage:
-    rows: list[LatestScores]
-    page: int
-    has_next: bool
+# Served by scores_retention_idx.
+RETENTION_ORDER = ("-value_at_risk", "-customer_id")
 
 
 def retention_work_list(
@@ -255,11 +253,13 @@ def retention_work_list(
     value_segment: str = "",
     account_manager_id: int | None = None,
     churn_at_least: float | None = None,
-    page: int = 1,
+    after: str = "",
+    before: str = "",
     page_size: int = 50,
-) -> RetentionPage:
+) -> KeysetPage:
     """Active customers by value at risk (lifetime value times churn risk), most first, each
-    with the reasons of their churn risk: who to call today, and what to talk about."""
+    with the reasons of their churn risk: who to call today, and what to talk about. A keyset
+    page at a time; raises ValidationError for a broken page link."""
     scores = LatestScores.objects.filter(customer__status=Customer.Status.ACTIVE)
     if value_segment:
         scores = scores.filter(value_segment=value_segment)
@@ -267,14 +267,14 @@ def retention_work_list(
         scores = scores.filter(customer__account_manager_id=account_manager_id)
     if churn_at_least is not None:
         scores = scores.filter(churn_risk__gte=churn_at_least)
-    start = (page - 1) * page_size
-    rows = list(
-        scores.select_related("customer__party", "customer__account_manager").order_by(
-            "-value_at_risk", "-customer_id"
-        )[start : start + page_size + 1]
+    page = keyset_page(
+        scores.select_related("customer__party", "customer__account_manager"),
+        order=RETENTION_ORDER,
+        after=after,
+        before=before,
+        page_size=page_size,
     )
-    has_next = len(rows) > page_size
-    rows = rows[:page_size]
+    rows = page.rows
     newest = CustomerScore.objects.filter(customer=OuterRef("customer_id")).order_by(
         "-scored_at", "-id"
     )
@@ -287,4 +287,4 @@ def retention_work_list(
     )
     for row in rows:
         row.churn_reasons = reasons.get(row.customer_id, {}).get(ScoreKind.CHURN, [])
-    return RetentionPage(rows=rows, page=page, has_next=has_next)
+    return page

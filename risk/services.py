@@ -1,54 +1,43 @@
-"""Training, scoring runs and single-customer rescoring.
+"""Model versions (training, promotion, roll back) and single-customer rescoring.
 
-A full run is planned as id-range chunks (``scoring_run_start``); any number of workers take
-chunks (``scoring_chunk_run``); the last chunk to finish settles the value segments across the
-whole base. A chunk's scores, its history rows and its "done" mark are written in one
-transaction that first locks the chunk, so a chunk delivered twice, or taken over from a killed
-worker, is written exactly once.
+Scoring a table of customers and writing the scores is in ``scoring``; full runs over the
+whole base are a background job kind, in ``runs``.
 """
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
-from crm.bulk import bulk_copy, bulk_upsert
+from crm.handoff import task_send_after_commit
+from crm.jobs.services import job_lease
 from customers.models import (
     Customer,
-    CustomerRelationship,
-    IdentityKey,
     Invoice,
     LatestScores,
     LifecycleEvent,
 )
 from customers.services.audit import action_log_record, actor_label
-from customers.services.identity import BLOCK_CAP
 
 from . import defaults
 from .features import NAMES, FeatureTable, features_as_of
 from .models import (
     LEARNED_KINDS,
-    CreditApplication,
     CustomerScore,
     RescoreRequest,
     RiskModel,
     ScoreKind,
-    ScoringChunk,
-    ScoringRun,
 )
-from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
+from .scoring import applications_as_of, score_table, scores_write
 from .selectors import model_roll_back_target
 from .training import NotEnoughHistory, churn_fit, credit_fit
 
 CHURN_HORIZON_DAYS = 90
 CREDIT_HORIZON_DAYS = 365
-TOP_SHARE, HIGH_SHARE = 0.05, 0.20
 
 
 # --- Models ---------------------------------------------------------------------------------
@@ -264,6 +253,13 @@ def _activate(model: RiskModel) -> RiskModel | None:
     return previous
 
 
+def model_train_request(*, kind: str, actor) -> None:
+    """Retrain from a page: training reads the whole history, so a worker does it."""
+    if kind not in LEARNED_KINDS:
+        raise ValidationError(f"Only the {' and '.join(LEARNED_KINDS)} models learn from history.")
+    task_send_after_commit("risk.tasks.model_train", kind, actor.pk)
+
+
 def _id_ranges(step: int = 50_000):
     bounds = Customer.objects.aggregate(first=Min("pk"), last=Max("pk"))
     first, last = bounds["first"] or 0, bounds["last"] or 0
@@ -337,560 +333,16 @@ def _credit_characteristics(table: FeatureTable, applications: list[dict]) -> di
     return characteristics
 
 
-def applications_as_of(customer_ids: list[int], as_of: date) -> list[dict]:
-    """The latest credit application of each customer made by ``as_of`` ({} when none)."""
-    latest: dict[int, tuple[date, dict]] = {}
-    for customer_id, applied_on, characteristics in CreditApplication.objects.filter(
-        customer_id__in=customer_ids, applied_on__lte=as_of
-    ).values_list("customer_id", "applied_on", "characteristics"):
-        if customer_id not in latest or latest[customer_id][0] < applied_on:
-            latest[customer_id] = (applied_on, characteristics)
-    return [latest.get(pk, (None, {}))[1] for pk in customer_ids]
-
-
 def _day_end(day: date):
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-# --- Scoring --------------------------------------------------------------------------------
+# --- Scoring one customer -------------------------------------------------------------------
 
 
-def _models_in_use() -> dict[str, RiskModel]:
+def models_in_use() -> dict[str, RiskModel]:
     active = {model.kind: model for model in RiskModel.objects.filter(is_active=True)}
     return {kind: active.get(kind) or active_model(kind) for kind in ScoreKind.values}
-
-
-def score_table(
-    table: FeatureTable, as_of: date, models: dict[str, RiskModel], reach: dict[int, float]
-) -> list[dict]:
-    """Every score of every row of ``table``, with reasons; nothing is written."""
-    if not len(table):
-        return []
-    ids = table.customer_ids.tolist()
-    churn = churn_score(table, models[ScoreKind.CHURN].artifact)
-    applications = applications_as_of(ids, as_of)
-    credit = credit_score(table, models[ScoreKind.CREDIT].artifact, applications)
-    fraud = fraud_score(table, fraud_signals(ids, as_of, table), models[ScoreKind.FRAUD].artifact)
-    links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
-    influence = influence_score(table, churn.values, reaches, links)
-    value = value_score(table, churn.values, models[ScoreKind.VALUE].artifact)
-    rows = []
-    for i, customer_id in enumerate(ids):
-        rows.append(
-            {
-                "customer_id": customer_id,
-                "churn_risk": round(float(churn.values[i]), 4),
-                "credit_score": int(credit.values[i]),
-                "credit_rating": credit.bands[i],
-                "fraud_risk": round(float(fraud.values[i]), 4),
-                "influence": round(float(influence.values[i]), 4),
-                "lifetime_value": Decimal(f"{value.values[i]:.2f}"),
-                "network_reach": round(float(reaches[i]), 4),
-                "reasons": {
-                    ScoreKind.CHURN: churn.reasons[i],
-                    ScoreKind.CREDIT: credit.reasons[i],
-                    ScoreKind.FRAUD: fraud.reasons[i],
-                    ScoreKind.INFLUENCE: influence.reasons[i],
-                    ScoreKind.VALUE: value.reasons[i],
-                },
-            }
-        )
-    return rows
-
-
-def fraud_signals(
-    customer_ids: list[int], as_of: date, table: FeatureTable
-) -> dict[str, np.ndarray]:
-    """Per customer: how many unrelated customers share an e-mail or phone, and an address."""
-    position = {pk: i for i, pk in enumerate(customer_ids)}
-    shared_contact = np.zeros(len(customer_ids))
-    shared_address = np.zeros(len(customer_ids))
-    keys, customers, links = (
-        IdentityKey._meta.db_table,
-        Customer._meta.db_table,
-        CustomerRelationship._meta.db_table,
-    )
-    # Parties sharing a key, less those linked to the customer (a household shares a landline
-    # and an address by right). Keys held by more parties than the identity scan's cap (a
-    # shop's address) are left out: they say nothing about one customer. Each distinct key of
-    # the chunk is sized once, before the join.
-    sql = f"""
-        WITH mine AS (
-            SELECT c.id, c.party_id, a.kind, a.value
-            FROM {customers} c
-            JOIN {keys} a ON a.party_id = c.party_id AND a.kind IN ('email', 'phone', 'address')
-            WHERE c.id BETWEEN %s AND %s
-        ),
-        selective AS (
-            SELECT k.kind, k.value
-            FROM (SELECT DISTINCT kind, value FROM mine) AS k
-            WHERE (SELECT COUNT(*) FROM (
-                    SELECT 1 FROM {keys} s WHERE s.kind = k.kind AND s.value = k.value LIMIT %s
-                  ) AS block) <= %s
-        )
-        SELECT m.id, CASE WHEN m.kind = 'address' THEN 'address' ELSE 'contact' END,
-               COUNT(DISTINCT b.party_id)
-        FROM mine m
-        JOIN selective USING (kind, value)
-        JOIN {keys} b ON b.kind = m.kind AND b.value = m.value AND b.party_id <> m.party_id
-        JOIN {customers} other ON other.party_id = b.party_id
-        WHERE NOT EXISTS (
-                SELECT 1 FROM {links} r
-                WHERE (r.from_customer_id = m.id AND r.to_customer_id = other.id)
-                   OR (r.from_customer_id = other.id AND r.to_customer_id = m.id))
-        GROUP BY m.id, CASE WHEN m.kind = 'address' THEN 'address' ELSE 'contact' END
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner overestimates this join by ten times and would compile it (JIT),
-            # which costs more than the query itself.
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [min(customer_ids), max(customer_ids), BLOCK_CAP + 1, BLOCK_CAP])
-        for customer_id, kind, count in cursor.fetchall():
-            if customer_id in position:
-                target = shared_address if kind == "address" else shared_contact
-                target[position[customer_id]] = count
-    return {
-        "shared_contact": shared_contact,
-        "shared_address": shared_address,
-        "recent_subscriptions": table.column("subscriptions_30d"),
-    }
-
-
-def _links(customer_ids: list[int]) -> np.ndarray:
-    position = {pk: i for i, pk in enumerate(customer_ids)}
-    counts = np.zeros(len(customer_ids))
-    low, high = min(customer_ids), max(customer_ids)
-    for column in ("from_customer_id", "to_customer_id"):
-        for customer_id in CustomerRelationship.objects.filter(
-            **{f"{column}__gte": low, f"{column}__lte": high}
-        ).values_list(column, flat=True):
-            if customer_id in position:
-                counts[position[customer_id]] += 1
-    return counts
-
-
-def network_reach() -> dict[int, float]:
-    """PageRank of every connected customer in the relationship graph, 1.0 being average.
-
-    Links count both ways (a referral, a household, a contact person tie two people); power
-    iteration on a sparse matrix takes well under a second for a million links.
-    """
-    from scipy import sparse  # here, not at the top: it is slow to load for every process
-
-    edges = np.array(
-        list(CustomerRelationship.objects.values_list("from_customer_id", "to_customer_id")),
-        dtype=np.int64,
-    ).reshape(-1, 2)
-    if not len(edges):
-        return {}
-    nodes, index = np.unique(edges, return_inverse=True)
-    index = index.reshape(-1, 2)
-    n = len(nodes)
-    rows = np.concatenate([index[:, 0], index[:, 1]])
-    cols = np.concatenate([index[:, 1], index[:, 0]])
-    adjacency = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    out_degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    transition = sparse.diags(1.0 / out_degree) @ adjacency
-    rank = np.full(n, 1.0 / n)
-    damping = 0.85
-    for _ in range(100):
-        updated = (1 - damping) / n + damping * (transition.T @ rank)
-        if np.abs(updated - rank).sum() < 1e-10:
-            rank = updated
-            break
-        rank = updated
-    relative = rank * n
-    return dict(zip(nodes.tolist(), relative.round(4).tolist(), strict=True))
-
-
-_reach_cache: dict[int, dict[int, float]] = {}
-
-
-def _reach_for_run(run_id: int) -> dict[int, float]:
-    """Computed once per run in each worker process: every chunk reads the same graph."""
-    if run_id not in _reach_cache:
-        _reach_cache.clear()
-        _reach_cache[run_id] = network_reach()
-    return _reach_cache[run_id]
-
-
-# --- Runs -----------------------------------------------------------------------------------
-
-
-def chunk_lease() -> timedelta:
-    """A chunk claimed longer ago than this by a worker that never finished it is free again."""
-    return timedelta(seconds=settings.RISK_CHUNK_LEASE_SECONDS)
-
-
-_RUN_IN_PROGRESS = "A scoring run is already in progress; wait for it to finish."
-
-
-def scoring_run_start(
-    *,
-    actor=None,
-    as_of: date | None = None,
-    chunk_size: int = 20_000,
-    newest_seen_run_id: int | None = None,
-) -> ScoringRun:
-    """Plan a run over every customer as id-range chunks; one run at a time.
-
-    Quick enough for a web request: the models are chosen (and on a new install trained) by
-    ``scoring_run_prepare``, which the run's first task calls.
-
-    ``newest_seen_run_id`` is the newest run the requester knew of (a page shows it): a run
-    started since then means this request repeats one already answered (a second click, a
-    resubmitted page), and it is refused even when that run has already finished, as it has
-    when tasks run in-process (the embedded default) and a small base scores within the first
-    request.
-    """
-    if chunk_size < 1:
-        raise ValidationError("The chunk size must be at least 1.")
-    bounds = Customer.objects.aggregate(first=Min("pk"), last=Max("pk"))
-    first, last = bounds["first"] or 0, bounds["last"] or 0
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            if newest_seen_run_id is not None:
-                _refuse_if_started_since(newest_seen_run_id)
-            if ScoringRun.objects.filter(status__in=["queued", "running"]).exists():
-                raise ValidationError(_RUN_IN_PROGRESS, code="in_progress")
-            run = ScoringRun.objects.create(
-                as_of=as_of or timezone.localdate(),
-                requested_by=actor if getattr(actor, "pk", None) else None,
-                requested_label=actor_label(actor) if actor else "schedule",
-                requested_at=now,
-            )
-            chunks = [
-                ScoringChunk(
-                    run=run,
-                    first_customer_id=start,
-                    last_customer_id=min(start + chunk_size - 1, last),
-                )
-                for start in range(first, last + 1, chunk_size)
-                if last
-            ]
-            ScoringChunk.objects.bulk_create(chunks, batch_size=1000)
-            run.chunks_total = len(chunks)
-            if not chunks:
-                run.status = ScoringRun.Status.DONE
-                run.started_at = run.finished_at = now
-            run.save()
-    except IntegrityError:
-        raise ValidationError(_RUN_IN_PROGRESS, code="in_progress") from None
-    return run
-
-
-def _refuse_if_started_since(newest_seen_run_id: int) -> None:
-    since = ScoringRun.objects.filter(pk__gt=newest_seen_run_id).order_by("-pk").first()
-    if since is not None:
-        at = timezone.localtime(since.requested_at)
-        raise ValidationError(
-            f"Scoring run {since.pk} was started at {at:%H:%M:%S} by "
-            f"{since.requested_label or 'the schedule'}, after this page was shown "
-            f"(status: {since.get_status_display().lower()}). No second run was started.",
-            code="started_since",
-        )
-
-
-def scoring_run_request(*, actor, newest_seen_run_id: int | None = None) -> ScoringRun:
-    """ "Run now" from a page: the run is planned at once and launched by a worker once the
-    request's transaction commits (with tasks in-process, the whole run happens then)."""
-    from .tasks import scoring_run_launch  # the tasks module imports this one
-
-    run = scoring_run_start(actor=actor, newest_seen_run_id=newest_seen_run_id)
-    transaction.on_commit(lambda: scoring_run_launch.delay(run.pk))
-    return run
-
-
-def model_train_request(*, kind: str, actor) -> None:
-    """Retrain from a page: training reads the whole history, so a worker does it."""
-    from .tasks import model_train
-
-    if kind not in LEARNED_KINDS:
-        raise ValidationError(f"Only the {' and '.join(LEARNED_KINDS)} models learn from history.")
-    transaction.on_commit(lambda: model_train.delay(kind, actor.pk))
-
-
-def scoring_run_prepare(*, run_id: int) -> dict[str, int]:
-    """Fix the model versions the whole run scores with (the same for every chunk)."""
-    models_used = ScoringRun.objects.values_list("models_used", flat=True).get(pk=run_id)
-    if models_used:
-        return models_used
-    chosen = {kind: model.pk for kind, model in _models_in_use().items()}
-    with transaction.atomic():
-        run = ScoringRun.objects.select_for_update().get(pk=run_id)
-        if not run.models_used:  # a second delivery keeps the first choice
-            run.models_used = chosen
-            run.save(update_fields=["models_used"])
-    return run.models_used
-
-
-def scoring_runs_stalled_chunks() -> list[int]:
-    """Chunks of runs in progress that no live worker holds: never taken since the run was
-    queued a lease ago (their message was lost), or claimed by a worker that died."""
-    stale = timezone.now() - chunk_lease()
-    return list(
-        ScoringChunk.objects.filter(
-            run__status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING],
-            done_at__isnull=True,
-        )
-        .filter(Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, run__requested_at__lt=stale))
-        .order_by("run_id", "first_customer_id")
-        .values_list("pk", flat=True)
-    )
-
-
-def scoring_pending_chunks(*, run_id: int) -> list[int]:
-    """Chunks of the run not done and not held by a live worker."""
-    stale = timezone.now() - chunk_lease()
-    return list(
-        ScoringChunk.objects.filter(run_id=run_id, done_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .order_by("first_customer_id")
-        .values_list("pk", flat=True)
-    )
-
-
-@contextmanager
-def _bulk_read_settings():
-    """For the grouped reads of one chunk (inside its transaction, on PostgreSQL): no JIT,
-    whose compiling costs more than these queries take, and memory enough to hash a chunk's
-    joins without spilling to disk."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-    yield
-
-
-def scoring_chunk_run(*, chunk_id: int) -> int:
-    """Score one chunk; returns the customers scored (0 when another worker has it or had it)."""
-    now = timezone.now()
-    claimed = (
-        ScoringChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - chunk_lease()))
-        .update(claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return 0
-    chunk = ScoringChunk.objects.select_related("run").get(pk=chunk_id)
-    run = chunk.run
-    ScoringRun.objects.filter(pk=run.pk, status=ScoringRun.Status.QUEUED).update(
-        status=ScoringRun.Status.RUNNING, started_at=now
-    )
-    models_used = scoring_run_prepare(run_id=run.pk)
-    models = {model.kind: model for model in RiskModel.objects.filter(pk__in=models_used.values())}
-    read_started = timezone.now()
-    with transaction.atomic(), _bulk_read_settings():
-        table = features_as_of(
-            run.as_of, first_id=chunk.first_customer_id, last_id=chunk.last_customer_id
-        )
-        rows = score_table(table, run.as_of, models, _reach_for_run(run.pk))
-    with transaction.atomic():
-        # The lock makes a second delivery of this chunk wait, then find it done.
-        locked = (
-            ScoringChunk.objects.select_for_update()
-            .filter(pk=chunk.pk, done_at__isnull=True)
-            .first()
-        )
-        if locked is None:
-            return 0
-        scored_at = timezone.now()
-        _write_scores(rows, run=run, models_used=models_used, scored_at=scored_at)
-        # Customers of the range who no longer hold a product have no current scores (those
-        # rescored after an event since this chunk began reading keep theirs).
-        LatestScores.objects.filter(
-            customer_id__gte=chunk.first_customer_id,
-            customer_id__lte=chunk.last_customer_id,
-            scored_at__lt=read_started,
-        ).delete()
-        ScoringChunk.objects.filter(pk=chunk.pk).update(
-            done_at=timezone.now(), customers_scored=len(rows), error=""
-        )
-        ScoringRun.objects.filter(pk=run.pk).update(
-            chunks_done=F("chunks_done") + 1, customers_scored=F("customers_scored") + len(rows)
-        )
-    _finish_if_complete(run.pk)
-    return len(rows)
-
-
-def scoring_chunk_failed(*, chunk_id: int, error: str, final: bool) -> None:
-    """Record a chunk's failure; on the last attempt it counts as failed for the run."""
-    ScoringChunk.objects.filter(pk=chunk_id).update(error=error[:2000], claimed_at=None)
-    if final:
-        chunk = ScoringChunk.objects.get(pk=chunk_id)
-        with transaction.atomic():
-            marked = ScoringChunk.objects.filter(pk=chunk_id, done_at__isnull=True).update(
-                done_at=timezone.now()
-            )
-            if marked:
-                ScoringRun.objects.filter(pk=chunk.run_id).update(
-                    chunks_done=F("chunks_done") + 1, chunks_failed=F("chunks_failed") + 1
-                )
-        _finish_if_complete(chunk.run_id)
-
-
-def _finish_if_complete(run_id: int) -> None:
-    with transaction.atomic():
-        run = (
-            ScoringRun.objects.select_for_update()
-            .filter(
-                pk=run_id,
-                status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING],
-                chunks_done__gte=F("chunks_total"),
-            )
-            .first()
-        )
-        if run is None:
-            return
-        run.value_thresholds = _settle_value_segments()
-        run.status = ScoringRun.Status.FAILED if run.chunks_failed else ScoringRun.Status.DONE
-        if run.chunks_failed:
-            run.error = f"{run.chunks_failed} of {run.chunks_total} chunks failed after retries."
-        run.finished_at = timezone.now()
-        run.customers_total = run.customers_scored
-        run.save()
-
-
-def scoring_run_fail(*, run: ScoringRun, error: str) -> None:
-    ScoringRun.objects.filter(pk=run.pk).update(
-        status=ScoringRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
-
-
-def _settle_value_segments() -> dict[str, float]:
-    """Top 5 % and next 15 % by lifetime value across the whole base, in one statement."""
-    count = LatestScores.objects.count()
-    if not count:
-        return {}
-    ordered = LatestScores.objects.order_by("-lifetime_value").values_list(
-        "lifetime_value", flat=True
-    )
-    top = ordered[max(int(count * TOP_SHARE) - 1, 0)]
-    high = ordered[max(int(count * HIGH_SHARE) - 1, 0)]
-    LatestScores.objects.filter(lifetime_value__gte=top).exclude(value_segment="top").update(
-        value_segment="top"
-    )
-    LatestScores.objects.filter(lifetime_value__lt=top, lifetime_value__gte=high).exclude(
-        value_segment="high"
-    ).update(value_segment="high")
-    LatestScores.objects.filter(lifetime_value__lt=high).exclude(value_segment="standard").update(
-        value_segment="standard"
-    )
-    return {"top": float(top), "high": float(high)}
-
-
-def _segment(value: Decimal, thresholds: dict) -> str:
-    if thresholds and value >= Decimal(str(thresholds["top"])):
-        return LatestScores.ValueSegment.TOP
-    if thresholds and value >= Decimal(str(thresholds["high"])):
-        return LatestScores.ValueSegment.HIGH
-    return LatestScores.ValueSegment.STANDARD
-
-
-LATEST_FIELDS = (
-    "churn_risk",
-    "credit_score",
-    "credit_rating",
-    "fraud_risk",
-    "influence",
-    "lifetime_value",
-    "value_segment",
-    "value_at_risk",
-    "scored_at",
-)
-
-
-def _write_scores(
-    rows: list[dict], *, run: ScoringRun | None, models_used: dict[str, int], scored_at
-) -> None:
-    if not rows:
-        return
-    thresholds = _current_thresholds()
-    history = [
-        (
-            row["customer_id"],
-            run.pk if run else None,
-            scored_at,
-            row["churn_risk"],
-            row["credit_score"],
-            row["credit_rating"],
-            row["fraud_risk"],
-            row["influence"],
-            row["lifetime_value"],
-            row["network_reach"],
-            _json(row["reasons"]),
-            _json(models_used),
-        )
-        for row in rows
-    ]
-    bulk_copy(
-        CustomerScore,
-        (
-            "customer_id",
-            "run_id",
-            "scored_at",
-            "churn_risk",
-            "credit_score",
-            "credit_rating",
-            "fraud_risk",
-            "influence",
-            "lifetime_value",
-            "network_reach",
-            "reasons",
-            "models_used",
-        ),
-        history,
-    )
-    latest = [
-        LatestScores(
-            customer_id=row["customer_id"],
-            churn_risk=row["churn_risk"],
-            credit_score=row["credit_score"],
-            credit_rating=row["credit_rating"],
-            fraud_risk=row["fraud_risk"],
-            influence=row["influence"],
-            lifetime_value=row["lifetime_value"],
-            value_segment=_segment(row["lifetime_value"], thresholds),
-            value_at_risk=(row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(
-                Decimal("0.01")
-            ),
-            scored_at=scored_at,
-        )
-        for row in rows
-    ]
-    _upsert_latest(latest)
-
-
-def _json(value):
-    if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
-        return Jsonb(value)
-    return value
-
-
-# Below this many rows an INSERT … ON CONFLICT from the ORM beats a staging table.
-def _upsert_latest(latest: list[LatestScores]) -> None:
-    fields = ["customer", *LATEST_FIELDS]
-    bulk_upsert(
-        LatestScores,
-        fields,
-        ([s.customer_id, *(getattr(s, name) for name in LATEST_FIELDS)] for s in latest),
-        unique_field="customer",
-    )
-
-
-def _current_thresholds() -> dict:
-    last = (
-        ScoringRun.objects.filter(status=ScoringRun.Status.DONE)
-        .exclude(value_thresholds={})
-        .order_by("-finished_at")
-        .values_list("value_thresholds", flat=True)
-        .first()
-    )
-    return last or {}
 
 
 def customer_rescore(*, customer: Customer, as_of: date | None = None) -> CustomerScore | None:
@@ -906,10 +358,10 @@ def customer_rescore(*, customer: Customer, as_of: date | None = None) -> Custom
         .values_list("network_reach", flat=True)
         .first()
     )
-    models = _models_in_use()
+    models = models_in_use()
     rows = score_table(table, as_of, models, {customer.pk: last_reach or 0.0})
     with transaction.atomic():
-        _write_scores(
+        scores_write(
             rows,
             run=None,
             models_used={kind: model.pk for kind, model in models.items()},
@@ -954,15 +406,46 @@ def rescore_reason(action: str, data: dict) -> str:
 def customer_rescore_request(*, customer_id: int, reason: str) -> bool:
     """Ask for a rescore of one customer; True when this opens a new request, False when one
     is already waiting (it will see this event too). Call inside the event's transaction."""
+    return customer_id in customers_rescore_request(reasons={customer_id: [reason]})
+
+
+def customers_rescore_request(*, reasons: dict[int, list[str]]) -> set[int]:
+    """Ask for a rescore of each customer, for its ``reasons``; returns the customers whose
+    request this opens (the others already wait and will see these events too).
+
+    Set-based, whatever the number of customers: the waiting requests are locked and read in
+    one query, the new ones written with one insert, the reasons added with one update. Call
+    inside the events' transaction.
+    """
+    if not reasons:
+        return set()
+    wanted = {customer_id: list(dict.fromkeys(found)) for customer_id, found in reasons.items()}
     now = timezone.now()
     with transaction.atomic():
-        request, created = RescoreRequest.objects.select_for_update().get_or_create(
-            customer_id=customer_id, defaults={"requested_at": now, "reasons": [reason]}
+        waiting = RescoreRequest.objects.select_for_update().filter(customer_id__in=wanted)
+        existing = {request.customer_id: request for request in waiting}
+        opened = set(wanted) - set(existing)
+        RescoreRequest.objects.bulk_create(
+            [
+                RescoreRequest(customer_id=pk, requested_at=now, reasons=wanted[pk][-10:])
+                for pk in opened
+            ],
+            ignore_conflicts=True,  # one a concurrent event opened meanwhile is joined below
+            batch_size=2000,
         )
-        if not created and reason not in request.reasons:
-            request.reasons = [*request.reasons, reason][-10:]
-            request.save(update_fields=["reasons"])
-    return created
+        if opened:
+            joined = RescoreRequest.objects.select_for_update().filter(customer_id__in=opened)
+            for request in joined.exclude(requested_at=now):
+                opened.discard(request.customer_id)
+                existing[request.customer_id] = request
+        changed = []
+        for customer_id, request in existing.items():
+            added = [r for r in wanted[customer_id] if r not in request.reasons]
+            if added:
+                request.reasons = [*request.reasons, *added][-10:]
+                changed.append(request)
+        RescoreRequest.objects.bulk_update(changed, ["reasons"], batch_size=2000)
+    return opened
 
 
 def customer_rescore_requested(*, customer_id: int) -> CustomerScore | None:
@@ -986,9 +469,7 @@ def customer_rescore_requested(*, customer_id: int) -> CustomerScore | None:
 def rescore_requests_stalled() -> list[int]:
     """Customers whose rescore should have run by now: their task was lost with a broker
     outage or a killed worker."""
-    overdue = (
-        timezone.now() - timedelta(seconds=settings.RISK_RESCORE_DELAY_SECONDS) - chunk_lease()
-    )
+    overdue = timezone.now() - timedelta(seconds=settings.RISK_RESCORE_DELAY_SECONDS) - job_lease()
     return list(
         RescoreRequest.objects.filter(requested_at__lt=overdue)
         .order_by("requested_at")

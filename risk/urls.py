@@ -6,7 +6,6 @@ app_name = "risk"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("runs/", views.run_start, name="run_start"),
-    path("runs/<int:run_id>/progress/", views.run_progress, name="run_progress"),
     path("models/<slug:kind>/train/", views.model_train, name="model_train"),
     path("models/<slug:kind>/roll-back/", views.model_roll_back, name="model_roll_back"),
     path("models/<int:model_id>/promote/", views.model_promote, name="model_promote"),

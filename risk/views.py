@@ -4,17 +4,18 @@ and renders."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
+from crm.keyset import query_without_cursor
 from customers.models import Customer
 from customers.selectors import customer_get
 
-from . import selectors, services
+from . import runs, selectors, services
 from .forms import RetentionFilterForm, RunStartForm
-from .models import RiskModel, ScoreKind, ScoringRun
+from .models import RiskModel, ScoreKind
 
 
 @login_required
@@ -32,7 +33,7 @@ def run_start(request):
         messages.error(request, "Nothing was started: reload the page and try again.")
         return redirect("risk:overview")
     try:
-        run = services.scoring_run_request(
+        run = runs.scoring_run_request(
             actor=request.user, newest_seen_run_id=form.cleaned_data["newest_run"]
         )
     except ValidationError as error:
@@ -48,23 +49,6 @@ def run_start(request):
             request, f"Scoring run {run.pk} {run.get_status_display().lower()}: {scored}."
         )
     return redirect("risk:overview")
-
-
-@login_required
-@permission_required("risk.view_scoringrun", raise_exception=True)
-def run_progress(request, run_id):
-    run = get_object_or_404(ScoringRun, pk=run_id)
-    return JsonResponse(
-        {
-            "status": run.status,
-            "status_label": run.get_status_display(),
-            "percent": run.percent_done,
-            "chunks_done": run.chunks_done,
-            "chunks_total": run.chunks_total,
-            "chunks_failed": run.chunks_failed,
-            "customers_scored": run.customers_scored,
-        }
-    )
 
 
 @login_required
@@ -123,18 +107,27 @@ def model_roll_back(request, kind):
 def retention(request):
     form = RetentionFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = None
+    page, rows_error = None, ""
     if not form.is_bound or form.is_valid():
-        page = selectors.retention_work_list(
-            value_segment=data.get("value_segment", ""),
-            account_manager_id=data["manager"].pk if data.get("manager") else None,
-            churn_at_least=data.get("churn_at_least"),
-            page=data.get("page") or 1,
-        )
-    query = request.GET.copy()
-    query.pop("page", None)
+        try:
+            page = selectors.retention_work_list(
+                value_segment=data.get("value_segment", ""),
+                account_manager_id=data["manager"].pk if data.get("manager") else None,
+                churn_at_least=data.get("churn_at_least"),
+                after=data.get("after", ""),
+                before=data.get("before", ""),
+            )
+        except ValidationError as error:
+            rows_error = " ".join(error.messages)
     return render(
-        request, "risk/retention.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "risk/retention.html",
+        {
+            "form": form,
+            "page": page,
+            "rows_error": rows_error,
+            "query": query_without_cursor(request.GET),
+        },
     )
 
 

@@ -59,8 +59,8 @@ class ResultsFilterForm(forms.Form):
             ("", "Every survey"),
             *[(s.pk, f"{s.name} ({KIND_NAMES[s.kind]})") for s in surveys],
         ]
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label or "")
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("aria-label", self[name].label)
 
     def clean(self):
         data = super().clean()

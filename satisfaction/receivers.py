@@ -1,19 +1,27 @@
 """Customer events that call for a survey: a closed interaction, on-boarding, termination."""
 
-from functools import partial
-
-from django.db import transaction
+from crm.handoff import task_send_after_commit
 
 from . import services
 
 
-def survey_after_event(sender, *, customer, action, data, **kwargs) -> None:
-    cause = services.cause_of_event(action, data)
-    if cause is None or not services.surveys_for(cause):
-        return
-    from .tasks import survey_trigger
-
-    transaction.on_commit(
-        partial(survey_trigger.delay, customer.pk, cause.trigger, cause.key, cause.touch_point),
-        robust=True,  # a survey is not worth failing the customer's change for
-    )
+def survey_after_event(sender, *, events, **kwargs) -> None:
+    """Queue a survey trigger for each event of the batch that is a cause some active survey
+    follows; the surveys are read once per kind of cause, not once per event."""
+    surveys_by_cause: dict = {}
+    for event in events:
+        cause = services.cause_of_event(event.action, event.data)
+        if cause is None:
+            continue
+        audience = (cause.trigger, cause.touch_point)
+        if audience not in surveys_by_cause:
+            surveys_by_cause[audience] = bool(services.surveys_for(cause))
+        if surveys_by_cause[audience]:
+            # A survey is not worth failing the customer's change for: the hand-off is robust.
+            task_send_after_commit(
+                "satisfaction.tasks.survey_trigger",
+                event.customer.pk,
+                cause.trigger,
+                cause.key,
+                cause.touch_point,
+            )

@@ -11,17 +11,15 @@ tallies are kept by day), so a month's rate counts an invitation sent on the 30t
 on the 2nd in two different months.
 """
 
-import base64
-import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from crm.keyset import KeysetPage, cursor_of, keyset_page
 from customers.models import Customer, Interaction
 
 from . import scores
@@ -435,44 +433,13 @@ def trend_chart(kind: str, trend: list[Row]) -> Chart:
 # --- The answers behind a figure ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResponsePage:
-    rows: list[Response]
-    next_cursor: str | None
-    previous_cursor: str | None
+# Newest first; served by response_survey_idx or response_recent_idx.
+RESPONSE_ORDER = ("-responded_at", "-id")
 
 
 def response_cursor(response: Response) -> str:
     """The cursor of the page that starts right after ``response``."""
-    raw = json.dumps([response.responded_at.isoformat(), response.pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> tuple[datetime, int]:
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        moment, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        moment = datetime.fromisoformat(moment)
-        if timezone.is_naive(moment) or not isinstance(pk, int):
-            raise ValueError
-    except (ValueError, TypeError):
-        raise ValidationError(
-            "That page link is broken; start again from the first page."
-        ) from None
-    return moment, pk
-
-
-def _beyond(cursor: tuple[datetime, int], *, backwards: bool) -> Q:
-    """Answers after the cursor, newest first (before it, going backwards). The plain bound on
-    responded_at repeats what the OR says, so the database can start the index scan there."""
-    moment, pk = cursor
-    if backwards:
-        return Q(responded_at__gte=moment) & (
-            Q(responded_at__gt=moment) | Q(responded_at=moment, pk__gt=pk)
-        )
-    return Q(responded_at__lte=moment) & (
-        Q(responded_at__lt=moment) | Q(responded_at=moment, pk__lt=pk)
-    )
+    return cursor_of(response, RESPONSE_ORDER)
 
 
 def _day_start(day: date) -> datetime:
@@ -486,7 +453,7 @@ def response_list(
     after: str = "",
     before: str = "",
     page_size: int = PAGE_SIZE,
-) -> ResponsePage:
+) -> KeysetPage:
     """The answers matching ``filters`` (and ``month``, within them), newest first, a page at a
     time: keyset pages on (responded_at, id), served by response_survey_idx or
     response_recent_idx, so page 1,000 costs what page 1 does."""
@@ -505,30 +472,16 @@ def response_list(
         if getattr(filters, name):
             answers = answers.filter(**{name: getattr(filters, name)})
 
-    backwards = bool(before) and not after
-    if after:
-        answers = answers.filter(_beyond(_decode_cursor(after), backwards=False))
-    elif before:
-        answers = answers.filter(_beyond(_decode_cursor(before), backwards=True))
-    order = ("responded_at", "id") if backwards else ("-responded_at", "-id")
-    rows = list(
-        answers.select_related("survey", "customer__party")
-        .defer("follow_up_answers")
-        .order_by(*order)[: page_size + 1]
+    page = keyset_page(
+        answers.select_related("survey", "customer__party").defer("follow_up_answers"),
+        order=RESPONSE_ORDER,
+        after=after,
+        before=before,
+        page_size=page_size,
     )
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
-    if backwards:
-        rows.reverse()
     touch_points = dict(TOUCH_POINTS)
-    for row in rows:
+    for row in page.rows:
         row.kind_name = KIND_NAMES.get(row.kind, row.kind)
         row.sentiment_name = ANSWER_NAMES.get(row.kind, {}).get(row.sentiment, row.sentiment)
         row.touch_point_name = touch_points.get(row.touch_point, row.touch_point)
-    more_before = bool(after) or (backwards and has_more)
-    more_after = has_more if not backwards else True
-    return ResponsePage(
-        rows=rows,
-        next_cursor=response_cursor(rows[-1]) if rows and more_after else None,
-        previous_cursor=response_cursor(rows[0]) if rows and more_before else None,
-    )
+    return page

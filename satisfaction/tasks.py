@@ -8,11 +8,10 @@ from customers.models import Customer
 from . import services
 from .models import Invitation, Survey
 
-SEND_RETRIES = 3
 RELATIONSHIP_BATCH = 5000
 
 
-@shared_task(acks_late=True)
+@shared_task
 def survey_trigger(customer_id: int, trigger: str, key: str, touch_point: str) -> dict[str, str]:
     """Invite the customer to every active survey of this cause; says what became of each."""
     customer = Customer.objects.select_related("party", "preferences").filter(pk=customer_id)
@@ -32,7 +31,7 @@ def survey_trigger(customer_id: int, trigger: str, key: str, touch_point: str) -
     return outcome
 
 
-@shared_task(bind=True, acks_late=True, max_retries=SEND_RETRIES)
+@shared_task(bind=True)
 def invitation_send(self, invitation_id: int, reminder: bool = False) -> str:
     invitation = Invitation.objects.select_related("customer__party", "survey_version").get(
         pk=invitation_id

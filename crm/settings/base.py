@@ -217,8 +217,9 @@ if not (len(CRM_CURRENCY) == 3 and CRM_CURRENCY.isalpha()):
         f"CRM_CURRENCY must be an ISO 4217 code such as EUR, not {CRM_CURRENCY!r}"
     )
 CRM_LOCALE = env.str("CRM_LOCALE", default="en_GB")
-# A scoring chunk held this long by a worker that never finished it goes to another worker.
-RISK_CHUNK_LEASE_SECONDS = env_int("RISK_CHUNK_LEASE_SECONDS", default=600, minimum=1)
+# A chunk of a background job (scoring run, duplicate scan, import) held this long by a worker
+# that never finished it goes to another worker.
+CRM_JOB_LEASE_SECONDS = env_int("CRM_JOB_LEASE_SECONDS", default=600, minimum=1)
 # At most one survey invitation per customer in this many days, whatever the survey.
 SATISFACTION_FATIGUE_DAYS = env_int("SATISFACTION_FATIGUE_DAYS", default=30, minimum=0)
 # Events on one customer within this window (a complaint, then a late payment) share one rescore.

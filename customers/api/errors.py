@@ -14,8 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from crm import public_errors
+from customers.identity_rules import DuplicateFound
 from customers.services.audit import CustomerMerged
-from customers.services.identity import DuplicateFound
 from customers.services.lifecycle import TransitionNotAllowed
 
 logger = logging.getLogger("customers.api")

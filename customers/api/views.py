@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.identity_rules import DuplicateFound
 from customers.labels import transition_permission_refusal
 from customers.models import Customer, HubSubscription
 from customers.selectors import (
@@ -17,7 +18,6 @@ from customers.selectors import (
 )
 from customers.services.customers import customer_delete
 from customers.services.hub import hub_subscribe, hub_unsubscribe
-from customers.services.identity import DuplicateFound
 from customers.services.lifecycle import TRANSITIONS, transition_to
 from customers.services.profile import (
     ONBOARDING_STATUSES,
@@ -233,26 +233,25 @@ class CustomerCollection(TmfView):
                 lead_source=f"partner {partner.name}"[:40] if partner else "api",
             )
         except DuplicateFound as found:
-            raise self._duplicate_error(request, found) from None
+            raise duplicate_error(request, found) from None
         body = _render(request, _reload(customer))
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["href"]})
 
-    @staticmethod
-    def _duplicate_error(request, found: DuplicateFound) -> ApiError:
-        visible = customers_visible_to(partner=partner_of(request)).filter(
-            pk__in=[m.customer.pk for m in found.matches]
+
+def duplicate_error(request, found: DuplicateFound) -> ApiError:
+    """409 naming the existing customer only when the caller may see it."""
+    visible = customers_visible_to(partner=partner_of(request)).filter(
+        pk__in=[m.customer.pk for m in found.matches]
+    )
+    numbers = sorted(visible.values_list("number", flat=True))
+    if numbers:
+        message = f"This person is already customer {', '.join(numbers)}: " + ", ".join(
+            found.matches[0].match.reasons
         )
-        numbers = sorted(visible.values_list("number", flat=True))
-        if numbers:
-            message = f"This person is already customer {', '.join(numbers)}: " + ", ".join(
-                found.matches[0].match.reasons
-            )
-        else:
-            # Another partner's customer, or the operator's own: say so without naming them.
-            message = (
-                "This person is already a customer of the operator; contact us to transfer them."
-            )
-        return ApiError(409, "duplicate", message)
+    else:
+        # Another partner's customer, or the operator's own: say so without naming them.
+        message = "This person is already a customer of the operator; contact us to transfer them."
+    return ApiError(409, "duplicate", message)
 
 
 class CustomerItem(TmfView):
@@ -330,15 +329,18 @@ class CustomerItem(TmfView):
             ]
         target = data.get("status")
         _check_staff_transition(request, customer, target)
-        customer = customer_profile_change(
-            customer=customer,
-            actor=actor_of(request),
-            changes=changes,
-            language=characteristics.get("language"),
-            contact_media=contact_media,
-            status=target,
-            status_reason=data.get("statusReason") or "",
-        )
+        try:
+            customer = customer_profile_change(
+                customer=customer,
+                actor=actor_of(request),
+                changes=changes,
+                language=characteristics.get("language"),
+                contact_media=contact_media,
+                status=target,
+                status_reason=data.get("statusReason") or "",
+            )
+        except DuplicateFound as found:
+            raise duplicate_error(request, found) from None
         return Response(_render(request, _reload(customer)))
 
     @extend_schema(

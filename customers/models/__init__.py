@@ -1,15 +1,14 @@
 from .audit import ActionLog
 from .billing import Invoice, Payment, Product, Subscription
 from .contact import ContactMedium
-from .customer import Customer, CustomerNumberCounter, LifecycleEvent
+from .customer import Customer, CustomerAlias, CustomerNumberCounter, LifecycleEvent
 from .identity import (
-    CustomerAlias,
     DuplicateCandidate,
     DuplicateScan,
     DuplicateScanChunk,
     IdentityKey,
 )
-from .imports import ImportJob, ImportRowError
+from .imports import ImportChunk, ImportJob, ImportRowError
 from .interaction import Interaction
 from .partner import ApiToken, HubDelivery, HubEvent, HubSubscription, Partner
 from .party import Party
@@ -34,6 +33,7 @@ __all__ = [
     "HubEvent",
     "HubSubscription",
     "IdentityKey",
+    "ImportChunk",
     "ImportJob",
     "ImportRowError",
     "Interaction",

@@ -180,3 +180,19 @@ class LifecycleEvent(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class CustomerAlias(models.Model):
+    """The number of a customer merged into another: it keeps resolving to the survivor."""
+
+    number = models.CharField(max_length=12, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="aliases"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "customer aliases"
+
+    def __str__(self):
+        return f"{self.number} → {self.customer_id}"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from crm.jobs.models import JobChunk, JobRun
+
 
 class IdentityKey(models.Model):
     """A blocking key of a party: a short normalised value that a duplicate is likely to share.
@@ -79,84 +81,30 @@ class DuplicateCandidate(models.Model):
         return f"{self.customer_low_id} ~ {self.customer_high_id} ({self.score:.2f})"
 
 
-class CustomerAlias(models.Model):
-    """The number of a customer merged into another: it keeps resolving to the survivor."""
+class DuplicateScan(JobRun):
+    """One run of the background duplicate scan over the whole base, in chunks of party ids."""
 
-    number = models.CharField(max_length=12, unique=True)
-    customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="aliases"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "customer aliases"
-
-    def __str__(self):
-        return f"{self.number} → {self.customer_id}"
-
-
-class DuplicateScan(models.Model):
-    """One run of the background duplicate scan over the whole base, with its progress."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    requested_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Parties are scanned in id ranges; the chunks left to do are what makes the scan resumable.
     first_party_id = models.BigIntegerField(default=0)
     last_party_id = models.BigIntegerField(default=0)
     chunk_size = models.PositiveIntegerField(default=5000)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
     pairs_compared = models.BigIntegerField(default=0)
     pairs_found = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(JobRun.Meta):
         ordering = ["-requested_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["status"],
-                condition=models.Q(status__in=["queued", "running"]),
-                name="duplicate_scan_one_at_a_time",
-            )
-        ]
 
     def __str__(self):
         return f"Scan {self.pk} ({self.get_status_display()})"
 
-    @property
-    def progress_percent(self) -> int:
-        if not self.chunks_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return round(100 * self.chunks_done / self.chunks_total)
 
+class DuplicateScanChunk(JobChunk):
+    """One range of party ids of a scan."""
 
-class DuplicateScanChunk(models.Model):
-    """One id range of a scan. Claimed atomically, so two workers never scan the same range."""
-
-    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="chunks")
-    first_party_id = models.BigIntegerField()
-    last_party_id = models.BigIntegerField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="chunks")
     pairs_found = models.PositiveIntegerField(default=0)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scan", "first_party_id"], name="duplicate_scan_chunk_unique"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.first_party_id} to {self.last_party_id}"
+    class Meta(JobChunk.Meta):
+        pass

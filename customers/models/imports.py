@@ -1,27 +1,23 @@
 from django.conf import settings
 from django.db import models
 
+from crm.jobs.models import JobChunk, JobRun
 
-class ImportJob(models.Model):
-    """A CSV file being imported in the background, with its progress and outcome."""
+
+class ImportJob(JobRun):
+    """A CSV file being imported in the background, in chunks of rows taken in file order:
+    a row is matched against the rows before it in the same file."""
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", "Customers with contact media"
         SUBSCRIPTIONS = "subscriptions", "Subscriptions"
         INVOICES = "invoices", "Invoices and payments"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     class OnDuplicate(models.TextChoices):
         REFUSE = "refuse", "Refuse certain duplicates, queue probable ones for review"
         QUEUE = "queue", "Import every row, queue all matches for review"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     on_duplicate = models.CharField(
         max_length=8, choices=OnDuplicate.choices, default=OnDuplicate.REFUSE
     )
@@ -30,10 +26,6 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Rows are processed in order; rows_done is where a resumed job carries on.
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     rows_created = models.PositiveIntegerField(default=0)
@@ -42,19 +34,28 @@ class ImportJob(models.Model):
     )
     rows_failed = models.PositiveIntegerField(default=0)
     duplicates_queued = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(JobRun.Meta):
+        ordering = ["-requested_at"]
 
     def __str__(self):
         return f"Import {self.pk} of {self.original_name}"
 
     @property
-    def progress_percent(self) -> int:
+    def percent_done(self) -> int:
+        """By rows rather than chunks: a file is often a chunk or two."""
         if not self.rows_total:
             return 100 if self.status == self.Status.DONE else 0
         return round(100 * self.rows_done / self.rows_total)
+
+
+class ImportChunk(JobChunk):
+    """A range of row indexes of the file (0 being the first row after the header)."""
+
+    run = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+
+    class Meta(JobChunk.Meta):
+        pass
 
 
 class ImportRowError(models.Model):

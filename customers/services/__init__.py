@@ -4,7 +4,7 @@ Views, admin actions, API endpoints, tasks and management commands all call them
 business rule is written once.
 """
 
-from .audit import action_log_record
+from .audit import action_log_record, action_logs_record
 from .billing import (
     invoice_record,
     payment_record,
@@ -43,6 +43,7 @@ __all__ = [
     "PartyInput",
     "TransitionNotAllowed",
     "action_log_record",
+    "action_logs_record",
     "consent_record",
     "contact_medium_add",
     "contact_medium_remove",

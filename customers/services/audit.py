@@ -4,7 +4,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from customers.events import customer_event
+from crm.bulk import bulk_insert
+from customers.events import CustomerEvent, customer_events_announce
 from customers.models import ActionLog, Customer, Partner
 
 
@@ -30,6 +31,51 @@ def actor_label(actor) -> str:
     return actor.get_username()
 
 
+def action_log_entry(
+    *,
+    action: str,
+    customer: Customer | None,
+    actor=None,
+    data: dict[str, Any] | None = None,
+    partner: Partner | None = None,
+    at=None,
+) -> ActionLog:
+    """An unsaved log entry. ``actor`` is a user, a job name or None for the system;
+    ``partner`` is the partner the action concerns (a ``PartnerActor`` names its own)."""
+    if isinstance(actor, PartnerActor):
+        partner = actor.partner
+    return ActionLog(
+        customer=customer,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        partner=partner,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def action_logs_record(
+    entries: list[ActionLog], *, events: list[CustomerEvent] | None = None
+) -> list[ActionLog]:
+    """Record many changes with one insert and announce them to other apps as one batch.
+
+    Each entry about a customer is announced as it is logged, unless ``events`` says what to
+    announce instead: a bulk writer whose history sums a change up in one line (an import)
+    announces what the single services announce for the same change. Nobody reads the new
+    entries' ids, so none are fetched.
+    """
+    bulk_insert(entries)
+    if events is None:
+        events = [
+            CustomerEvent(customer=entry.customer, action=entry.action, data=entry.data)
+            for entry in entries
+            if entry.customer_id is not None
+        ]
+    customer_events_announce(events)
+    return entries
+
+
 def action_log_record(
     *,
     action: str,
@@ -38,25 +84,14 @@ def action_log_record(
     data: dict[str, Any] | None = None,
     partner: Partner | None = None,
 ) -> ActionLog:
-    """Record one change that matters. ``actor`` is a user, a job name or None for the system.
+    """Record one change that matters: a batch of one for ``action_logs_record``.
 
-    ``partner`` is the partner the action concerns; a ``PartnerActor`` names its own. Other
-    apps hear of it through ``customers.events.customer_event``.
+    Other apps hear of it through ``customers.events.customer_event``.
     """
-    if isinstance(actor, PartnerActor):
-        partner = actor.partner
-    entry = ActionLog.objects.create(
-        customer=customer,
-        action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label(actor),
-        partner=partner,
-        data=data or {},
-        created_at=timezone.now(),
+    entry = action_log_entry(
+        action=action, customer=customer, actor=actor, data=data, partner=partner
     )
-    if customer is not None:
-        customer_event.send(sender=ActionLog, customer=customer, action=action, data=entry.data)
-    return entry
+    return action_logs_record([entry])[0]
 
 
 class CustomerMerged(ValidationError):

@@ -17,8 +17,18 @@ from .audit import action_log_record, customer_lock_for_edit
 _NO_PRODUCTS = (Customer.Status.TERMINATED, Customer.Status.DISQUALIFIED)
 
 
+def may_hold_products(status: str) -> bool:
+    """Whether a customer in this status may hold products (and be given new ones)."""
+    return status not in _NO_PRODUCTS
+
+
+def due_date_valid(*, issued_on: date, due_on: date) -> bool:
+    """An invoice falls due on or after the day it is issued."""
+    return due_on >= issued_on
+
+
 def _check_may_hold_products(customer: Customer, verb: str) -> None:
-    if customer.status in _NO_PRODUCTS:
+    if not may_hold_products(customer.status):
         raise ValidationError(
             f"Customer {customer.number} is {customer.get_status_display().lower()}; "
             f"re-establish the relationship before {verb} products.",
@@ -87,15 +97,20 @@ def subscription_add(
         action="subscription.added",
         customer=customer,
         actor=actor,
-        data={
-            "id": subscription.pk,
-            "product": product.code,
-            "monthly_charge": str(subscription.monthly_charge),
-            "contract_term_months": contract_term_months,
-            "start_date": start_date.isoformat(),
-        },
+        data=subscription_added_data(subscription),
     )
     return subscription
+
+
+def subscription_added_data(subscription: Subscription) -> dict:
+    """What ``subscription.added`` tells the audit and other apps (risk rescores on it)."""
+    return {
+        "id": subscription.pk,
+        "product": subscription.product.code,
+        "monthly_charge": str(subscription.monthly_charge),
+        "contract_term_months": subscription.contract_term_months,
+        "start_date": subscription.start_date.isoformat(),
+    }
 
 
 def _locked_subscription(subscription: Subscription) -> tuple[Customer, Subscription]:
@@ -217,7 +232,7 @@ def invoice_record(
     actor,
 ) -> Invoice:
     customer_lock_for_edit(customer)
-    if due_on < issued_on:
+    if not due_date_valid(issued_on=issued_on, due_on=due_on):
         raise ValidationError({"due_on": "The due date cannot be before the issue date."})
     if Invoice.objects.filter(number=number).exists():
         raise ValidationError({"number": f"Invoice {number} is already recorded."})
@@ -233,9 +248,18 @@ def invoice_record(
         action="invoice.recorded",
         customer=customer,
         actor=actor,
-        data={"number": number, "amount": str(amount), "due_on": due_on.isoformat()},
+        data=invoice_recorded_data(invoice),
     )
     return invoice
+
+
+def invoice_recorded_data(invoice: Invoice) -> dict:
+    """What ``invoice.recorded`` tells the audit and other apps."""
+    return {
+        "number": invoice.number,
+        "amount": str(invoice.amount),
+        "due_on": invoice.due_on.isoformat(),
+    }
 
 
 @transaction.atomic

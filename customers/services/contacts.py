@@ -4,6 +4,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from customers import identity_rules
 from customers.models import ContactMedium, Customer
 from customers.normalization import (
     normalize_country,
@@ -14,7 +15,6 @@ from customers.normalization import (
 )
 
 from .audit import action_log_record, customer_lock_for_edit, touch
-from .identity import identity_keys_refresh
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,18 +113,24 @@ def _save(contact: ContactMedium) -> None:
 def contact_medium_add(
     *, customer: Customer, medium: ContactMediumInput, actor, log: bool = True
 ) -> ContactMedium:
+    """Add a contact medium; one that makes the customer certainly another one (a contact
+    another customer has verified, with a matching name …) is refused with DuplicateFound.
+
+    ``log=False`` is for ``customer_create``, which judges the identity and logs the whole."""
     customer_lock_for_edit(customer)
     contact = ContactMedium(party_id=customer.party_id, **contact_medium_fields(medium))
-    _save(contact)
-    if log:
-        identity_keys_refresh(party_ids=[customer.party_id])
-        touch(customer)
-        action_log_record(
-            action="contact_medium.added",
-            customer=customer,
-            actor=actor,
-            data={"kind": contact.kind, "value": contact.value},
-        )
+    if not log:
+        _save(contact)
+        return contact
+    with identity_rules.identity_change(customer=customer, actor=actor):
+        _save(contact)
+    touch(customer)
+    action_log_record(
+        action="contact_medium.added",
+        customer=customer,
+        actor=actor,
+        data={"kind": contact.kind, "value": contact.value},
+    )
     return contact
 
 
@@ -132,14 +138,15 @@ def contact_medium_add(
 def contact_medium_update(
     *, contact: ContactMedium, medium: ContactMediumInput, actor
 ) -> ContactMedium:
-    customer_lock_for_edit(Customer.objects.get(party_id=contact.party_id))
+    """Change a contact medium, judged by the duplicate rules as ``contact_medium_add`` is."""
+    customer = Customer.objects.get(party_id=contact.party_id)
+    customer_lock_for_edit(customer)
     contact = ContactMedium.objects.select_for_update().get(pk=contact.pk)
     before = {"kind": contact.kind, "value": contact.value, "is_preferred": contact.is_preferred}
     for name, value in contact_medium_fields(medium).items():
         setattr(contact, name, value)
-    _save(contact)
-    customer = Customer.objects.get(party_id=contact.party_id)
-    identity_keys_refresh(party_ids=[contact.party_id])
+    with identity_rules.identity_change(customer=customer, actor=actor):
+        _save(contact)
     touch(customer)
     action_log_record(
         action="contact_medium.changed",
@@ -163,6 +170,6 @@ def contact_medium_remove(*, contact: ContactMedium, actor) -> None:
     customer_lock_for_edit(customer)
     data = {"kind": contact.kind, "value": contact.value}
     contact.delete()
-    identity_keys_refresh(party_ids=[customer.party_id])
+    identity_rules.identity_keys_forget(party_ids=[customer.party_id])
     touch(customer)
     action_log_record(action="contact_medium.removed", customer=customer, actor=actor, data=data)

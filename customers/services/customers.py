@@ -7,17 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from customers import identity_rules
 from customers.models import ActionLog, CommunicationPreferences, Customer, Party
 from customers.normalization import name_key, normalize_currency
 
 from .audit import action_log_record, customer_lock_for_edit, touch
 from .contacts import ContactMediumInput, contact_medium_add, contact_medium_fields
-from .identity import (
-    DuplicateFound,
-    duplicate_pair_record,
-    duplicates_check,
-    identity_keys_refresh,
-)
 from .numbers import customer_numbers_allocate
 
 
@@ -81,6 +76,12 @@ def party_names(party: Party) -> None:
     party.name_key = name_key(party.display_name)
 
 
+def billing_currency(code: str) -> str:
+    """The currency a new customer is billed in (ISO 4217): ``code``, or the product's default
+    when blank. ValidationError names what is wrong with it."""
+    return normalize_currency(code or settings.CRM_CURRENCY)
+
+
 def party_from_input(party: PartyInput) -> Party:
     """An unsaved party with its display name and search keys; ValidationError if unnamed."""
     record = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
@@ -117,7 +118,7 @@ def customer_create(
     queue; a certain match is still refused.
     """
     try:
-        currency = normalize_currency(currency or settings.CRM_CURRENCY)
+        currency = billing_currency(currency)
     except ValidationError as error:
         raise ValidationError({"currency": error.messages}) from None
     # A wrong contact medium is said at once, not after the duplicate check.
@@ -126,8 +127,10 @@ def customer_create(
     set_aside, queued = [], []
     if check_duplicates:
         try:
-            set_aside = duplicates_check(party, confirmed_distinct=confirmed_distinct)
-        except DuplicateFound as found:
+            set_aside = identity_rules.duplicates_check(
+                party, confirmed_distinct=confirmed_distinct
+            )
+        except identity_rules.DuplicateFound as found:
             if found.exact or not queue_probable_duplicates:
                 raise
             # Only pairs staff could merge: customers of different partners never are.
@@ -161,10 +164,10 @@ def customer_create(
     customer.lifecycle_events.create(
         action="create", to_status=customer.status, actor=_user(actor), occurred_at=now
     )
-    identity_keys_refresh(party_ids=[new_party.pk])
+    identity_rules.identity_keys_refresh(party_ids=[new_party.pk])
     for status, candidates in (("not_duplicate", set_aside), ("open", queued)):
         for candidate in candidates:
-            duplicate_pair_record(
+            identity_rules.duplicate_pair_record(
                 first=customer,
                 second=candidate.customer,
                 match=candidate.match,
@@ -176,18 +179,22 @@ def customer_create(
         action="customer.created",
         customer=customer,
         actor=actor,
-        data={
-            "number": customer.number,
-            "name": new_party.display_name,
-            "segment": segment,
-            "currency": currency,
-            "contact_media": [
-                {name: _plain(value) for name, value in asdict(m).items()}
-                for m in party.contact_media
-            ],
-        },
+        data=customer_created_data(customer, contact_media=party.contact_media),
     )
     return customer
+
+
+def customer_created_data(customer: Customer, *, contact_media: list[ContactMediumInput]) -> dict:
+    """What ``customer.created`` tells the audit and other apps about a new customer."""
+    return {
+        "number": customer.number,
+        "name": customer.party.display_name,
+        "segment": customer.segment,
+        "currency": customer.currency,
+        "contact_media": [
+            {name: _plain(value) for name, value in asdict(m).items()} for m in contact_media
+        ],
+    }
 
 
 def partner_reference_check(*, partner, reference: str, customer: Customer | None = None) -> None:
@@ -213,7 +220,11 @@ CUSTOMER_EDITABLE_FIELDS = ("segment", "payment_method", "account_manager", "lea
 
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, **changes) -> Customer:
-    """Change party and customer fields; records the old and new value of each change."""
+    """Change party and customer fields; records the old and new value of each change.
+
+    A change of identity data is judged by the duplicate rules: one that makes the customer
+    certainly another one is refused (DuplicateFound), a probable match is queued for review.
+    """
     unknown = set(changes) - set(PARTY_FIELDS) - set(CUSTOMER_EDITABLE_FIELDS) - {"kind"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -229,13 +240,13 @@ def customer_update(*, customer: Customer, actor, **changes) -> Customer:
             setattr(target, name, value)
     if not diff:
         return customer
-    party_names(party)
-    party.full_clean(exclude=["name_key", "display_name", "sort_key"])
-    party.save()
-    customer.full_clean(exclude=["party", "number"])
-    customer.save()
+    with identity_rules.identity_change(customer=customer, actor=actor):
+        party_names(party)
+        party.full_clean(exclude=["name_key", "display_name", "sort_key"])
+        party.save()
+        customer.full_clean(exclude=["party", "number"])
+        customer.save()
     touch(customer)
-    identity_keys_refresh(party_ids=[party.pk])
     action_log_record(action="customer.updated", customer=customer, actor=actor, data=diff)
     return customer
 

@@ -16,10 +16,9 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from customers.events import customer_event
-from customers.models import ActionLog, Customer, Invoice
+from customers.models import Customer, Invoice
 
-from .audit import actor_label
+from .audit import action_log_entry, action_logs_record
 
 # Not marked paid and money still open: an import may bring a paid amount without a paid date.
 _UNPAID = Q(paid_on__isnull=True, paid_amount__lt=F("amount"))
@@ -91,16 +90,15 @@ def invoices_mark_missed(*, today: date | None = None, batch_size: int = 1000) -
 
     Runs daily. Each batch is one short transaction: it claims invoices (and their customers)
     that nobody else holds, marks them with one UPDATE, writes one log row per customer in
-    bulk and tells that customer's listeners (``payment.missed``), so the risk app asks for a
-    rescore in the same transaction. A customer's overdue invoices are claimed together, so
-    a run sends one event per customer. An invoice is marked once: a second run the same day,
-    or a concurrent one, finds nothing left to do. A payment arriving later settles the
-    invoice as usual; ``missed_at`` stays as the record that the due date was missed.
+    bulk and announces them as one batch (``payment.missed``), so the risk app asks for the
+    customers' rescores in the same transaction. A customer's overdue invoices are claimed
+    together, so a run sends one event per customer. An invoice is marked once: a second run
+    the same day, or a concurrent one, finds nothing left to do. A payment arriving later
+    settles the invoice as usual; ``missed_at`` stays as the record that the due date was missed.
     """
     if batch_size < 1:
         raise ValidationError("batch_size must be at least 1.")
     today = today or timezone.localdate()
-    label = actor_label(MISSED_PAYMENTS_JOB)
     marked = 0
     while True:
         with transaction.atomic():
@@ -111,7 +109,7 @@ def invoices_mark_missed(*, today: date | None = None, batch_size: int = 1000) -
             Invoice.objects.filter(
                 pk__in=[invoice.pk for invoice in claimed], paid_on__isnull=True
             ).update(missed_at=now)
-            _announce_missed_payments(claimed, today=today, now=now, label=label)
+            _announce_missed_payments(claimed, today=today, now=now)
             marked += len(claimed)
 
 
@@ -143,7 +141,7 @@ def _claim_missed_invoices(*, today: date, batch_size: int) -> list[Invoice]:
     return first + rest
 
 
-def _announce_missed_payments(claimed: list[Invoice], *, today: date, now, label: str) -> None:
+def _announce_missed_payments(claimed: list[Invoice], *, today: date, now) -> None:
     by_customer: dict[int, list[Invoice]] = defaultdict(list)
     for invoice in claimed:
         by_customer[invoice.customer_id].append(invoice)
@@ -159,22 +157,17 @@ def _announce_missed_payments(claimed: list[Invoice], *, today: date, now, label
         customer = invoices[0].customer
         missed = sum((invoice.open_amount for invoice in invoices), Decimal("0"))
         entries.append(
-            ActionLog(
-                customer_id=customer_id,
+            action_log_entry(
+                customer=customer,
                 action="payment.missed",
-                actor_label=label,
+                actor=MISSED_PAYMENTS_JOB,
+                at=now,
                 data={
                     "invoices": [invoice.number for invoice in invoices],
                     "amount": f"{missed:.2f}",
                     "total_overdue": f"{Decimal(overdue_by_customer[customer_id]):.2f}",
                     "currency": customer.currency,
                 },
-                created_at=now,
             )
         )
-    ActionLog.objects.bulk_create(entries)
-    for entry in entries:
-        customer = by_customer[entry.customer_id][0].customer
-        customer_event.send(
-            sender=ActionLog, customer=customer, action=entry.action, data=entry.data
-        )
+    action_logs_record(entries)

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from crm.handoff import task_send_after_commit
 from customers.api.representation import customer_representation, customers_with_relations
+from customers.events import CustomerEvent
 from customers.models import Customer, HubDelivery, HubEvent, HubSubscription, Partner
 
 from .audit import action_log_record
@@ -178,12 +179,23 @@ def hub_unsubscribe(*, hub: HubSubscription, actor) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
-def _hubs_for(customer: Customer, event_type: str) -> list[HubSubscription]:
-    """Live hubs that may hear of this customer: staff's, and its own partner's while approved."""
-    hubs = HubSubscription.objects.filter(deleted_at=None).filter(
-        Q(partner=None) | Q(partner_id=customer.partner_id, partner__status=Partner.Status.APPROVED)
+def _live_hubs() -> list[HubSubscription]:
+    """Hubs still subscribed: staff's, and those of partners while approved."""
+    return list(
+        HubSubscription.objects.filter(deleted_at=None).filter(
+            Q(partner=None) | Q(partner__status=Partner.Status.APPROVED)
+        )
     )
-    return [hub for hub in hubs if not hub.event_types or event_type in hub.event_types]
+
+
+def _hubs_for(hubs: list[HubSubscription], customer, event_type: str) -> list[HubSubscription]:
+    """The hubs that may hear of this customer's event: staff's, and its own partner's."""
+    return [
+        hub
+        for hub in hubs
+        if hub.partner_id in (None, customer.partner_id)
+        and (not hub.event_types or event_type in hub.event_types)
+    ]
 
 
 # The TMF attributes a logged change touched, for the event's title.
@@ -209,8 +221,8 @@ def _changed_attributes(action: str, data: dict) -> list[str]:
 
 
 def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, title: str) -> dict:
+    """The TMF envelope of an event; ``customer`` is loaded with its relations."""
     now = timezone.now().isoformat().replace("+00:00", "Z")
-    loaded = customers_with_relations(Customer.objects.filter(pk=customer.pk)).first() or customer
     return {
         "@type": event_type,
         "id": str(event_id),
@@ -220,39 +232,60 @@ def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, 
         "timeOccurred": now,
         "domain": "customerManagement",
         "title": title,
-        "event": {"customer": customer_representation(loaded)},
+        "event": {"customer": customer_representation(customer)},
     }
 
 
-def hub_event_record(*, customer: Customer, action: str, data: dict) -> HubEvent | None:
-    """Write the event and its deliveries for a change, inside the change's transaction."""
-    event_type = event_type_for(action)
-    if event_type is None:
-        return None
-    hubs = _hubs_for(customer, event_type)
-    if not hubs:
-        return None
-    changed = _changed_attributes(action, data) if event_type == CHANGE else []
-    title = f"{event_type.removesuffix('Event')} {customer.number}"
-    if changed:
-        title += f": {', '.join(changed)}"
-    event_id = uuid.uuid4()
-    event = HubEvent.objects.create(
-        event_id=event_id,
-        event_type=event_type,
-        customer_id=customer.pk,
-        partner_id=customer.partner_id,
-        payload=event_envelope(
-            event_type=event_type, event_id=event_id, customer=customer, title=title
-        ),
-    )
-    deliveries = HubDelivery.objects.bulk_create(
-        HubDelivery(event=event, subscription=hub) for hub in hubs
-    )
-    delivery_ids = [d.pk for d in deliveries]
+def hub_events_record(*, events: list[CustomerEvent]) -> list[HubEvent]:
+    """Write the events and their deliveries for a batch of changes, inside their transaction.
 
-    _hand_to_broker(delivery_ids)
-    return event
+    A batch takes a fixed number of queries: the live hubs, the customers with their relations,
+    one insert of events and one of deliveries.
+    """
+    typed = [(event, event_type_for(event.action)) for event in events]
+    typed = [(event, event_type) for event, event_type in typed if event_type is not None]
+    if not typed:
+        return []
+    hubs = _live_hubs()
+    wanted = [
+        (event, event_type, interested)
+        for event, event_type in typed
+        if (interested := _hubs_for(hubs, event.customer, event_type))
+    ]
+    if not wanted:
+        return []
+    loaded = {
+        customer.pk: customer
+        for customer in customers_with_relations(
+            Customer.objects.filter(pk__in={event.customer.pk for event, _, _ in wanted})
+        )
+    }
+    records, deliveries = [], []
+    for event, event_type, interested in wanted:
+        customer = event.customer
+        changed = _changed_attributes(event.action, event.data) if event_type == CHANGE else []
+        title = f"{event_type.removesuffix('Event')} {customer.number}"
+        if changed:
+            title += f": {', '.join(changed)}"
+        event_id = uuid.uuid4()
+        record = HubEvent(
+            event_id=event_id,
+            event_type=event_type,
+            customer_id=customer.pk,
+            partner_id=customer.partner_id,
+            payload=event_envelope(
+                event_type=event_type,
+                event_id=event_id,
+                customer=loaded.get(customer.pk, customer),
+                title=title,
+            ),
+        )
+        records.append(record)
+        deliveries.extend(HubDelivery(event=record, subscription=hub) for hub in interested)
+    HubEvent.objects.bulk_create(records, batch_size=1000)
+    HubDelivery.objects.bulk_create(deliveries, batch_size=2000)
+    _hand_to_broker([delivery.pk for delivery in deliveries])
+    return records
 
 
 def _hand_to_broker(delivery_ids: list[int]) -> None:

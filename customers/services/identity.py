@@ -11,10 +11,22 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.bulk import bulk_copy
-from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
+from customers.matching import (
+    IDENTIFIER_EVIDENCE,
+    IDENTIFIER_KEYS,
+    MAX_BLOCK_SIZE,
+    OTHER_KEY_EVIDENCE,
+    PAIR_EVIDENCE,
+    IdentityProfile,
+    Match,
+    blocking_keys,
+    members_worth_comparing,
+    score_pair,
+)
 from customers.models import (
     ContactMedium,
     Customer,
@@ -26,7 +38,7 @@ from customers.normalization import normalize_phone
 
 # A key shared by more parties than this says little about identity (a common name with a
 # common birth year, a shared office switchboard …); it is skipped rather than compared.
-BLOCK_CAP = 50
+BLOCK_CAP = MAX_BLOCK_SIZE
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,10 @@ def party_profiles(party_ids: Iterable[int]) -> dict[int, IdentityProfile]:
 
 def identity_keys_refresh(*, party_ids: Iterable[int]) -> int:
     """Recompute the blocking keys of these parties; returns how many keys they now have."""
-    profiles = party_profiles(party_ids)
+    return _identity_keys_write(party_profiles(party_ids))
+
+
+def _identity_keys_write(profiles: dict[int, IdentityProfile]) -> int:
     with transaction.atomic():
         IdentityKey.objects.filter(party_id__in=list(profiles)).delete()
         return bulk_copy(
@@ -136,29 +151,78 @@ def identity_keys_rebuild(
     return written
 
 
+def key_members(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
+    """The parties holding each key, at most BLOCK_CAP + 1 per key: one query for the keys of
+    a record, one per 2,000 keys of a kind for a batch.
+
+    That many are enough to tell that a common key (a popular name in a big city) is not worth
+    comparing, and stopping there keeps a lookup from reading the thousands of parties that
+    share such a key.
+    """
+    keys = sorted(set(keys))
+    table = IdentityKey._meta.db_table
+    members: dict[tuple[str, str], list[int]] = defaultdict(list)
+    if not keys:
+        return members
+    if len(keys) <= 100:
+        # The keys of one record (a create, an edit): one query.
+        parts, params = [], []
+        for kind, value in keys:
+            parts.append(
+                f"SELECT * FROM (SELECT party_id, kind, value FROM {table} "
+                "WHERE kind = %s AND value = %s LIMIT %s) AS block"
+            )
+            params.extend([kind, value, BLOCK_CAP + 1])
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for party_id, kind, value in cursor.fetchall():
+                members[(kind, value)].append(party_id)
+        return members
+    values_by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in keys:
+        values_by_kind[kind].append(value)
+    with connection.cursor() as cursor:
+        for kind, values in sorted(values_by_kind.items()):
+            for start in range(0, len(values), 2000):
+                chunk = values[start : start + 2000]
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        f"""SELECT keyed.value, member.party_id
+                            FROM unnest(%s::text[]) AS keyed(value)
+                            CROSS JOIN LATERAL (
+                                SELECT party_id FROM {table}
+                                WHERE kind = %s AND value = keyed.value LIMIT %s
+                            ) AS member""",
+                        [chunk, kind, BLOCK_CAP + 1],
+                    )
+                else:
+                    placeholders = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(
+                        f"""SELECT value, party_id FROM (
+                                SELECT party_id, value, ROW_NUMBER() OVER (
+                                    PARTITION BY value ORDER BY party_id) AS n
+                                FROM {table} WHERE kind = %s AND value IN ({placeholders})
+                            ) AS keyed WHERE n <= %s""",
+                        [kind, *chunk, BLOCK_CAP + 1],
+                    )
+                for value, party_id in cursor.fetchall():
+                    members[(kind, value)].append(party_id)
+    return members
+
+
+def parties_worth_comparing(
+    keys: set[tuple[str, str]], members: dict[tuple[str, str], list[int]]
+) -> set[int]:
+    """The parties sharing enough of ``keys`` to be compared: the one rule of
+    ``customers.matching.members_worth_comparing``, with this module's block cap."""
+    return members_worth_comparing(keys, members, max_block_size=BLOCK_CAP)
+
+
 def _parties_sharing_keys(keys: set[tuple[str, str]], exclude: set[int]) -> set[int]:
-    """Parties sharing any of ``keys``, skipping keys shared by more than BLOCK_CAP parties."""
+    """Parties worth comparing with a record that has ``keys``."""
     if not keys:
         return set()
-    table = IdentityKey._meta.db_table
-    parts, params = [], []
-    for kind, value in sorted(keys):
-        parts.append(
-            f"SELECT * FROM (SELECT party_id, kind, value FROM {table} "
-            "WHERE kind = %s AND value = %s LIMIT %s) AS block"
-        )
-        params.extend([kind, value, BLOCK_CAP + 1])
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    per_key: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for party_id, kind, value in rows:
-        per_key[(kind, value)].append(party_id)
-    found = set()
-    for members in per_key.values():
-        if len(members) <= BLOCK_CAP:
-            found.update(members)
-    return found - exclude
+    return parties_worth_comparing(keys, key_members(keys)) - exclude
 
 
 def candidates_for_profile(
@@ -262,28 +326,43 @@ def _phone_as_stored(medium) -> str:
         return medium.value
 
 
+def certainly_same(
+    profile: IdentityProfile, other: IdentityProfile, *, verified: Iterable[str]
+) -> bool:
+    """Whether two records worth comparing are certainly one person: the same national id, or
+    an e-mail or phone of ``profile`` that the other has verified (``verified``: the other's
+    verified values)."""
+    if profile.national_id and profile.national_id == other.national_id:
+        return True
+    return bool(set(verified) & (set(profile.emails) | set(profile.phones)))
+
+
 def _proven_identical(profile: IdentityProfile, matches: list[CandidateMatch]) -> set[int]:
-    """Customers that are certainly this person: same national id, or a shared verified contact."""
-    proven = {
-        m.customer.pk
-        for m in matches
-        if profile.national_id and profile.national_id == _national_id_key(m.customer.party)
-    }
+    """Customers that are certainly this person (``certainly_same``)."""
+    verified: dict[int, set[str]] = defaultdict(set)
     shared = set(profile.emails) | set(profile.phones)
     if shared:
-        proven |= set(
-            Customer.objects.filter(
-                party__contact_media__is_verified=True,
-                party__contact_media__value__in=shared,
-                pk__in=[m.customer.pk for m in matches],
-            ).values_list("pk", flat=True)
+        for pk, value in ContactMedium.objects.filter(
+            is_verified=True,
+            value__in=shared,
+            party__customer__pk__in=[m.customer.pk for m in matches],
+        ).values_list("party__customer__pk", "value"):
+            verified[pk].add(value)
+    return {
+        m.customer.pk
+        for m in matches
+        if certainly_same(
+            profile,
+            IdentityProfile.build(
+                party_id=m.customer.party_id, national_id=_national_id_raw(m.customer.party)
+            ),
+            verified=verified[m.customer.pk],
         )
-    return proven
+    }
 
 
-def _national_id_key(party: Party) -> str:
-    raw = party.registration_number if party.kind == Party.Kind.ORGANIZATION else party.national_id
-    return IdentityProfile.build(party_id=party.pk, national_id=raw).national_id
+def _national_id_raw(party: Party) -> str:
+    return party.registration_number if party.kind == Party.Kind.ORGANIZATION else party.national_id
 
 
 def duplicates_check(
@@ -322,23 +401,129 @@ def duplicates_check(
     return matches
 
 
+def identity_keys_of(*, party_id: int) -> set[tuple[str, str]]:
+    """The keys stored for a party: what it could be matched on before a change."""
+    return set(IdentityKey.objects.filter(party_id=party_id).values_list("kind", "value"))
+
+
+def duplicates_check_change(
+    *, customer: Customer, keys_before: set[tuple[str, str]], actor, source: str
+) -> list[CandidateMatch]:
+    """Judge a change to ``customer``'s identity data (a profile edit, a contact medium added
+    or changed) by the rules of a create, then store the party's new keys.
+
+    Only customers the change brings into reach are judged: those sharing a key the party did
+    not hold before; older pairs are the scan's, or were decided already. A customer certainly
+    the same person (same national id, or a contact the other has verified, with a match worth
+    a look) refuses the change with DuplicateFound, unless staff decided the two are different
+    people. Probable matches go to the review queue, as does anyone who has verified a contact
+    this customer now claims: such a change never saves silently.
+    """
+    party_id = customer.party_id
+    profiles = party_profiles([party_id])
+    profile = profiles[party_id]
+    keys = blocking_keys(profile)
+    new_keys = keys - keys_before
+    found: list[CandidateMatch] = []
+    if new_keys:
+        members = key_members(keys)
+        reached = {pk for key in new_keys for pk in members.get(key, ())}
+        comparable = (parties_worth_comparing(keys, members) & reached) - {party_id}
+        found = _judge_change(customer, profile, comparable, actor=actor, source=source)
+    _identity_keys_write(profiles)
+    return found
+
+
+def _judge_change(
+    customer: Customer, profile: IdentityProfile, party_ids: set[int], *, actor, source: str
+) -> list[CandidateMatch]:
+    others = party_profiles(party_ids)
+    customers = (
+        Customer.objects.select_related("party")
+        .exclude(status=Customer.Status.MERGED)
+        .in_bulk(list(others), field_name="party_id")
+    )
+    scored = [
+        CandidateMatch(customer=customers[pk], match=score_pair(profile, other))
+        for pk, other in others.items()
+        if pk in customers
+    ]
+    if not scored:
+        return []
+    scored.sort(key=lambda m: m.match.score, reverse=True)
+    distinct = _decided_distinct(customer, [m.customer.pk for m in scored])
+    matches = [m for m in scored if m.match.decision != "unlikely"]
+    proven = _proven_identical(profile, matches) - distinct
+    exact = [m for m in matches if m.customer.pk in proven]
+    if exact:
+        existing = exact[0].customer
+        raise DuplicateFound(
+            f"{existing.party.display_name} is already customer {existing.number} "
+            f"({existing.get_status_display().lower()}): "
+            + ", ".join(exact[0].match.reasons)
+            + f". {customer.number} cannot become the same person; open {existing.number} "
+            "instead, or merge the two.",
+            matches=exact,
+            exact=True,
+        )
+    claimed = _verified_by_others(profile, [m for m in scored if m not in matches])
+    queued = [
+        m
+        for m in [*matches, *claimed]
+        if m.customer.pk not in distinct and m.customer.partner_id == customer.partner_id
+    ]
+    for candidate in queued:
+        duplicate_pair_record(
+            first=customer,
+            second=candidate.customer,
+            match=candidate.match,
+            source=source,
+            actor=actor,
+        )
+    return queued
+
+
+def _decided_distinct(customer: Customer, others: list[int]) -> set[int]:
+    """Customers staff already decided are not ``customer``."""
+    pairs = DuplicateCandidate.objects.filter(
+        status=DuplicateCandidate.Status.NOT_DUPLICATE
+    ).filter(
+        Q(customer_low=customer, customer_high__in=others)
+        | Q(customer_high=customer, customer_low__in=others)
+    )
+    return {
+        high if low == customer.pk else low
+        for low, high in pairs.values_list("customer_low_id", "customer_high_id")
+    }
+
+
+def _verified_by_others(
+    profile: IdentityProfile, matches: list[CandidateMatch]
+) -> list[CandidateMatch]:
+    """Of these (unlikely) matches, those who have verified an e-mail or phone of ``profile``:
+    a household may share one, so it is queued for a look rather than refused."""
+    shared = set(profile.emails) | set(profile.phones)
+    if not shared or not matches:
+        return []
+    verified = set(
+        Customer.objects.filter(
+            party__contact_media__is_verified=True,
+            party__contact_media__value__in=shared,
+            pk__in=[m.customer.pk for m in matches],
+        ).values_list("pk", flat=True)
+    )
+    return [m for m in matches if m.customer.pk in verified]
+
+
 # --- The background scan --------------------------------------------------------------------
 
 
-# Keys too common to justify a comparison on their own (a name alone, a name or a birth date in
-# a city); a pair needs one of the other keys, or two of these, in common.
-WEAK_KEYS = ("phonetic_name", "name_city", "dob_city", "street_city")
-
-
 def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, int]]:
-    """Pairs (a, b), a in the range and a < b, worth scoring.
-
-    They share a selective key, or at least two weak ones, each held by at most BLOCK_CAP
-    parties. A single weak key in common (same birth date and city) almost never makes two
-    records one person, and skipping those pairs keeps a scan of millions to minutes.
-    """
+    """Pairs (a, b), a in the range and a < b, worth scoring by the one rule
+    (``customers.matching.members_worth_comparing``): enough evidence from the keys they share,
+    each held by at most BLOCK_CAP parties."""
     table = IdentityKey._meta.db_table
-    weak = ", ".join(["%s"] * len(WEAK_KEYS))
+    identifiers = ", ".join(["%s"] * len(IDENTIFIER_KEYS))
     sql = f"""
         SELECT a.party_id, b.party_id
         FROM {table} a
@@ -348,10 +533,12 @@ def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, in
                 SELECT 1 FROM {table} c WHERE c.kind = a.kind AND c.value = a.value LIMIT %s
               ) AS block) <= %s
         GROUP BY a.party_id, b.party_id
-        HAVING SUM(CASE WHEN a.kind IN ({weak}) THEN 1 ELSE 2 END) >= 2
+        HAVING SUM(CASE WHEN a.kind IN ({identifiers}) THEN %s ELSE %s END) >= %s
     """
+    params = [first_id, last_id, BLOCK_CAP + 1, BLOCK_CAP, *sorted(IDENTIFIER_KEYS)]
+    params += [IDENTIFIER_EVIDENCE, OTHER_KEY_EVIDENCE, PAIR_EVIDENCE]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first_id, last_id, BLOCK_CAP + 1, BLOCK_CAP, *WEAK_KEYS])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

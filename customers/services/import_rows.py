@@ -9,15 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from crm.bulk import bulk_copy, bulk_insert
-from customers.matching import IdentityProfile, Match, blocking_keys, score_pair
+from customers.events import CustomerEvent
+from customers.matching import (
+    IdentityProfile,
+    Match,
+    blocking_keys,
+    members_worth_comparing,
+    score_pair,
+)
 from customers.models import (
-    ActionLog,
     CommunicationPreferences,
     ContactMedium,
     Customer,
@@ -31,16 +35,33 @@ from customers.models import (
     Product,
     Subscription,
 )
-from customers.normalization import normalize_currency
 
-from .audit import actor_label
+from . import identity
+from .audit import action_log_entry, action_logs_record
+from .billing import (
+    due_date_valid,
+    invoice_recorded_data,
+    may_hold_products,
+    subscription_added_data,
+)
 from .contacts import ContactMediumInput, contact_medium_fields
-from .customers import PartyInput, party_from_input
-from .identity import BLOCK_CAP, party_profiles, profile_from_input
+from .customers import (
+    PARTY_FIELDS,
+    PartyInput,
+    billing_currency,
+    customer_created_data,
+    party_from_input,
+)
+from .identity import certainly_same, key_members, party_profiles, profile_from_input
 from .numbers import customer_serials_allocate, format_customer_number
+from .profile import ONBOARDING_STATUSES, onboarding_actions
 
-IDENTIFIER_KEYS = {"email", "phone", "nid"}
-IMPORTABLE_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}
+# The party's text columns, as long as the party's fields allow.
+PARTY_TEXT_COLUMNS = {
+    name: Party._meta.get_field(name).max_length
+    for name in PARTY_FIELDS
+    if name not in ("kind", "birth_date")
+}
 
 
 class RowError(Exception):
@@ -145,7 +166,7 @@ class _CustomerRow:
 def _currency(row: dict) -> str:
     """The billing currency of the row (ISO 4217), or the product's default."""
     try:
-        return normalize_currency(row.get("currency") or settings.CRM_CURRENCY)
+        return billing_currency(row.get("currency", ""))
     except ValidationError as error:
         raise RowError(f"currency: {' '.join(error.messages)}", "currency") from None
 
@@ -191,15 +212,9 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
             raise RowError(f"{column}: {' '.join(messages)}", column) from None
     party = PartyInput(
         kind=kind,
-        title=_text(row, "title", 20),
-        given_name=_text(row, "given_name", 100),
-        family_name=_text(row, "family_name", 100),
         birth_date=_date(row, "birth_date"),
-        national_id=_text(row, "national_id", 40),
-        legal_name=_text(row, "legal_name", 200),
-        trading_name=_text(row, "trading_name", 200),
-        registration_number=_text(row, "registration_number", 40),
         contact_media=media_inputs,
+        **{name: _text(row, name, limit) for name, limit in PARTY_TEXT_COLUMNS.items()},
     )
     try:
         record = party_from_input(party)
@@ -210,7 +225,7 @@ def _customer_row(index: int, row: dict) -> _CustomerRow:
         index=index,
         ref=ref,
         party=party,
-        status=_choice(row, "status", IMPORTABLE_STATUSES, Customer.Status.LEAD),
+        status=_choice(row, "status", ONBOARDING_STATUSES, Customer.Status.LEAD),
         segment=_choice(row, "segment", Customer.Segment.values, Customer.Segment.RESIDENTIAL),
         language=_text(row, "language", 8) or "en",
         lead_source=_text(row, "lead_source", 40) or "import",
@@ -256,31 +271,18 @@ def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impo
 def _match_against_base_and_file(
     job: ImportJob, rows: list[_CustomerRow], outcome: ImportOutcome
 ) -> list[_CustomerRow]:
-    """Attach likely matches to each row; refuse rows that certainly exist, if so configured."""
+    """Attach likely matches to each row; refuse rows that certainly exist, if so configured.
+
+    Which pairs are compared is the one rule of the check at create and of the scan
+    (``customers.matching.members_worth_comparing``), against the base and against the rows
+    before each one in the file.
+    """
     keys_of = {r.index: blocking_keys(r.profile) for r in rows}
-    all_keys = set().union(*keys_of.values())
-    base_members: dict[tuple[str, str], list[int]] = defaultdict(list)
-    values_by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, value in all_keys:
-        values_by_kind[kind].append(value)
-    for kind, values in values_by_kind.items():
-        for value, party_id in _key_members(kind, sorted(values)):
-            base_members[(kind, value)].append(party_id)
-    # Worth scoring: a party sharing an identifier, or at least two other keys, with the row.
-    # A single weak key in common (same birth date and city) almost never makes a match, and
-    # skipping those keeps a bulk import from scoring every neighbour; the background scan
-    # still compares every pair that shares any key.
-    shortlist: dict[int, set[int]] = {}
-    for row in rows:
-        shared: dict[int, int] = defaultdict(int)
-        for key in keys_of[row.index]:
-            members = base_members.get(key, [])
-            if len(members) > BLOCK_CAP:
-                continue
-            weight = 2 if key[0] in IDENTIFIER_KEYS else 1
-            for party_id in members:
-                shared[party_id] += weight
-        shortlist[row.index] = {pk for pk, count in shared.items() if count >= 2}
+    base_members = key_members(set().union(*keys_of.values()))
+    shortlist = {
+        row.index: identity.parties_worth_comparing(keys_of[row.index], base_members)
+        for row in rows
+    }
     candidate_ids = set().union(*shortlist.values())
     profiles = party_profiles(candidate_ids)
     customers = {
@@ -289,15 +291,15 @@ def _match_against_base_and_file(
         .exclude(status=Customer.Status.MERGED)
         .select_related("party")
     }
-    verified = set(
-        ContactMedium.objects.filter(
-            party_id__in=candidate_ids,
-            is_verified=True,
-            value__in={v for r in rows for v in (*r.profile.emails, *r.profile.phones)},
-        ).values_list("party_id", "value")
-    )
-    earlier: dict[tuple[str, str], list[_CustomerRow]] = defaultdict(list)
-    accepted = []
+    verified: dict[int, set[str]] = defaultdict(set)
+    for party_id, value in ContactMedium.objects.filter(
+        party_id__in=candidate_ids,
+        is_verified=True,
+        value__in={v for r in rows for v in (*r.profile.emails, *r.profile.phones)},
+    ).values_list("party_id", "value"):
+        verified[party_id].add(value)
+    earlier: dict[tuple[str, str], list[int]] = defaultdict(list)
+    accepted: dict[int, _CustomerRow] = {}
     for row in rows:
         refuse = None
         for party_id in sorted(shortlist[row.index]):
@@ -307,89 +309,38 @@ def _match_against_base_and_file(
             if match.decision == "unlikely":
                 continue
             row.matches.append((customers[party_id], match))
-            proven = (
-                row.profile.national_id
-                and row.profile.national_id == profiles[party_id].national_id
-            ) or any(
-                (party_id, value) in verified
-                for value in (*row.profile.emails, *row.profile.phones)
-            )
-            if proven and refuse is None:
+            if refuse is None and certainly_same(
+                row.profile, profiles[party_id], verified=verified[party_id]
+            ):
                 existing = customers[party_id].number
                 refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
-        shared_rows: dict[int, int] = defaultdict(int)
-        earlier_rows: dict[int, _CustomerRow] = {}
-        for key in keys_of[row.index]:
-            block = earlier.get(key, [])
-            # A key shared by more rows than the cap is not selective, as in the base.
-            if len(block) > BLOCK_CAP:
-                continue
-            for other in block:
-                shared_rows[other.index] += 2 if key[0] in IDENTIFIER_KEYS else 1
-                earlier_rows[other.index] = other
-        for other_index, count in sorted(shared_rows.items()):
-            if count < 2:
-                continue
-            other = earlier_rows[other_index]
+        comparable = members_worth_comparing(
+            keys_of[row.index], earlier, max_block_size=identity.BLOCK_CAP
+        )
+        for other_index in sorted(comparable):
+            other = accepted[other_index]
             match = score_pair(row.profile, other.profile)
             if match.decision == "unlikely":
                 continue
             row.matches.append((other, match))
-            if (
-                refuse is None
-                and row.profile.national_id
-                and row.profile.national_id == other.profile.national_id
-            ):
+            if refuse is None and certainly_same(row.profile, other.profile, verified=()):
                 refuse = f"Same person as row {other.index + 2} (same national id)."
         if refuse and job.on_duplicate == ImportJob.OnDuplicate.REFUSE:
             outcome.fail(job, row.index, row.ref, RowError(refuse))
             continue
-        accepted.append(row)
+        accepted[row.index] = row
         for key in keys_of[row.index]:
-            if len(earlier[key]) <= BLOCK_CAP:
-                earlier[key].append(row)
-    return accepted
-
-
-def _key_members(kind: str, values: list[str]) -> list[tuple[str, int]]:
-    """(value, party id) of the parties holding each key, at most BLOCK_CAP + 1 per key.
-
-    That many are enough to tell that a common key (a popular name in a big city) is not worth
-    comparing, and stopping there keeps a lookup from reading the thousands of parties that
-    share such a key.
-    """
-    table = IdentityKey._meta.db_table
-    found = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), 2000):
-            chunk = values[start : start + 2000]
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"""SELECT keyed.value, member.party_id
-                        FROM unnest(%s::text[]) AS keyed(value)
-                        CROSS JOIN LATERAL (
-                            SELECT party_id FROM {table}
-                            WHERE kind = %s AND value = keyed.value LIMIT %s
-                        ) AS member""",
-                    [chunk, kind, BLOCK_CAP + 1],
-                )
-            else:
-                placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"""SELECT value, party_id FROM (
-                            SELECT party_id, value,
-                                   ROW_NUMBER() OVER (PARTITION BY value ORDER BY party_id) AS n
-                            FROM {table} WHERE kind = %s AND value IN ({placeholders})
-                        ) AS keyed WHERE n <= %s""",
-                    [kind, *chunk, BLOCK_CAP + 1],
-                )
-            found.extend(cursor.fetchall())
-    return found
+            # One more than the cap is enough to tell the key is not selective.
+            if len(earlier[key]) <= identity.BLOCK_CAP:
+                earlier[key].append(row.index)
+    return list(accepted.values())
 
 
 def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOutcome) -> None:
+    """Write the rows' parties, customers and everything they own with one insert per table,
+    and announce them as ``customer_onboard`` announces a customer created in that status."""
     now = timezone.now()
-    label = actor_label(job.uploaded_by) if job.uploaded_by else f"import:{job.pk}"
+    actor = job.uploaded_by or f"import:{job.pk}"
     parties = [row.record for row in rows]
     bulk_insert(parties, with_ids=True)
     serials = customer_serials_allocate(len(rows))
@@ -410,12 +361,12 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
         for row, party, serial in zip(rows, parties, serials, strict=True)
     ]
     bulk_insert(customers, with_ids=True)
-    media, keys, events, logs, preferences = [], [], [], [], []
+    media, keys, lifecycle, logs, preferences, events = [], [], [], [], [], []
     for row, party, customer in zip(rows, parties, customers, strict=True):
         media.extend(ContactMedium(party=party, **fields) for fields in row.media)
         keys.extend((party.pk, kind, value) for kind, value in blocking_keys(row.profile))
         preferences.append(CommunicationPreferences(customer=customer, language=row.language))
-        events.append(
+        lifecycle.append(
             LifecycleEvent(
                 customer=customer,
                 action="import",
@@ -427,21 +378,22 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
             )
         )
         logs.append(
-            ActionLog(
+            action_log_entry(
                 customer=customer,
                 action="customer.imported",
-                actor=job.uploaded_by,
-                actor_label=label,
+                actor=actor,
                 data={"job": job.pk, "row": row.index + 2, "external_ref": row.ref},
-                created_at=now,
+                at=now,
             )
         )
+        events.extend(_onboarding_events(customer, row))
         row.customer = customer
     bulk_insert(media)
     bulk_copy(IdentityKey, ("party_id", "kind", "value"), keys)
     bulk_insert(preferences)
-    bulk_insert(events)
-    bulk_insert(logs)
+    bulk_insert(lifecycle)
+    # The history says "imported" in one line; other apps hear what a create would tell them.
+    action_logs_record(logs, events=events)
     pairs = {}
     for row in rows:
         for other, match in row.matches:
@@ -461,19 +413,28 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
     outcome.duplicates_queued += len(pairs)
 
 
+def _onboarding_events(customer: Customer, row: _CustomerRow) -> list[CustomerEvent]:
+    created = customer_created_data(customer, contact_media=row.party.contact_media)
+    moved = {"from": Customer.Status.LEAD, "to": row.status, "reason": "import", "note": ""}
+    return [
+        CustomerEvent(
+            customer=customer, action=action, data=created if action.endswith("created") else moved
+        )
+        for action in onboarding_actions(row.status)
+    ]
+
+
 # --- Subscriptions and invoices -----------------------------------------------------------------
 
 
 def _customers_by_ref(refs: set[str]) -> dict[str, Customer]:
     found = {}
-    for customer in Customer.objects.filter(external_ref__in=refs).only(
-        "pk", "external_ref", "status", "merged_into_id"
-    ):
+    # What a fact's row and its announcement read of the customer, nothing more.
+    fields = ("pk", "number", "external_ref", "status", "merged_into_id", "partner_id")
+    for customer in Customer.objects.filter(external_ref__in=refs).only(*fields):
         found[customer.external_ref] = customer
     missing = refs - set(found)
-    for customer in Customer.objects.filter(number__in={r.upper() for r in missing}).only(
-        "pk", "number", "status", "merged_into_id"
-    ):
+    for customer in Customer.objects.filter(number__in={r.upper() for r in missing}).only(*fields):
         found[customer.number] = customer
     # A merged-away customer's facts belong to its survivor.
     survivors = {
@@ -483,6 +444,15 @@ def _customers_by_ref(refs: set[str]) -> dict[str, Customer]:
         )
     }
     return {ref: survivors.get(c.merged_into_id, c) for ref, c in found.items()}
+
+
+def _customer_of_row(raw: dict, customers: dict[str, Customer]) -> Customer:
+    """The customer a subscription or invoice row names, by external reference or number."""
+    ref = raw.get("customer_ref", "")
+    customer = customers.get(ref) or customers.get(ref.upper())
+    if customer is None:
+        raise RowError(f"No customer with reference or number '{ref}'.", "customer_ref")
+    return customer
 
 
 def _subscription_batch(
@@ -511,15 +481,8 @@ def _subscription_batch(
             if ref in existing:
                 outcome.skipped += 1
                 continue
-            customer = customers.get(raw.get("customer_ref", "")) or customers.get(
-                raw.get("customer_ref", "").upper()
-            )
-            if customer is None:
-                raise RowError(
-                    f"No customer with reference or number '{raw.get('customer_ref', '')}'.",
-                    "customer_ref",
-                )
-            if customer.status in (Customer.Status.TERMINATED, Customer.Status.DISQUALIFIED):
+            customer = _customer_of_row(raw, customers)
+            if not may_hold_products(customer.status):
                 raise RowError(
                     "The customer's relationship has ended; re-establish it first.", "customer_ref"
                 )
@@ -541,7 +504,7 @@ def _subscription_batch(
             charge = _decimal(raw, "monthly_charge", below=Decimal("10000000"))
             new.append(
                 Subscription(
-                    customer_id=customer.pk,
+                    customer=customer,
                     product=product,
                     service_id=_text(raw, "service_id", 40),
                     monthly_charge=product.list_price if charge is None else charge,
@@ -560,6 +523,7 @@ def _subscription_batch(
         except RowError as error:
             outcome.fail(job, index, ref, error)
     Subscription.objects.bulk_create(new, batch_size=2000)
+    _log_facts(job, new, "subscription.added", subscription_added_data)
     outcome.created += len(new)
 
 
@@ -583,24 +547,17 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impor
             if number in existing:
                 outcome.skipped += 1
                 continue
-            customer = customers.get(raw.get("customer_ref", "")) or customers.get(
-                raw.get("customer_ref", "").upper()
-            )
-            if customer is None:
-                raise RowError(
-                    f"No customer with reference or number '{raw.get('customer_ref', '')}'.",
-                    "customer_ref",
-                )
+            customer = _customer_of_row(raw, customers)
             issued = _date(raw, "issued_on", required=True)
             due = _date(raw, "due_on", required=True)
-            if due < issued:
+            if not due_date_valid(issued_on=issued, due_on=due):
                 raise RowError("due_on is before issued_on.", "due_on")
             amount = _decimal(raw, "amount", required=True)
             paid_amount = _decimal(raw, "paid_amount") or Decimal("0")
             paid_on = _date(raw, "paid_on")
             new.append(
                 Invoice(
-                    customer_id=customer.pk,
+                    customer=customer,
                     number=number,
                     period_start=_date(raw, "period_start") or issued.replace(day=1),
                     issued_on=issued,
@@ -613,7 +570,23 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impor
         except RowError as error:
             outcome.fail(job, index, number, error)
     Invoice.objects.bulk_create(new, batch_size=2000)
+    _log_facts(job, new, "invoice.recorded", invoice_recorded_data)
     outcome.created += len(new)
+
+
+def _log_facts(job: ImportJob, facts: list, action: str, data_of) -> None:
+    """Log each imported fact as its single service does, announced as one batch: risk hears
+    of imported products as of products added one by one."""
+    now = timezone.now()
+    actor = job.uploaded_by or f"import:{job.pk}"
+    action_logs_record(
+        [
+            action_log_entry(
+                customer=fact.customer, action=action, actor=actor, data=data_of(fact), at=now
+            )
+            for fact in facts
+        ]
+    )
 
 
 BATCH_WRITERS = {

@@ -1,8 +1,10 @@
 """Bulk import of customers, subscriptions and invoices from CSV files: the job.
 
-Each file is read in batches. Every row of a batch is validated first; the valid rows are then
-written together in one transaction with bulk inserts, so a row is imported completely or not
-at all, and 100,000 rows take minutes. A row whose external reference was imported before is
+An import is the "import" job kind (see ``crm.jobs``): its chunks are batches of rows, taken in
+file order, because a row is matched against the rows before it in the same file. Every row of a
+batch is validated first; the valid rows are then written together in the transaction that marks
+the batch done, with bulk inserts, so a row is imported completely or not at all, and 100,000
+rows take minutes. A row whose external reference was imported before is
 skipped, which makes a file safe to import again. How the rows of each kind are checked and
 written is in ``import_rows``.
 """
@@ -15,17 +17,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from crm.csv import csv_uncell
-from customers.models import (
-    ImportJob,
-    ImportRowError,
-)
+from crm.jobs import services as jobs
+from crm.jobs.kinds import job_kind
+from customers.models import ImportChunk, ImportJob, ImportRowError
 
 from .import_rows import BATCH_WRITERS, ImportOutcome
 
+KIND = "import"
 BATCH_SIZE = 1000
 
 COLUMNS = {
@@ -125,36 +125,68 @@ def import_header_check(*, kind: str, raw: bytes) -> int:
 
 
 def import_job_create(
-    *, kind: str, file: File, actor, on_duplicate: str = ImportJob.OnDuplicate.REFUSE
+    *,
+    kind: str,
+    file: File,
+    actor,
+    on_duplicate: str = ImportJob.OnDuplicate.REFUSE,
+    batch_size: int = BATCH_SIZE,
 ) -> ImportJob:
-    """Store the uploaded file and queue its import; a file that cannot be read is refused."""
+    """Store the uploaded file and plan its import in chunks of ``batch_size`` rows; a file
+    that cannot be read is refused, and so is a second import while one is in progress."""
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise ValidationError({"on_duplicate": f"Unknown choice '{on_duplicate}'."})
+    if batch_size < 1:
+        raise ValidationError("The batch size must be at least 1.")
     if file.size and file.size > settings.CRM_IMPORT_MAX_BYTES:
         raise ValidationError(
             f"The file is larger than {settings.CRM_IMPORT_MAX_BYTES // (1024 * 1024)} MB."
         )
     raw = file.read()
     rows = import_header_check(kind=kind, raw=raw)
-    job = ImportJob(
-        kind=kind,
-        on_duplicate=on_duplicate,
-        original_name=(getattr(file, "name", "") or "upload.csv").rsplit("/", 1)[-1][:200],
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
-        created_at=timezone.now(),
-        rows_total=rows,
-    )
-    job.file.save(job.original_name, ContentFile(raw), save=False)
-    job.save()
+    name = (getattr(file, "name", "") or "upload.csv").rsplit("/", 1)[-1][:200]
+    with transaction.atomic():
+        job = jobs.job_plan(
+            job_kind(KIND),
+            ranges=[
+                (start, min(start + batch_size, rows) - 1) for start in range(0, rows, batch_size)
+            ],
+            kind=kind,
+            on_duplicate=on_duplicate,
+            original_name=name,
+            uploaded_by=actor if getattr(actor, "pk", None) else None,
+            rows_total=rows,
+        )
+        job.file.save(name, ContentFile(raw), save=False)
+        job.save(update_fields=["file"])
     return job
 
 
-def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
+def import_job_request(**options) -> ImportJob:
+    """An upload from a page: stored and planned at once, imported by a worker after commit."""
+    job = import_job_create(**options)
+    jobs.job_request(job_kind(KIND), job)
+    return job
+
+
+_parsed: dict[tuple, list[tuple[int, dict]]] = {}
+
+
+def _rows(job: ImportJob) -> list[tuple[int, dict]]:
+    """Every row of the job's file, read once per process: each chunk takes its own range."""
+    key = (job.pk, job.requested_at)
+    if key not in _parsed:
+        _parsed.clear()
+        _parsed[key] = list(_rows_read(job))
+    return _parsed[key]
+
+
+def _rows_read(job: ImportJob) -> Iterator[tuple[int, dict]]:
     with job.file.open("rb") as handle:
         text = _text_of(handle.read())
     reader = _reader(text)
-    # Every row is read, also those a resumed job skips: a reference repeated in the file is
-    # then found whatever the batch size and wherever the job was cut off.
+    # Every row is read, also those of chunks done before: a reference repeated in the file is
+    # then found whatever the chunk size and wherever the job was cut off.
     ref_column = "invoice_number" if job.kind == ImportJob.Kind.INVOICES else "external_ref"
     first_index: dict[str, int] = {}
     for index, row in enumerate(reader):
@@ -175,61 +207,36 @@ def _rows(job: ImportJob) -> Iterator[tuple[int, dict]]:
 # --- Running a job ----------------------------------------------------------------------------
 
 
-def import_job_run(
-    *,
-    job_id: int,
-    batch_size: int = BATCH_SIZE,
-    progress: Callable[[ImportJob], None] | None = None,
-) -> ImportJob:
-    """Import the rows not yet done. Resumable: a job cut off mid-way carries on from rows_done."""
-    claimed = ImportJob.objects.filter(
-        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
-    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
-    job = ImportJob.objects.get(pk=job_id)
-    if not claimed:
-        return job
-    process = BATCH_WRITERS[job.kind]
-    batch: list[tuple[int, dict]] = []
-    for index, row in _rows(job):
-        if index < job.rows_done:
-            continue
-        batch.append((index, row))
-        if len(batch) >= batch_size:
-            _run_batch(job, process, batch)
-            batch = []
-            if progress:
-                progress(job)
+def import_chunk_work(job: ImportJob, chunk: ImportChunk) -> dict[str, int]:
+    """Check and write the rows of one chunk, with their row errors, in the transaction that
+    marks it done: a row is imported completely or not at all."""
+    batch = _rows(job)[chunk.first_id : chunk.last_id + 1]
+    outcome = ImportOutcome()
     if batch:
-        _run_batch(job, process, batch)
-        if progress:
-            progress(job)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now()
-    )
+        BATCH_WRITERS[job.kind](job, batch, outcome)
+        ImportRowError.objects.bulk_create(outcome.errors)
+    return {
+        "rows_done": len(batch),
+        "rows_created": outcome.created,
+        "rows_skipped": outcome.skipped,
+        "rows_failed": len(outcome.errors),
+        "duplicates_queued": outcome.duplicates_queued,
+    }
+
+
+def import_job_run(
+    *, job_id: int, progress: Callable[[ImportJob], None] | None = None
+) -> ImportJob:
+    """Import the rows not yet done, here, chunk after chunk; ``progress(job)`` after each.
+    Resumable: a job cut off mid-way carries on with its first chunk not done."""
+    job = ImportJob.objects.get(pk=job_id)
+    jobs.job_run_here(job_kind(KIND), run=job, on_chunk=progress)
     job.refresh_from_db()
     return job
 
 
-def _run_batch(job: ImportJob, process, batch: list[tuple[int, dict]]) -> None:
-    """One transaction: the batch's rows, its row errors and the progress move together."""
-    with transaction.atomic():
-        outcome = ImportOutcome()
-        process(job, batch, outcome)
-        ImportRowError.objects.bulk_create(outcome.errors)
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_done=batch[-1][0] + 1,
-            rows_created=F("rows_created") + outcome.created,
-            rows_skipped=F("rows_skipped") + outcome.skipped,
-            rows_failed=F("rows_failed") + len(outcome.errors),
-            duplicates_queued=F("duplicates_queued") + outcome.duplicates_queued,
-        )
-    job.refresh_from_db()
-
-
 def import_job_fail(*, job: ImportJob, error: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
+    jobs.job_fail(job_kind(KIND), run=job, error=error)
 
 
 # --- Parsing values -----------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from crm.formatting import money
-from customers.models import ActionLog, Customer, LifecycleEvent, Subscription
+from customers.models import Customer, LifecycleEvent, Subscription
 
-from .audit import action_log_record, actor_label
+from .audit import action_log_entry, action_log_record, action_logs_record
 from .debt import Debt, customer_debt
 
 Status = Customer.Status
@@ -406,7 +406,7 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
         raise ValidationError("older_than_days must be at least 1.")
     now = now or timezone.now()
     cutoff = now - timedelta(days=older_than_days)
-    label = actor_label("job:flag_stale_leads")
+    label = "job:flag_stale_leads"
     flagged = 0
     while True:
         with transaction.atomic():
@@ -424,18 +424,21 @@ def leads_flag_stale(*, older_than_days: int, batch_size: int = 2000, now=None) 
                 .values_list("pk", "last_activity_at")
             )
             Customer.objects.filter(pk__in=[pk for pk, _ in claimed]).update(stale_since=now)
-            ActionLog.objects.bulk_create(
-                ActionLog(
-                    customer_id=pk,
-                    action="customer.flagged_stale",
-                    actor_label=label,
-                    data={
-                        "idle_days": (now - last_activity).days,
-                        "threshold_days": older_than_days,
-                    },
-                    created_at=now,
-                )
-                for pk, last_activity in claimed
+            flagged_customers = Customer.objects.in_bulk([pk for pk, _ in claimed])
+            action_logs_record(
+                [
+                    action_log_entry(
+                        customer=flagged_customers[pk],
+                        action="customer.flagged_stale",
+                        actor=label,
+                        at=now,
+                        data={
+                            "idle_days": (now - last_activity).days,
+                            "threshold_days": older_than_days,
+                        },
+                    )
+                    for pk, last_activity in claimed
+                ]
             )
             flagged += len(claimed)
             if not claimed:

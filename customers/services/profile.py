@@ -21,6 +21,20 @@ from .preferences import preferences_update
 ONBOARDING_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}
 
 
+def onboarding_actions(status: str) -> list[str]:
+    """The actions ``customer_onboard`` logs and announces for a new customer in ``status``:
+    its creation, then the lifecycle move from lead to that status."""
+    if status not in ONBOARDING_STATUSES:
+        raise ValidationError(
+            {"status": "A new customer starts as lead, prospect or active."},
+            code="invalid_status",
+        )
+    actions = ["customer.created"]
+    if status != Customer.Status.LEAD:
+        actions.append(f"customer.{transition_to(Customer.Status.LEAD, status).action}")
+    return actions
+
+
 @transaction.atomic
 def customer_onboard(
     *,
@@ -41,11 +55,7 @@ def customer_onboard(
 
     Probable duplicates do not block (they go to the review queue); a certain one does.
     """
-    if status not in ONBOARDING_STATUSES:
-        raise ValidationError(
-            {"status": "A new customer starts as lead, prospect or active."},
-            code="invalid_status",
-        )
+    onboarding_actions(status)  # refuses a status a new customer cannot start in
     customer = customer_create(
         party=party,
         actor=actor,

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -33,10 +32,10 @@ from customers.models import (
     ImportJob,
 )
 from customers.panels import panels_for
-from customers.services.duplicate_scans import duplicate_scan_start
+from customers.services.duplicate_scans import duplicate_scan_request
 from customers.services.identity import DuplicateFound
 from customers.services.import_errors import import_errors_csv
-from customers.services.imports import import_job_create
+from customers.services.imports import import_job_request
 from customers.services.lifecycle import (
     DEBT_CHECKED_ACTIONS,
     allowed_transitions,
@@ -48,7 +47,6 @@ from customers.services.merge import (
     merge_conflicts,
     merge_outcome,
 )
-from customers.tasks import duplicate_scan_dispatch, import_job_process
 
 from .common import customer_or_404 as _customer_or_404
 from .common import posted as _posted
@@ -153,15 +151,28 @@ def lead_create(request):
 def profile_edit(request, number):
     customer = _customer_or_404(number)
     form = ProfileForm(_posted(request), customer=customer)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(customer=customer, actor=request.user, **form.changes())
+        except DuplicateFound as found:
+            duplicates = _refused_as_duplicate(form, found)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
             messages.success(request, "Profile saved.")
             return redirect(customer)
-    return render(request, "customers/profile_form.html", {"customer": customer, "form": form})
+    return render(
+        request,
+        "customers/profile_form.html",
+        {"customer": customer, "form": form, "duplicates": duplicates},
+    )
+
+
+def _refused_as_duplicate(form, found: DuplicateFound) -> DuplicateFound:
+    """Say above the form why the change was refused; the page links the existing customer."""
+    form.add_error(None, found.messages)
+    return found
 
 
 @login_required
@@ -170,18 +181,23 @@ def profile_edit(request, number):
 def contact_add(request, number):
     customer = _customer_or_404(number)
     form = ContactMediumForm(_posted(request))
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_medium_add(
                 customer=customer, medium=form.medium_input(), actor=request.user
             )
+        except DuplicateFound as found:
+            duplicates = _refused_as_duplicate(form, found)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
             messages.success(request, "Contact added.")
             return redirect(customer)
     return render(
-        request, "customers/contact_form.html", {"customer": customer, "form": form, "adding": True}
+        request,
+        "customers/contact_form.html",
+        {"customer": customer, "form": form, "adding": True, "duplicates": duplicates},
     )
 
 
@@ -192,11 +208,14 @@ def contact_edit(request, number, contact_id):
     customer = _customer_or_404(number)
     contact = get_object_or_404(ContactMedium, pk=contact_id, party_id=customer.party_id)
     form = ContactMediumForm(_posted(request), initial=ContactMediumForm.initial_from(contact))
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_medium_update(
                 contact=contact, medium=form.medium_input(), actor=request.user
             )
+        except DuplicateFound as found:
+            duplicates = _refused_as_duplicate(form, found)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -205,7 +224,7 @@ def contact_edit(request, number, contact_id):
     return render(
         request,
         "customers/contact_form.html",
-        {"customer": customer, "form": form, "contact": contact},
+        {"customer": customer, "form": form, "contact": contact, "duplicates": duplicates},
     )
 
 
@@ -423,32 +442,14 @@ def _merge_confirm(request, candidate, form, survivor, merged):
 def duplicate_scans(request):
     if request.method == "POST":
         try:
-            scan = duplicate_scan_start(actor=request.user)
+            duplicate_scan_request(actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            transaction.on_commit(lambda: duplicate_scan_dispatch.delay(scan.pk))
             messages.success(request, "Duplicate scan started.")
         return redirect("customers:duplicate_scans")
     scans = DuplicateScan.objects.select_related("requested_by")[:20]
     return render(request, "customers/duplicates/scans.html", {"scans": scans})
-
-
-@login_required
-@permission_required("customers.merge_customer", raise_exception=True)
-def duplicate_scan_progress(request, scan_id):
-    scan = get_object_or_404(DuplicateScan, pk=scan_id)
-    return JsonResponse(
-        {
-            "status": scan.status,
-            "status_label": scan.get_status_display(),
-            "percent": scan.progress_percent,
-            "chunks_done": scan.chunks_done,
-            "chunks_total": scan.chunks_total,
-            "pairs_found": scan.pairs_found,
-            "pairs_compared": scan.pairs_compared,
-        }
-    )
 
 
 # --- Imports ----------------------------------------------------------------------------------
@@ -461,7 +462,7 @@ def import_list(request):
     form = ImportForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(
+            job = import_job_request(
                 kind=form.cleaned_data["kind"],
                 file=form.cleaned_data["file"],
                 actor=request.user,
@@ -470,7 +471,6 @@ def import_list(request):
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
-            transaction.on_commit(lambda: import_job_process.delay(job.pk))
             return redirect("customers:import_detail", job_id=job.pk)
     jobs = ImportJob.objects.select_related("uploaded_by")[:20]
     return render(request, "customers/imports/list.html", {"form": form, "jobs": jobs})
@@ -482,25 +482,6 @@ def import_detail(request, job_id):
     job = get_object_or_404(ImportJob.objects.select_related("uploaded_by"), pk=job_id)
     errors = job.row_errors.all()[:200]
     return render(request, "customers/imports/detail.html", {"job": job, "errors": errors})
-
-
-@login_required
-@permission_required("customers.view_importjob", raise_exception=True)
-def import_progress(request, job_id):
-    job = get_object_or_404(ImportJob, pk=job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "percent": job.progress_percent,
-            "rows_done": job.rows_done,
-            "rows_total": job.rows_total,
-            "rows_created": job.rows_created,
-            "rows_skipped": job.rows_skipped,
-            "rows_failed": job.rows_failed,
-            "duplicates_queued": job.duplicates_queued,
-        }
-    )
 
 
 @login_required

@@ -1,14 +1,16 @@
-"""Bulk writes store what save() would, on PostgreSQL by COPY and on SQLite by bulk_create."""
+"""Bulk writes store what save() would, on PostgreSQL by COPY and on SQLite by bulk_create;
+rows given as text are stored as given."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
-from crm.bulk import bulk_insert, bulk_upsert
+from crm.bulk import bulk_copy_columns, bulk_insert, bulk_upsert, copy_text
 from customers.models import ActionLog, ContactMedium, LatestScores, Party
-from risk.services import LATEST_FIELDS
+from risk.scoring import LATEST_FIELDS
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,53 @@ def test_bulk_upsert_inserts_new_rows_and_updates_the_others(size):
 
     assert LatestScores.objects.count() == size
     assert set(LatestScores.objects.values_list("churn_risk", "value_segment")) == {(0.9, "top")}
+
+
+def _texts(*values) -> np.ndarray:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
+
+
+def test_copy_text_writes_null_as_backslash_n_and_escapes_backslashes():
+    text = copy_text([_texts("a\\b", None), _texts("1", "2")])
+
+    assert text == "a\\\\b\t1\n\\N\t2\n"
+
+
+@pytest.mark.parametrize("value", ["tab\there", "line\nbreak"])
+def test_copy_text_refuses_a_value_with_a_tab_or_a_line_break(value):
+    with pytest.raises(ValueError, match="tab or a line break"):
+        copy_text([_texts(value)])
+
+
+def test_bulk_copy_columns_stores_a_historical_created_at_as_given():
+    party = CustomerFactory().party
+    two = ("", "")
+
+    bulk_copy_columns(
+        ContactMedium,
+        {
+            "party_id": _texts(str(party.pk), str(party.pk)),
+            "kind": _texts("email", "email"),
+            "value": _texts("back\\slash@example.org", "plain@example.org"),
+            "label": _texts(*two),
+            "street": _texts(*two),
+            "city": _texts(*two),
+            "postcode": _texts(*two),
+            "country": _texts(*two),
+            "is_preferred": _texts("0", "0"),
+            "is_verified": _texts("1", "0"),
+            "valid_from": _texts("2020-01-02", None),
+            "valid_to": _texts(None, None),
+            "created_at": _texts("2020-01-02 03:04:05", "2020-01-02 03:04:05"),
+        },
+    )
+
+    stored = list(
+        ContactMedium.objects.filter(party=party, value__endswith="@example.org").order_by("id")
+    )
+    assert [m.value for m in stored] == ["back\\slash@example.org", "plain@example.org"]
+    assert [m.created_at for m in stored] == [datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)] * 2
+    assert [m.valid_from for m in stored] == [date(2020, 1, 2), None]
+    assert [m.is_verified for m in stored] == [True, False]

@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from crm.celery import app as celery_app
+from crm.jobs.services import job_lease
+from crm.jobs.tasks import job_dispatch
 from customers.models import (
     ContactMedium,
     DuplicateCandidate,
@@ -20,13 +22,11 @@ from customers.models import (
 from customers.selectors import duplicate_queue
 from customers.services import ContactMediumInput, identity
 from customers.services.duplicate_scans import (
-    CHUNK_LEASE,
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,
     duplicate_scan_start,
 )
 from customers.services.merge import customers_merge, duplicate_mark_distinct
-from customers.tasks import duplicate_scan_dispatch
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,11 +158,11 @@ def test_a_scan_reports_its_progress_chunk_by_chunk(base, manager):
 
     assert scan.status == Status.DONE
     assert scan.chunks_done == scan.chunks_total
-    assert scan.progress_percent == 100
+    assert scan.percent_done == 100
     assert scan.pairs_found == 2
     assert scan.pairs_compared >= 2
     assert scan.finished_at >= scan.started_at
-    chunks = DuplicateScanChunk.objects.filter(scan=scan)
+    chunks = DuplicateScanChunk.objects.filter(run=scan)
     assert not chunks.filter(done_at__isnull=True).exists()
     assert sum(chunk.pairs_found for chunk in chunks) == 2
 
@@ -170,13 +170,13 @@ def test_a_scan_reports_its_progress_chunk_by_chunk(base, manager):
 def test_the_dispatch_task_runs_every_chunk_of_the_scan(base, manager, eager_tasks):
     scan = duplicate_scan_start(actor=manager, chunk_size=3)
 
-    queued = duplicate_scan_dispatch.delay(scan.pk).get()
+    queued = job_dispatch.delay("duplicate_scan", scan.pk).get()
 
     scan.refresh_from_db()
     assert queued == scan.chunks_total == _expected_chunks(3)
     assert (scan.status, scan.chunks_done, scan.pairs_found) == (Status.DONE, queued, 2)
     assert _stored_pairs() == _expected_pairs(base)
-    assert duplicate_scan_dispatch.delay(scan.pk).get() == 0
+    assert job_dispatch.delay("duplicate_scan", scan.pk).get() == 0
 
 
 def test_running_a_chunk_twice_stores_nothing_twice_and_counts_once(base, manager):
@@ -232,7 +232,7 @@ def test_a_chunk_whose_worker_died_is_offered_again_and_completes(base, manager)
     scan = duplicate_scan_start(actor=manager, chunk_size=10_000)
     (chunk_id,) = duplicate_scan_pending_chunks(scan=scan)
     # A worker claimed the chunk, started the scan and was killed before finishing.
-    died_at = timezone.now() - CHUNK_LEASE - timedelta(minutes=1)
+    died_at = timezone.now() - job_lease() - timedelta(minutes=1)
     DuplicateScanChunk.objects.filter(pk=chunk_id).update(claimed_at=died_at)
     DuplicateScan.objects.filter(pk=scan.pk).update(status=Status.RUNNING, started_at=died_at)
 
@@ -249,7 +249,7 @@ def test_a_chunk_a_live_worker_holds_is_left_to_it(base, manager):
     scan = duplicate_scan_start(actor=manager, chunk_size=10_000)
     (chunk_id,) = duplicate_scan_pending_chunks(scan=scan)
     DuplicateScanChunk.objects.filter(pk=chunk_id).update(
-        claimed_at=timezone.now() - CHUNK_LEASE + timedelta(minutes=1)
+        claimed_at=timezone.now() - job_lease() + timedelta(minutes=1)
     )
 
     assert duplicate_scan_pending_chunks(scan=scan) == []
@@ -267,7 +267,7 @@ def test_an_empty_base_gives_a_scan_that_is_done_at_once(db):
     assert (scan.chunks_total, scan.chunks_done, scan.pairs_found) == (0, 0, 0)
     assert scan.started_at is not None
     assert scan.finished_at is not None
-    assert scan.progress_percent == 100
+    assert scan.percent_done == 100
     assert duplicate_scan_pending_chunks(scan=scan) == []
     # Done, so it does not stand in the way of the next one.
     assert duplicate_scan_start().status == Status.DONE

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from customers.models import (
     ActionLog,
@@ -132,19 +133,25 @@ def customers_csv(*rows: dict, delimiter: str = ",") -> bytes:
 
 
 def queue(
-    raw: bytes, *, kind: str = Kind.CUSTOMERS, actor=None, on_duplicate: str = "refuse"
+    raw: bytes,
+    *,
+    kind: str = Kind.CUSTOMERS,
+    actor=None,
+    on_duplicate: str = "refuse",
+    batch_size: int = 1000,
 ) -> ImportJob:
     return import_job_create(
         kind=kind,
         file=ContentFile(raw, name=f"{kind}.csv"),
         actor=actor,
         on_duplicate=on_duplicate,
+        batch_size=batch_size,
     )
 
 
-def run(raw: bytes, *, batch_size: int = 1000, **options) -> ImportJob:
+def run(raw: bytes, **options) -> ImportJob:
     job = queue(raw, **options)
-    return import_job_run(job_id=job.pk, batch_size=batch_size)
+    return import_job_run(job_id=job.pk)
 
 
 def errors_of(job: ImportJob) -> list[tuple[int, str, str]]:
@@ -262,7 +269,7 @@ def test_the_counters_add_up(db):
         job.rows_failed,
         job.duplicates_queued,
     ) == (4, 4, 2, 1, 1, 1)
-    assert job.progress_percent == 100
+    assert job.percent_done == 100
 
 
 def test_importing_the_same_file_again_creates_nothing_and_skips_every_row(db):
@@ -586,12 +593,18 @@ FIVE_ROWS = [
 ]
 
 
-def test_a_job_cut_off_mid_way_resumes_from_rows_done(db):
-    job = queue(customers_csv(*FIVE_ROWS))
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, rows_done=2)
+def test_a_job_cut_off_mid_way_resumes_with_its_first_chunk_not_done(db):
+    job = queue(customers_csv(*FIVE_ROWS), batch_size=2)
+    assert list(job.chunks.values_list("first_id", "last_id")) == [(0, 1), (2, 3), (4, 4)]
+    # The first two rows were imported before the job was cut off.
+    job.chunks.filter(first_id=0).update(done_at=timezone.now(), attempts=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, rows_done=2, chunks_done=1
+    )
     job = import_job_run(job_id=job.pk)
     assert sorted(Customer.objects.values_list("external_ref", flat=True)) == ["B-3", "B-4", "B-5"]
     assert (job.status, job.rows_done, job.rows_created) == (ImportJob.Status.DONE, 5, 3)
+    assert (job.chunks_done, job.chunks_total, job.chunks_failed) == (3, 3, 0)
 
 
 class Crash(Exception):
@@ -604,12 +617,12 @@ def _crash(job: ImportJob) -> None:
 
 def test_a_job_that_crashed_after_a_batch_carries_on_where_it_stopped(db):
     repeat = {**FIVE_ROWS[0], "given_name": "Alfred"}  # B-1 again, row 7
-    job = queue(customers_csv(*FIVE_ROWS, repeat))
+    job = queue(customers_csv(*FIVE_ROWS, repeat), batch_size=2)
     with pytest.raises(Crash):
-        import_job_run(job_id=job.pk, batch_size=2, progress=_crash)
+        import_job_run(job_id=job.pk, progress=_crash)
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.rows_created) == (ImportJob.Status.RUNNING, 2, 2)
-    job = import_job_run(job_id=job.pk, batch_size=2)
+    job = import_job_run(job_id=job.pk)
     assert (job.status, job.rows_done, job.rows_created, job.rows_failed) == (
         ImportJob.Status.DONE,
         6,
@@ -629,9 +642,9 @@ def test_a_finished_job_is_not_run_again(db):
 
 
 def test_progress_is_reported_after_every_batch(db):
-    job = queue(customers_csv(*FIVE_ROWS))
+    job = queue(customers_csv(*FIVE_ROWS), batch_size=2)
     seen = []
-    import_job_run(job_id=job.pk, batch_size=2, progress=lambda j: seen.append(j.rows_done))
+    import_job_run(job_id=job.pk, progress=lambda j: seen.append(j.rows_done))
     assert seen == [2, 4, 5]
 
 

@@ -47,14 +47,17 @@ def _missed_entries(customer=None):
 @pytest.fixture
 def heard():
     """Every ``payment.missed`` event sent, as (customer number, data)."""
-    events = []
+    missed = []
 
-    def listen(sender, *, customer, action, data, **kwargs):
-        if action == "payment.missed":
-            events.append((customer.number, data))
+    def listen(sender, *, events, **kwargs):
+        missed.extend(
+            (event.customer.number, event.data)
+            for event in events
+            if event.action == "payment.missed"
+        )
 
     customer_event.connect(listen, dispatch_uid="tests.heard_missed_payments")
-    yield events
+    yield missed
     customer_event.disconnect(dispatch_uid="tests.heard_missed_payments")
 
 

@@ -622,11 +622,22 @@ def test_the_delivery_log_pages_by_id_without_counting(
 
     with django_assert_max_num_queries(7):
         first = client.get(DELIVERIES)
-    older = client.get(DELIVERIES, {"before": first.context["page"].next_before})
+    older = client.get(DELIVERIES, {"after": first.context["page"].next_cursor})
+    newer = client.get(DELIVERIES, {"before": older.context["page"].previous_cursor})
 
     assert len(first.context["page"].rows) == DELIVERY_PAGE_SIZE
     assert [d.pk for d in older.context["page"].rows] == [d.pk for d in deliveries[2::-1]]
-    assert older.context["page"].next_before is None
+    assert older.context["page"].next_cursor is None
+    assert newer.context["page"].rows == first.context["page"].rows
+
+
+def test_the_delivery_log_answers_a_broken_page_link_with_a_message(client, manager):
+    client.force_login(manager)
+
+    response = client.get(DELIVERIES, {"after": "not-a-cursor"})
+
+    assert response.status_code == 200
+    assert "page link is broken" in response.content.decode()
 
 
 def test_the_delivery_page_shows_the_event_payload(client, manager):

@@ -143,7 +143,7 @@ def test_a_scan_is_started_from_the_ui_and_reports_progress(
         response = client.post(reverse("customers:duplicate_scans"), follow=True)
     assert "Duplicate scan started." in response.content.decode()
     scan = response.context["scans"][0]
-    progress = client.get(reverse("customers:duplicate_scan_progress", args=[scan.pk])).json()
+    progress = client.get(reverse("jobs:progress", args=["duplicate_scan", scan.pk])).json()
     # Without a broker the scan ran in-process, so it is already complete.
     assert progress["status"] == "done"
     assert progress["percent"] == 100

@@ -33,11 +33,13 @@ def test_a_manager_uploads_a_file_and_is_sent_to_the_job_page_with_its_counts(
     client, manager, django_capture_on_commit_callbacks, tasks_in_process
 ):
     client.force_login(manager)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
             IMPORTS, {"kind": "customers", "on_duplicate": "refuse", "file": upload(CUSTOMERS)}
         )
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # the request hands the job to the workers, and does no more
+    assert ImportJob.objects.get().status == "queued"
+    callbacks[0]()  # the request has committed: a worker (here, in-process) imports the file
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("customers:import_detail", args=[job.pk])
@@ -80,12 +82,15 @@ def test_the_import_list_shows_recent_jobs(client, manager):
 def test_the_progress_endpoint_reports_status_percent_and_rows(client, manager):
     job = job_of(CUSTOMERS, manager)
     client.force_login(manager)
-    url = reverse("customers:import_progress", args=[job.pk])
+    url = reverse("jobs:progress", args=["import", job.pk])
     queued = client.get(url).json()
     assert queued == {
         "status": "queued",
         "status_label": "Queued",
         "percent": 0,
+        "chunks_done": 0,
+        "chunks_total": 1,
+        "chunks_failed": 0,
         "rows_done": 0,
         "rows_total": 3,
         "rows_created": 0,
@@ -102,6 +107,9 @@ def test_the_progress_endpoint_reports_status_percent_and_rows(client, manager):
         "status": "done",
         "status_label": "Done",
         "percent": 100,
+        "chunks_done": 1,
+        "chunks_total": 1,
+        "chunks_failed": 0,
         "rows_done": 3,
         "rows_total": 3,
         "rows_created": 2,
@@ -199,8 +207,9 @@ def test_an_agent_may_not_import_or_see_imports(client, agent, manager):
         IMPORTS, {"kind": "customers", "on_duplicate": "refuse", "file": upload(CUSTOMERS)}
     )
     assert response.status_code == 403
-    for name in ("import_detail", "import_progress", "import_errors"):
+    for name in ("import_detail", "import_errors"):
         assert client.get(reverse(f"customers:{name}", args=[job.pk])).status_code == 403
+    assert client.get(reverse("jobs:progress", args=["import", job.pk])).status_code == 403
     assert ImportJob.objects.count() == 1
     assert not Customer.objects.exists()
 
@@ -223,5 +232,6 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, db):
 
 def test_an_unknown_job_is_a_404(client, manager):
     client.force_login(manager)
-    for name in ("import_detail", "import_progress", "import_errors"):
+    for name in ("import_detail", "import_errors"):
         assert client.get(reverse(f"customers:{name}", args=[999999])).status_code == 404
+    assert client.get(reverse("jobs:progress", args=["import", 999999])).status_code == 404

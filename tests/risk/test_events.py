@@ -9,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.celery import app
+from crm.jobs.kinds import job_kind
+from crm.jobs.services import job_chunks_stalled, job_lease
+from crm.jobs.tasks import jobs_resume
 from customers.models import Customer, Interaction, LatestScores
 from customers.services import (
     customer_terminate,
@@ -17,9 +20,9 @@ from customers.services import (
     subscription_change,
     subscription_end,
 )
-from risk import services
+from risk import runs, services
 from risk.models import CustomerScore, RescoreRequest
-from risk.tasks import customer_rescore, scoring_work_resume
+from risk.tasks import customer_rescore, rescores_resume
 from tests.factories import InteractionFactory, InvoiceFactory, SubscriptionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
@@ -154,7 +157,7 @@ def test_the_watchdog_carries_out_requests_whose_task_was_lost(established, sett
     RescoreRequest.objects.filter(customer=first).update(requested_at=long_ago)
 
     assert services.rescore_requests_stalled() == [first.pk]
-    assert scoring_work_resume.run() == {"chunks": 0, "rescores": 1}  # tasks run in-process
+    assert rescores_resume.run() == 1  # tasks run in-process
 
     assert list(RescoreRequest.objects.values_list("customer_id", flat=True)) == [second.pk]
     assert CustomerScore.objects.filter(customer=first).count() == 1
@@ -162,26 +165,30 @@ def test_the_watchdog_carries_out_requests_whose_task_was_lost(established, sett
 
 def test_the_watchdog_requeues_chunks_of_a_dead_worker_and_lost_messages(established):
     established(3)
-    run = services.scoring_run_start(chunk_size=1)
-    dead, lost, live = run.chunks.order_by("first_customer_id")
-    lease_ago = timezone.now() - services.chunk_lease() - timedelta(seconds=1)
+    run = runs.scoring_run_start(chunk_size=1)
+    dead, lost, live = run.chunks.order_by("first_id")
+    lease_ago = timezone.now() - job_lease() - timedelta(seconds=1)
     dead.claimed_at = lease_ago
     dead.save()
     live.claimed_at = timezone.now()
     live.save()
 
     # Queued just now, the untouched chunk's message is still on its way; the dead one is free.
-    assert services.scoring_runs_stalled_chunks() == [dead.pk]
+    assert job_chunks_stalled(job_kind(runs.KIND)) == [dead.pk]
     type(run).objects.filter(pk=run.pk).update(requested_at=lease_ago)
 
-    assert services.scoring_runs_stalled_chunks() == [dead.pk, lost.pk]
+    assert job_chunks_stalled(job_kind(runs.KIND)) == [dead.pk, lost.pk]
 
 
 def test_the_watchdog_is_declared_for_beat_every_five_minutes():
-    entry = app.conf.beat_schedule["resume-scoring-work"]
-
-    assert entry["task"] == scoring_work_resume.name
-    assert entry["schedule"].minute == {0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55}
+    every_five_minutes = {0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55}
+    for name, task in (
+        ("resume-background-jobs", jobs_resume),
+        ("resume-rescores", rescores_resume),
+    ):
+        entry = app.conf.beat_schedule[name]
+        assert entry["task"] == task.name
+        assert entry["schedule"].minute == every_five_minutes
 
 
 def test_interaction_recorded_for_a_lead_asks_for_a_rescore_with_nothing_to_score(
@@ -215,5 +222,6 @@ def test_the_database_scheduler_installs_the_scoring_jobs_for_admin_to_edit():
     installed = {task.name: task for task in PeriodicTask.objects.select_related("crontab")}
     assert installed["score-customers-nightly"].task == "risk.tasks.scoring_run_start"
     assert installed["retrain-models-weekly"].crontab.day_of_week == "sun"
-    assert installed["resume-scoring-work"].crontab.minute == "*/5"
+    assert installed["resume-background-jobs"].crontab.minute == "*/5"
+    assert installed["resume-rescores"].crontab.minute == "*/5"
     assert all(installed[name].enabled for name in installed)

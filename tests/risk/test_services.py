@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.celery import app
+from crm.jobs.kinds import job_kind
+from crm.jobs.services import CHUNK_ATTEMPTS, job_chunk_failed, job_lease
 from customers.models import Customer, LatestScores
 from customers.services.merge import customers_merge
-from risk import defaults, services
+from risk import defaults, runs, scoring, services
 from risk.models import CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
 from risk.tasks import models_retrain, scoring_run_start
 from tests.factories import CustomerFactory, InvoiceFactory, ProductFactory, SubscriptionFactory
@@ -38,8 +40,8 @@ def _established(count: int) -> list[Customer]:
 
 def _run_all(run: ScoringRun) -> int:
     return sum(
-        services.scoring_chunk_run(chunk_id=chunk_id)
-        for chunk_id in services.scoring_pending_chunks(run_id=run.pk)
+        runs.scoring_chunk_run(chunk_id=chunk_id)
+        for chunk_id in runs.scoring_pending_chunks(run_id=run.pk)
     )
 
 
@@ -56,7 +58,7 @@ def test_a_run_scores_every_established_customer_once_and_leaves_leads_alone():
     customers = _established(5)
     lead = CustomerFactory(family_name="Only a lead")
 
-    run = services.scoring_run_start(chunk_size=2)
+    run = runs.scoring_run_start(chunk_size=2)
     scored = _run_all(run)
 
     run.refresh_from_db()
@@ -75,7 +77,7 @@ def test_a_run_scores_every_established_customer_once_and_leaves_leads_alone():
 def test_the_run_ranks_lifetime_value_into_segments_across_the_base():
     _established(20)
 
-    run = services.scoring_run_start(chunk_size=3)
+    run = runs.scoring_run_start(chunk_size=3)
     _run_all(run)
 
     run.refresh_from_db()
@@ -91,21 +93,21 @@ def test_the_run_ranks_lifetime_value_into_segments_across_the_base():
 
 def test_a_second_run_cannot_start_while_one_is_in_progress():
     _established(2)
-    services.scoring_run_start()
+    runs.scoring_run_start()
 
     with pytest.raises(ValidationError, match="already in progress"):
-        services.scoring_run_start()
+        runs.scoring_run_start()
     assert scoring_run_start.run() is None  # the nightly task simply skips
     assert ScoringRun.objects.count() == 1
 
 
 def test_a_chunk_delivered_twice_writes_its_scores_once():
     _established(3)
-    run = services.scoring_run_start()
-    (chunk_id,) = services.scoring_pending_chunks(run_id=run.pk)
+    run = runs.scoring_run_start()
+    (chunk_id,) = runs.scoring_pending_chunks(run_id=run.pk)
 
-    first = services.scoring_chunk_run(chunk_id=chunk_id)
-    second = services.scoring_chunk_run(chunk_id=chunk_id)
+    first = runs.scoring_chunk_run(chunk_id=chunk_id)
+    second = runs.scoring_chunk_run(chunk_id=chunk_id)
 
     assert (first, second) == (3, 0)
     assert CustomerScore.objects.count() == 3
@@ -115,30 +117,35 @@ def test_a_chunk_delivered_twice_writes_its_scores_once():
 
 def test_a_chunk_whose_worker_died_is_taken_over_after_its_lease():
     _established(2)
-    run = services.scoring_run_start()
+    run = runs.scoring_run_start()
     chunk = run.chunks.get()
     ScoringChunk.objects.filter(pk=chunk.pk).update(claimed_at=timezone.now())
-    assert services.scoring_pending_chunks(run_id=run.pk) == []
-    assert services.scoring_chunk_run(chunk_id=chunk.pk) == 0  # still leased
+    assert runs.scoring_pending_chunks(run_id=run.pk) == []
+    assert runs.scoring_chunk_run(chunk_id=chunk.pk) == 0  # still leased
 
     ScoringChunk.objects.filter(pk=chunk.pk).update(
-        claimed_at=timezone.now() - services.chunk_lease() - timedelta(seconds=1)
+        claimed_at=timezone.now() - job_lease() - timedelta(seconds=1)
     )
 
-    assert services.scoring_chunk_run(chunk_id=chunk.pk) == 2
+    assert runs.scoring_chunk_run(chunk_id=chunk.pk) == 2
     assert CustomerScore.objects.count() == 2
 
 
 def test_a_chunk_failing_for_the_last_time_fails_the_run_with_a_message():
     _established(2)
-    run = services.scoring_run_start()
+    run = runs.scoring_run_start()
     chunk = run.chunks.get()
 
-    services.scoring_chunk_failed(chunk_id=chunk.pk, error="boom", final=True)
+    ScoringChunk.objects.filter(pk=chunk.pk).update(attempts=CHUNK_ATTEMPTS)
+
+    assert job_chunk_failed(job_kind(runs.KIND), chunk_id=chunk.pk, error="boom") is False
 
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.FAILED
     assert "1 of 1 chunks failed" in run.error
+    assert (run.chunks_done, run.chunks_failed) == (1, 1)
+    chunk.refresh_from_db()
+    assert chunk.failed and chunk.error == "boom" and chunk.done_at is not None
 
 
 def test_rescoring_one_customer_adds_to_the_history_and_updates_the_latest_scores():
@@ -256,7 +263,7 @@ def test_an_unscored_customer_page_says_so(client, django_user_model):
 
 def test_the_database_holds_one_run_in_progress_whether_queued_or_running():
     CustomerFactory()
-    assert services.scoring_run_start().status == ScoringRun.Status.QUEUED
+    assert runs.scoring_run_start().status == ScoringRun.Status.QUEUED
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ScoringRun.objects.create(
@@ -296,7 +303,7 @@ def test_fraud_signals_count_unrelated_customers_sharing_a_contact_or_the_whole_
     ids = sorted(c.pk for c in customers)
     table = features_as_of(timezone.localdate(), ids=ids)
 
-    signals = services.fraud_signals(ids, timezone.localdate(), table)
+    signals = scoring.fraud_signals(ids, timezone.localdate(), table)
 
     by_id = dict(
         zip(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from customers.models import Customer, LatestScores
 from customers.selectors import customer_list
 from customers.services import customer_terminate
-from risk import services
+from risk import runs, services
 from risk.models import CustomerScore, RiskModel, ScoringRun
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
@@ -72,14 +72,14 @@ def test_agents_see_the_retention_list_but_no_rescore_button(client, agent, esta
 
 def test_an_analyst_sees_model_versions_with_metrics_and_the_runs(client, analyst, established):
     _scored(established, 2)
-    run = services.scoring_run_start(actor=analyst)
+    run = runs.scoring_run_start(actor=analyst)
     client.force_login(analyst)
 
     page = client.get(reverse("risk:overview")).content.decode()
 
     assert "Churn risk" in page and "Credit" in page
     assert "v1" in page and "too little history to train on" in page
-    assert f'data-progress-url="{reverse("risk:run_progress", args=[run.pk])}"' in page
+    assert f'data-progress-url="{reverse("jobs:progress", args=["scoring", run.pk])}"' in page
     assert "Score every customer now" in page
     assert "Customers per credit rating" in page
 
@@ -98,7 +98,7 @@ def test_an_analyst_starts_a_run_that_workers_carry_out(
     assert run.status == ScoringRun.Status.DONE
     assert run.customers_scored == 3
     assert run.requested_by == analyst
-    progress = client.get(reverse("risk:run_progress", args=[run.pk])).json()
+    progress = client.get(reverse("jobs:progress", args=["scoring", run.pk])).json()
     assert progress == {
         "status": "done",
         "status_label": "Done",
@@ -112,7 +112,7 @@ def test_an_analyst_starts_a_run_that_workers_carry_out(
 
 def test_a_second_run_now_while_one_runs_says_so_and_starts_nothing(client, analyst, established):
     established(1)
-    run = services.scoring_run_start()
+    run = runs.scoring_run_start()
     client.force_login(analyst)
 
     response = client.post(reverse("risk:run_start"), {"newest_run": run.pk}, follow=True)

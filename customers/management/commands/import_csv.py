@@ -41,6 +41,7 @@ class Command(BaseCommand):
                     file=File(handle, name=path.name),
                     actor=None,
                     on_duplicate=on_duplicate,
+                    batch_size=batch_size,
                 )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 bar.update(current.rows_done - bar.n)
                 bar.set_postfix(created=current.rows_created, failed=current.rows_failed)
 
-            job = import_job_run(job_id=job.pk, batch_size=batch_size, progress=progress)
+            job = import_job_run(job_id=job.pk, progress=progress)
         self.stdout.write(
             f"Import {job.pk}: {job.rows_created} created, {job.rows_skipped} already imported, "
             f"{job.rows_failed} failed, {job.duplicates_queued} possible duplicates queued."

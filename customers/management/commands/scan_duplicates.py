@@ -2,9 +2,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from crm.jobs.kinds import job_kind
+from crm.jobs.services import job_run_here
 from customers.models import DuplicateScan
 from customers.services.duplicate_scans import (
-    duplicate_scan_chunk_run,
+    KIND,
     duplicate_scan_pending_chunks,
     duplicate_scan_resume,
     duplicate_scan_start,
@@ -33,17 +35,23 @@ class Command(BaseCommand):
                 scan = duplicate_scan_start(chunk_size=chunk_size)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-        pending = (
-            duplicate_scan_resume(scan=scan) if resume else duplicate_scan_pending_chunks(scan=scan)
-        )
-        found = 0
+        try:
+            pending = (
+                duplicate_scan_resume(scan=scan)
+                if resume
+                else duplicate_scan_pending_chunks(scan=scan)
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         with tqdm(
             total=scan.chunks_total, initial=scan.chunks_total - len(pending), unit="chunk"
         ) as bar:
-            for chunk_id in pending:
-                found += duplicate_scan_chunk_run(chunk_id=chunk_id)
-                bar.update(1)
-                bar.set_postfix(pairs=found)
+
+            def progress(current):
+                bar.update(current.chunks_done - bar.n)
+                bar.set_postfix(pairs=current.pairs_found)
+
+            job_run_here(job_kind(KIND), run=scan, on_chunk=progress)
         scan.refresh_from_db()
         self.stdout.write(
             f"Scan {scan.pk}: {scan.get_status_display().lower()}, {scan.pairs_compared} pairs "

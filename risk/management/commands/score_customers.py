@@ -2,8 +2,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from crm.jobs.kinds import job_kind
+from crm.jobs.services import job_chunks_pending, job_run_here
+from risk import runs
 from risk.models import ScoringRun
-from risk.services import scoring_chunk_run, scoring_pending_chunks, scoring_run_start
 
 
 class Command(BaseCommand):
@@ -28,27 +30,29 @@ class Command(BaseCommand):
         if if_never_run and ScoringRun.objects.filter(status=ScoringRun.Status.DONE).exists():
             self.stdout.write("Customers were scored before; nothing to do.")
             return
+        kind = job_kind(runs.KIND)
         if resume:
             run = ScoringRun.objects.filter(pk=resume).first()
             if run is None:
                 raise CommandError(f"There is no scoring run {resume}.")
         else:
             try:
-                run = scoring_run_start(actor="command score_customers", chunk_size=chunk_size)
+                run = runs.scoring_run_start(actor="command score_customers", chunk_size=chunk_size)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from None
-        pending = scoring_pending_chunks(run_id=run.pk)
-        scored = 0
+        pending = job_chunks_pending(kind, run_id=run.pk)
         with tqdm(
             total=run.chunks_total,
             initial=run.chunks_total - len(pending),
             unit="chunk",
             disable=verbosity < 1,
         ) as bar:
-            for chunk_id in pending:
-                scored += scoring_chunk_run(chunk_id=chunk_id)
-                bar.update(1)
-                bar.set_postfix(customers=scored)
+
+            def progress(current):
+                bar.update(current.chunks_done - bar.n)
+                bar.set_postfix(customers=current.customers_scored)
+
+            job_run_here(kind, run=run, on_chunk=progress)
         run.refresh_from_db()
         self.stdout.write(
             f"Scoring run {run.pk}: {run.get_status_display().lower()}, "

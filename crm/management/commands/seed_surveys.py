@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from satisfaction.demo import demo_surveys_seed
+from crm.demo import demo_surveys_seed
 from satisfaction.models import Response
 
 

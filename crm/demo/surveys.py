@@ -12,12 +12,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from crm.bulk import bulk_insert
 from customers.models import Consent, ContactMedium, Customer
 from customers.roles import staff_with_permission
-
-from . import services
-from .models import FOLLOW_UP_PERMISSION, FollowUp, Invitation, Response, Survey
-from .scores import sentiment_of
+from satisfaction import services
+from satisfaction.models import FOLLOW_UP_PERMISSION, FollowUp, Invitation, Response, Survey
+from satisfaction.scores import sentiment_of
 
 DEMO_SURVEYS = (
     ("Support NPS", Survey.Kind.NPS, Survey.Trigger.TOUCH_POINT, ["support", "complaint"]),
@@ -118,7 +118,7 @@ def demo_surveys_seed(*, seed: int = 7, months: int = 12) -> dict[str, int]:
                 invitation.status = Invitation.Status.RESPONDED
                 invitation.closed_at = created + timedelta(hours=int(rng.integers(1, 96)))
                 answers.append((invitation, complaints > 0, manager_id))
-    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    bulk_insert(invitations, with_ids=True)
 
     # Follow-ups of customers without an account manager go to the staff who work them, as
     # if a team lead had shared them out; a few wait in the Unassigned list.
@@ -175,8 +175,8 @@ def demo_surveys_seed(*, seed: int = 7, months: int = 12) -> dict[str, int]:
                         else None,
                     )
                 )
-    Response.objects.bulk_create(responses, batch_size=2000)
-    FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+    bulk_insert(responses, with_ids=True)
+    bulk_insert(follow_ups)
     services.results_rebuild()
     return {
         "surveys": Survey.objects.count(),

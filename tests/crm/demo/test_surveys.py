@@ -41,15 +41,3 @@ def test_seed_surveys_if_empty_leaves_existing_answers_alone():
 
     assert "nothing seeded" in out.getvalue()
     assert Response.objects.count() == before
-
-
-def test_rebuild_survey_results_recounts_the_tallies():
-    call_command("seed_demo", customers=200, seed=5, stdout=StringIO())
-    call_command("seed_surveys", stdout=StringIO())
-    DailyResult.objects.update(responded=0)
-    out = StringIO()
-
-    call_command("rebuild_survey_results", stdout=out)
-
-    assert "daily tallies recounted" in out.getvalue()
-    assert DailyResult.objects.aggregate(n=Sum("responded"))["n"] == Response.objects.count()

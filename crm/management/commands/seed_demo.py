@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from customers.demo import DEFAULT_BATCH_SIZE, demo_base_seed
+from crm.demo import DEFAULT_BATCH_SIZE, demo_base_seed
 from customers.models import Customer, Party
 
 

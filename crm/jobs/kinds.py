@@ -1,0 +1,67 @@
+"""The registry of job kinds. Each app declares its kinds in its own ``jobs`` module."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from django.apps import apps
+from django.db import models
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """What the mechanism needs to know of a kind of job.
+
+    ``work(run, chunk)`` does one chunk's work inside the transaction that marks it done and
+    returns counts to add to the run (and to the chunk's fields of the same names).
+    ``complete(run)`` runs when the last chunk ends, inside the transaction that finishes the
+    run, and may set fields on it. ``prepare(run)`` runs in a worker before the chunks are
+    queued (something slow that every chunk needs). A kind whose chunks run ``in_order``
+    claims a chunk only once every chunk before it has ended.
+    """
+
+    name: str
+    run_model: str  # "app_label.ModelName"
+    chunk_model: str
+    work: Callable[[models.Model, models.Model], dict[str, int]]
+    progress_permission: str
+    in_progress_message: str
+    counters: tuple[str, ...] = ()
+    complete: Callable[[models.Model], None] | None = None
+    prepare: Callable[[models.Model], None] | None = None
+    in_order: bool = False
+
+    @property
+    def runs(self) -> type[models.Model]:
+        return apps.get_model(self.run_model)
+
+    @property
+    def chunks(self) -> type[models.Model]:
+        return apps.get_model(self.chunk_model)
+
+
+_kinds: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    _kinds[kind.name] = kind
+    return kind
+
+
+@cache
+def _discovered() -> None:
+    autodiscover_modules("jobs")
+
+
+def job_kind(name: str) -> JobKind:
+    _discovered()
+    try:
+        return _kinds[name]
+    except KeyError:
+        raise LookupError(f"No job kind {name!r}; known: {', '.join(sorted(_kinds))}.") from None
+
+
+def job_kinds() -> list[JobKind]:
+    _discovered()
+    return list(_kinds.values())
