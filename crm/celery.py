@@ -45,7 +45,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
     },
     "send-due-hub-deliveries": {
-        "task": "customers.tasks.hub_deliveries_sweep",
+        "task": "customers.partners.tasks.hub_deliveries_sweep",
         "schedule": crontab(minute="*"),
     },
     "score-customers-nightly": {

@@ -29,7 +29,11 @@ def task_send(task_name: str, *args, countdown: float | None = None) -> bool:
     try:
         task.apply_async(args, countdown=countdown)
     except Exception:  # kombu's errors differ by transport; none may undo a committed change
-        logger.warning("%s%r left for its sweep: broker unavailable", task_name, args)
+        if task.app.conf.task_always_eager:
+            # In-process, the task itself ran and failed: its own record says how.
+            logger.exception("%s%r failed in-process; left for its sweep", task_name, args)
+        else:
+            logger.warning("%s%r left for its sweep: broker unavailable", task_name, args)
         return False
     return True
 

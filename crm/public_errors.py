@@ -8,7 +8,7 @@ they came from, with what to do next.
 The apps declare where their public pages are (``public_area_register``, in their
 ``AppConfig.ready``) and, where they know it, how to find the visitor's language; the app that
 owns the public look draws the page (``public_error_renderer_register``). Every other address
-keeps Django's own pages, and the partner API its TMF error bodies (customers.api.errors).
+keeps Django's own pages, and the partner API its TMF error bodies (customers.partners.api.errors).
 """
 
 import logging

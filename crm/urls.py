@@ -3,25 +3,26 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from customers import partner_views
+from customers.partners import views as partner_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("customers/", include("customers.identity.urls")),
     path("customers/", include("customers.urls")),
-    path("partners/", include("customers.partner_urls")),
+    path("partners/", include("customers.partners.urls")),
     path("partner-application/", partner_views.partner_apply, name="partner_apply"),
     path("risk/", include("risk.urls")),
     path("jobs/", include("crm.jobs.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
-    path("tmf-api/customerManagement/v5/", include("customers.api.urls")),
+    path("tmf-api/customerManagement/v5/", include("customers.partners.api.urls")),
 ]
 
 # Outside the API these are Django's own pages; inside it, TMF error bodies.
-handler400 = "customers.api.errors.bad_request"
-handler403 = "customers.api.errors.permission_denied"
-handler404 = "customers.api.errors.page_not_found"
-handler500 = "customers.api.errors.server_error"
+handler400 = "customers.partners.api.errors.bad_request"
+handler403 = "customers.partners.api.errors.permission_denied"
+handler404 = "customers.partners.api.errors.page_not_found"
+handler500 = "customers.partners.api.errors.server_error"

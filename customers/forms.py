@@ -1,7 +1,5 @@
 """Staff UI forms. They check the shape of the input; the services decide what is allowed."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -9,13 +7,10 @@ from django.utils import timezone
 
 from crm.forms import ServiceCheckedForm
 from customers.models import (
-    ApiToken,
     CommunicationPreferences,
     Consent,
     ContactMedium,
     Customer,
-    HubDelivery,
-    ImportJob,
     Interaction,
     LatestScores,
     Partner,
@@ -374,181 +369,7 @@ class TransitionForm(forms.Form):
         self.fields["reason"].required = transition.reason_required
 
 
-class MergeForm(forms.Form):
-    """Which customer survives, and which conflicting values come from the other one.
-
-    A merge cannot be undone, so it takes two steps: the choices are posted and shown back as
-    what will happen, and only the confirmation page posts ``confirmed``.
-    """
-
-    survivor = forms.ChoiceField(widget=forms.RadioSelect, label="Keep")
-    take_from_merged = forms.MultipleChoiceField(
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Take these values from the customer being merged away",
-    )
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, candidate, conflicts_by_survivor, **kwargs):
-        super().__init__(*args, **kwargs)
-        low, high = candidate.customer_low, candidate.customer_high
-        self.fields["survivor"].choices = [
-            (str(c.pk), f"{c.number} {c.party.display_name} ({c.get_status_display().lower()})")
-            for c in (low, high)
-        ]
-        self.fields["survivor"].initial = str(low.pk)
-        labels = {
-            c["field"]: c["label"]
-            for conflicts in conflicts_by_survivor.values()
-            for c in conflicts
-        }
-        self.fields["take_from_merged"].choices = list(labels.items())
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(choices=ImportJob.Kind.choices, label="What the file holds")
-    file = forms.FileField(
-        label="CSV file (UTF-8)",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-    on_duplicate = forms.ChoiceField(
-        choices=ImportJob.OnDuplicate.choices,
-        initial=ImportJob.OnDuplicate.REFUSE,
-        label="When a row matches an existing customer",
-        widget=forms.RadioSelect,
-    )
-
-
 # --- Partners -----------------------------------------------------------------------------------
-
-
-class PartnerFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.SearchInput(attrs={"placeholder": "Partner name", "autofocus": True}),
-    )
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Partner.Status.choices]
-    )
-    sort = forms.ChoiceField(
-        required=False, choices=[("newest", "Newest application first"), ("name", "By name")]
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
-
-
-class PartnerForm(forms.Form):
-    """A partner's application, as staff record it, and later edits of it."""
-
-    name = forms.CharField(max_length=200)
-    registration_number = forms.CharField(required=False, max_length=40)
-    contact_name = forms.CharField(required=False, max_length=200)
-    contact_email = forms.EmailField(required=False, label="Contact e-mail")
-    website = forms.URLField(required=False, assume_scheme="https")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    rate_limit_per_minute = forms.IntegerField(
-        min_value=1,
-        initial=Partner._meta.get_field("rate_limit_per_minute").default,
-        label="Rate limit (requests per minute)",
-        help_text=Partner._meta.get_field("rate_limit_per_minute").help_text,
-    )
-
-    @classmethod
-    def initial_from(cls, partner: Partner) -> dict:
-        return {name: getattr(partner, name) for name in cls.base_fields}
-
-
-class PartnerTransitionForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        max_length=Partner._meta.get_field("status_reason").max_length,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The partner may be told this reason.",
-    )
-
-    def __init__(self, *args, reason_required: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].required = reason_required
-
-
-class TokenIssueForm(forms.Form):
-    name = forms.CharField(
-        max_length=ApiToken._meta.get_field("name").max_length,
-        help_text=ApiToken._meta.get_field("name").help_text,
-    )
-    scopes = forms.MultipleChoiceField(
-        choices=ApiToken.Scope.choices,
-        initial=[ApiToken.Scope.READ],
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Only “Read customers” makes a read-only token.",
-    )
-
-
-ROTATION_GRACE = {
-    "none": datetime.timedelta(0),
-    "1h": datetime.timedelta(hours=1),
-    "24h": datetime.timedelta(hours=24),
-    "7d": datetime.timedelta(days=7),
-}
-
-
-class TokenRotateForm(forms.Form):
-    grace = forms.TypedChoiceField(
-        choices=[
-            ("none", "None: the old token stops now"),
-            ("1h", "1 hour"),
-            ("24h", "24 hours"),
-            ("7d", "7 days"),
-        ],
-        coerce=ROTATION_GRACE.__getitem__,
-        initial="24h",
-        widget=forms.RadioSelect,
-        label="How long the old token keeps working",
-    )
-
-
-class DeliveryFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *HubDelivery.Status.choices]
-    )
-    partner = forms.ModelChoiceField(
-        required=False, queryset=Partner.objects.order_by("name"), empty_label="Any partner"
-    )
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
-
-
-class PartnerApplicationForm(forms.Form):
-    """What an organisation sends to apply as a partner, on the public page."""
-
-    name = forms.CharField(max_length=200, label="Organisation name")
-    registration_number = forms.CharField(required=False, max_length=40)
-    contact_name = forms.CharField(max_length=200, label="Your name")
-    contact_email = forms.EmailField(label="Your e-mail")
-    website = forms.URLField(required=False, assume_scheme="https")
-    notes = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="About your business",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What you sell, to whom, and how many customers you expect.",
-    )
-    # Left empty by people; form-filling robots fill every field they find.
-    company_fax = forms.CharField(required=False, label="Leave this empty")
-
-    def clean_company_fax(self):
-        if self.cleaned_data["company_fax"]:
-            raise forms.ValidationError("Leave this field empty.")
-        return ""
 
 
 # --- Staff to give work to, open interactions, products -------------------------------------

@@ -8,11 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import BooleanField, Count, F, Max, Prefetch, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from crm.formatting import money
@@ -24,12 +21,9 @@ from customers.models import (
     Customer,
     CustomerAlias,
     CustomerRelationship,
-    DuplicateCandidate,
-    ImportJob,
     Interaction,
     Invoice,
     LifecycleEvent,
-    Party,
     Product,
     Subscription,
 )
@@ -245,29 +239,21 @@ class _Names:
     """What logged data refers to by code or id, by name: read once for a whole timeline."""
 
     products: dict[str, str]  # product code -> catalogue name
-    import_files: dict[int, str]  # import job id -> the uploaded file's name
 
     @classmethod
     def of(cls, entries: list[ActionLog]) -> "_Names":
         codes = {
             (e.data or {}).get("product") for e in entries if e.action.startswith("subscription.")
         }
-        jobs = {(e.data or {}).get("job") for e in entries if e.action == "customer.imported"}
         codes.discard(None)
-        jobs.discard(None)
         return cls(
             products=dict(
                 Product.objects.filter(code__in=codes).values_list("code", "name") if codes else ()
             ),
-            import_files=dict(
-                ImportJob.objects.filter(pk__in=jobs).values_list("pk", "original_name")
-                if jobs
-                else ()
-            ),
         )
 
 
-_NO_NAMES = _Names(products={}, import_files={})
+_NO_NAMES = _Names(products={})
 
 
 def _describe(
@@ -335,7 +321,7 @@ def _describe(
     if entry.action == "customer.not_duplicate":
         return title, labels.not_duplicate_text(data)
     if entry.action == "customer.imported":
-        return title, labels.imported_text(data, file_name=names.import_files.get(data.get("job")))
+        return title, labels.imported_text(data, file_name=data.get("file", ""))
     if entry.action == "customer.partner_changed":
         return title, labels.partner_changed_text(data)
     if entry.action == "survey.bounced":
@@ -529,138 +515,3 @@ def customer_360(*, customer: Customer) -> dict:
             last=Max("occurred_at")
         )["last"],
     }
-
-
-# --- Identity ---------------------------------------------------------------------------------
-
-
-def duplicate_queue(*, limit: int = 100) -> list[DuplicateCandidate]:
-    """Open pairs for review, the most certain first."""
-    return list(
-        DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN)
-        .select_related("customer_low__party", "customer_high__party")
-        .order_by("-score", "id")[:limit]
-    )
-
-
-def duplicate_comparison(*, candidate: DuplicateCandidate) -> dict:
-    """Both customers side by side, with how much history each one carries."""
-    sides = []
-    for customer in (candidate.customer_low, candidate.customer_high):
-        sides.append(
-            {
-                "customer": customer,
-                "since": customer_since(customer),
-                "contact_media": list(customer.party.contact_media.all()),
-                "interactions": Interaction.objects.filter(customer=customer).count(),
-                "subscriptions": Subscription.objects.filter(customer=customer).count(),
-                "invoices": Invoice.objects.filter(customer=customer).count(),
-            }
-        )
-    return {"sides": sides}
-
-
-# --- The partner API -------------------------------------------------------------------------
-
-
-def customers_visible_to(*, partner) -> QuerySet:
-    """A partner's own customers; every customer for staff (``partner`` None)."""
-    customers = Customer.objects.all()
-    return customers if partner is None else customers.filter(partner=partner)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ApiCustomerFilters:
-    statuses: tuple[str, ...] = ()
-    name: str = ""
-    segment: str = ""
-    email: str = ""
-    phone: str = ""
-    external_ref: str = ""
-
-
-NAME_MATCHES_LOOKED_UP = 5000
-
-
-def _party_among(party_ids: list[int]):
-    """``party_id`` in the list, as one array parameter on PostgreSQL: thousands of ids bound
-    one by one cost more to send than the query costs to run."""
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            '"customers_customer"."party_id" = ANY(%s)', (party_ids,), output_field=BooleanField()
-        )
-    return Q(party_id__in=party_ids)
-
-
-def api_customer_search(*, partner, filters: ApiCustomerFilters) -> QuerySet:
-    """The customers an API caller asked for, newest first. Each filter has an index behind it."""
-    customers = customers_visible_to(partner=partner)
-    if filters.statuses:
-        customers = customers.filter(status__in=filters.statuses)
-    if filters.segment:
-        customers = customers.filter(segment=filters.segment)
-    if filters.external_ref:
-        # A partner's reference is its own; staff also find the id of the system it came from.
-        reference = Q(partner_reference=filters.external_ref)
-        if partner is None:
-            reference |= Q(external_ref=filters.external_ref)
-        customers = customers.filter(reference)
-    if filters.name:
-        key = name_key(filters.name)
-        named = Party.objects.filter(Q(name_key__startswith=key) | Q(sort_key__startswith=key))
-        # A name is rare among a million: find its parties on the name indexes first, so the
-        # planner need not walk a big partner's customers checking each one's name. A prefix
-        # so short that it matches very many stays a join.
-        party_ids = list(named.values_list("id", flat=True)[: NAME_MATCHES_LOOKED_UP + 1])
-        if len(party_ids) <= NAME_MATCHES_LOOKED_UP:
-            customers = customers.filter(_party_among(party_ids))
-        else:
-            customers = customers.filter(party_id__in=named.values("id"))
-    if filters.email:
-        contacts = ContactMedium.objects.filter(
-            kind=ContactMedium.Kind.EMAIL, value=filters.email.strip().lower()
-        )
-        customers = customers.filter(party_id__in=contacts.values("party_id"))
-    if filters.phone:
-        try:
-            e164 = normalize_phone(filters.phone)
-        except ValidationError:
-            return customers.none()
-        contacts = ContactMedium.objects.filter(
-            kind__in=[ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE], value=e164
-        )
-        customers = customers.filter(party_id__in=contacts.values("party_id"))
-    return customers.order_by("-id")
-
-
-# Counting a big partner's customers costs more than the page itself. Counts are kept in the
-# cache per partner and filter set, until a change to one of that partner's customers (each
-# change bumps the partner's generation) or at most COUNT_CACHE_SECONDS for bulk jobs, which
-# send no events.
-COUNT_CACHE_SECONDS = 60
-
-
-def _count_generation_key(partner_id) -> str:
-    return f"api-count-generation:{partner_id or 'all'}"
-
-
-def api_customer_count(*, partner, filters: ApiCustomerFilters, customers: QuerySet) -> int:
-    partner_id = getattr(partner, "pk", None)
-    generation = cache.get(_count_generation_key(partner_id), 0)
-    key = f"api-count:{partner_id or 'all'}:{generation}:{hash(filters)}"
-    count = cache.get(key)
-    if count is None:
-        count = customers.count()
-        cache.set(key, count, COUNT_CACHE_SECONDS)
-    return count
-
-
-def api_customer_counts_invalidate(*, partner_id) -> None:
-    """A customer of this partner changed: its counts, and the counts staff see, are stale."""
-    for owner in {partner_id, None}:
-        key = _count_generation_key(owner)
-        if not cache.add(key, 1, None):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, None)

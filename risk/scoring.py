@@ -12,8 +12,9 @@ import numpy as np
 from django.db import connection, transaction
 
 from crm.bulk import bulk_copy, bulk_upsert
-from customers.models import Customer, CustomerRelationship, IdentityKey, LatestScores
-from customers.services.identity import BLOCK_CAP
+from customers.identity.models import IdentityKey
+from customers.identity.services.identity import BLOCK_CAP
+from customers.models import Customer, CustomerRelationship, LatestScores
 
 from .features import FeatureTable
 from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringRun

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from customers.identity.services.merge import customers_merge
 from customers.models import Customer, Interaction, Invoice, Partner, Party, Product, Subscription
 from customers.services import (
     PartyInput,
@@ -27,7 +28,6 @@ from customers.services import (
     subscription_add,
 )
 from customers.services.customers import party_names
-from customers.services.merge import customers_merge
 
 Status = Customer.Status
 

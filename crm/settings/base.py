@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "crm",
     "customers",
+    "customers.identity",
+    "customers.partners",
     "risk",
     "satisfaction",
 ]
@@ -233,13 +235,13 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # --- Partner API (TMF629) -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "customers.api.auth.BearerTokenAuthentication",
+        "customers.partners.api.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["customers.api.parsers.LimitedJSONParser"],
-    "EXCEPTION_HANDLER": "customers.api.errors.tmf_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["customers.partners.api.parsers.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "customers.partners.api.errors.tmf_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -1,24 +1,16 @@
-from .audit import ActionLog
-from .billing import Invoice, Payment, Product, Subscription
-from .contact import ContactMedium
-from .customer import Customer, CustomerAlias, CustomerNumberCounter, LifecycleEvent
-from .identity import (
-    DuplicateCandidate,
-    DuplicateScan,
-    DuplicateScanChunk,
-    IdentityKey,
-)
-from .imports import ImportChunk, ImportJob, ImportRowError
-from .interaction import Interaction
-from .partner import ApiToken, HubDelivery, HubEvent, HubSubscription, Partner
-from .party import Party
-from .preferences import CommunicationPreferences, Consent
-from .relationship import CustomerRelationship
-from .scores import LatestScores
+from customers.models.audit import ActionLog
+from customers.models.billing import Invoice, Payment, Product, Subscription
+from customers.models.contact import ContactMedium
+from customers.models.customer import Customer, CustomerAlias, CustomerNumberCounter, LifecycleEvent
+from customers.models.interaction import Interaction
+from customers.models.partner import Partner
+from customers.models.party import Party
+from customers.models.preferences import CommunicationPreferences, Consent
+from customers.models.relationship import CustomerRelationship
+from customers.models.scores import LatestScores
 
 __all__ = [
     "ActionLog",
-    "ApiToken",
     "CommunicationPreferences",
     "Consent",
     "ContactMedium",
@@ -26,16 +18,6 @@ __all__ = [
     "CustomerAlias",
     "CustomerNumberCounter",
     "CustomerRelationship",
-    "DuplicateCandidate",
-    "DuplicateScan",
-    "DuplicateScanChunk",
-    "HubDelivery",
-    "HubEvent",
-    "HubSubscription",
-    "IdentityKey",
-    "ImportChunk",
-    "ImportJob",
-    "ImportRowError",
     "Interaction",
     "Invoice",
     "LatestScores",

@@ -4,24 +4,28 @@ Views, admin actions, API endpoints, tasks and management commands all call them
 business rule is written once.
 """
 
-from .audit import action_log_record, action_logs_record
-from .billing import (
+from customers.services.audit import action_log_record, action_logs_record
+from customers.services.billing import (
     invoice_record,
     payment_record,
     subscription_add,
     subscription_change,
     subscription_end,
 )
-from .contacts import (
+from customers.services.contacts import (
     ContactMediumInput,
     contact_medium_add,
     contact_medium_remove,
     contact_medium_update,
 )
-from .customers import PartyInput, customer_create, customer_update
-from .debt import customer_debt, invoices_mark_missed
-from .interactions import interaction_assign, interaction_record, interaction_resolve
-from .lifecycle import (
+from customers.services.customers import PartyInput, customer_create, customer_update
+from customers.services.debt import customer_debt, invoices_mark_missed
+from customers.services.interactions import (
+    interaction_assign,
+    interaction_record,
+    interaction_resolve,
+)
+from customers.services.lifecycle import (
     TRANSITIONS,
     TransitionNotAllowed,
     customer_disqualify,
@@ -34,8 +38,8 @@ from .lifecycle import (
     customer_transition,
     leads_flag_stale,
 )
-from .preferences import consent_record, preferences_update
-from .relationships import relationship_add, relationship_remove
+from customers.services.preferences import consent_record, preferences_update
+from customers.services.relationships import relationship_add, relationship_remove
 
 __all__ = [
     "TRANSITIONS",

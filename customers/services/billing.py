@@ -10,8 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from customers.models import Customer, Invoice, Payment, Product, Subscription
-
-from .audit import action_log_record, customer_lock_for_edit
+from customers.services.audit import action_log_record, customer_lock_for_edit
 
 # A customer in one of these states holds no products; re-establishing comes first.
 _NO_PRODUCTS = (Customer.Status.TERMINATED, Customer.Status.DISQUALIFIED)

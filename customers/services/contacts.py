@@ -13,8 +13,7 @@ from customers.normalization import (
     normalize_url,
     postal_one_line,
 )
-
-from .audit import action_log_record, customer_lock_for_edit, touch
+from customers.services.audit import action_log_record, customer_lock_for_edit, touch
 
 
 @dataclass(frozen=True, kw_only=True)

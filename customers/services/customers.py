@@ -10,10 +10,13 @@ from django.utils import timezone
 from customers import identity_rules
 from customers.models import ActionLog, CommunicationPreferences, Customer, Party
 from customers.normalization import name_key, normalize_currency
-
-from .audit import action_log_record, customer_lock_for_edit, touch
-from .contacts import ContactMediumInput, contact_medium_add, contact_medium_fields
-from .numbers import customer_numbers_allocate
+from customers.services.audit import action_log_record, customer_lock_for_edit, touch
+from customers.services.contacts import (
+    ContactMediumInput,
+    contact_medium_add,
+    contact_medium_fields,
+)
+from customers.services.numbers import customer_numbers_allocate
 
 
 @dataclass(frozen=True, kw_only=True)

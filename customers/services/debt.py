@@ -17,8 +17,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from customers.models import Customer, Invoice
-
-from .audit import action_log_entry, action_logs_record
+from customers.services.audit import action_log_entry, action_logs_record
 
 # Not marked paid and money still open: an import may bring a paid amount without a paid date.
 _UNPAID = Q(paid_on__isnull=True, paid_amount__lt=F("amount"))

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Interaction
 from customers.roles import may_be_given
-
-from .audit import action_log_record, actor_label, customer_lock_for_edit, touch
+from customers.services.audit import action_log_record, actor_label, customer_lock_for_edit, touch
 
 # What an owner of an interaction must be allowed to do: resolve it.
 OWNER_PERMISSION = "customers.change_interaction"

@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from crm.formatting import money
 from customers.models import Customer, LifecycleEvent, Subscription
-
-from .audit import action_log_entry, action_log_record, action_logs_record
-from .debt import Debt, customer_debt
+from customers.services.audit import action_log_entry, action_log_record, action_logs_record
+from customers.services.debt import Debt, customer_debt
 
 Status = Customer.Status
 

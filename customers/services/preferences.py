@@ -5,8 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import CommunicationPreferences, Consent, Customer
-
-from .audit import action_log_record, customer_lock_for_edit, touch
+from customers.services.audit import action_log_record, customer_lock_for_edit, touch
 
 
 @transaction.atomic

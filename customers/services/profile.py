@@ -4,18 +4,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from customers.models import ContactMedium, Customer
-
-from .audit import customer_lock_for_edit
-from .contacts import (
+from customers.services.audit import customer_lock_for_edit
+from customers.services.contacts import (
     ContactMediumInput,
     contact_medium_add,
     contact_medium_fields,
     contact_medium_remove,
     contact_medium_update,
 )
-from .customers import PartyInput, customer_create, customer_update
-from .lifecycle import customer_transition, transition_to
-from .preferences import preferences_update
+from customers.services.customers import PartyInput, customer_create, customer_update
+from customers.services.lifecycle import customer_transition, transition_to
+from customers.services.preferences import preferences_update
 
 # A new customer starts at one of these; the later states need a history first.
 ONBOARDING_STATUSES = {Customer.Status.LEAD, Customer.Status.PROSPECT, Customer.Status.ACTIVE}

@@ -2,8 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from customers.models import Customer, CustomerRelationship
-
-from .audit import action_log_record, customer_lock_for_edit
+from customers.services.audit import action_log_record, customer_lock_for_edit
 
 
 def relationship_check(*, from_customer: Customer, to_customer: Customer, kind: str) -> None:

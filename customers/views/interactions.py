@@ -18,8 +18,7 @@ from customers.forms import (
     apply_service_error,
 )
 from customers.models import Interaction
-
-from .common import customer_or_404, posted
+from customers.views.common import customer_or_404, posted
 
 
 def _interaction_or_404(number: str, interaction_id: int) -> Interaction:

@@ -16,9 +16,8 @@ from customers.forms import (
 )
 from customers.models import Subscription
 from customers.services.billing import contract_end
-
-from .common import customer_or_404 as _customer_or_404
-from .common import posted as _posted
+from customers.views.common import customer_or_404 as _customer_or_404
+from customers.views.common import posted as _posted
 
 
 def _subscription_or_404(number: str, subscription_id: int) -> Subscription:

@@ -5,14 +5,14 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from customers import services
-from customers.matching import Match
+from customers.identity.matching import Match
+from customers.identity.services.duplicate_scans import duplicate_scan_start
+from customers.identity.services.identity import duplicate_pair_record
+from customers.identity.services.imports import import_job_create, import_job_run
 from customers.models import Customer, LifecycleEvent
+from customers.partners.services.hub import hub_subscribe
+from customers.partners.services.partners import token_issue
 from customers.services import ContactMediumInput
-from customers.services.duplicate_scans import duplicate_scan_start
-from customers.services.hub import hub_subscribe
-from customers.services.identity import duplicate_pair_record
-from customers.services.imports import import_job_create, import_job_run
-from customers.services.partners import token_issue
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -84,13 +84,17 @@ def populated(agent):
 
 
 def _customer_models():
-    return [model for model in admin.site._registry if model._meta.app_label == "customers"]
+    return [
+        model
+        for model in admin.site._registry
+        if model._meta.app_label in ("customers", "identity", "partners")
+    ]
 
 
 @pytest.mark.parametrize("model", _customer_models(), ids=lambda m: m._meta.model_name)
 def test_every_customer_model_has_an_admin_list_that_loads(client, superuser, populated, model):
     client.force_login(superuser)
-    url = reverse(f"admin:customers_{model._meta.model_name}_changelist")
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     response = client.get(url)
     assert response.status_code == 200
     assert client.get(url, {"q": "adm"}).status_code == 200
@@ -104,7 +108,9 @@ def test_every_customer_model_has_an_admin_detail_page_that_loads(
     if instance is None:
         pytest.fail(f"the fixture should create a {model.__name__}")
     client.force_login(superuser)
-    url = reverse(f"admin:customers_{model._meta.model_name}_change", args=[instance.pk])
+    url = reverse(
+        f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[instance.pk]
+    )
     assert client.get(url).status_code == 200
 
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from customers.models import ApiToken, ContactMedium, Customer, Interaction, Subscription
-from customers.services import ContactMediumInput, interaction_record
-from customers.services.identity import (
+from customers.identity.services.identity import (
     candidates_for_profile,
     duplicate_pair_record,
     party_profiles,
 )
+from customers.models import ContactMedium, Customer, Interaction, Subscription
+from customers.partners.models import ApiToken
+from customers.services import ContactMediumInput, interaction_record
 from tests.factories import CustomerFactory, InvoiceFactory, PartnerFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from customers.identity.services.imports import import_job_create, import_job_run
 from customers.models import ContactMedium, Customer, Party
 from customers.services import ContactMediumInput, contact_medium_add
-from customers.services.imports import import_job_create, import_job_run
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.matching import Match
+from customers.identity.matching import Match
+from customers.identity.services.identity import duplicate_pair_record
 from customers.models import Customer
 from customers.selectors import customer_list
-from customers.services.identity import duplicate_pair_record
 from customers.templatetags.customer_tags import email_display
 from tests.factories import CustomerFactory
 
@@ -97,7 +97,7 @@ def test_the_duplicate_review_calls_a_lead_a_lead(client, manager):
     )
     client.force_login(manager)
 
-    page = client.get(reverse("customers:duplicate_review", args=[candidate.pk])).content
+    page = client.get(reverse("identity:duplicate_review", args=[candidate.pk])).content
     facts = _text(page.decode())
 
     assert f"Lead since {_day(lead.created_at)}" in facts

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.events import CustomerEvent, customer_event, customer_events_announce
-from customers.models import ActionLog, Customer, HubDelivery, HubEvent
+from customers.models import ActionLog, Customer
+from customers.partners.models import HubDelivery, HubEvent
+from customers.partners.services.hub import hub_subscribe
 from customers.services import invoices_mark_missed
 from customers.services.audit import action_log_entry, action_log_record, action_logs_record
-from customers.services.hub import hub_subscribe
 from risk.models import RescoreRequest
 from risk.services import customer_rescore_request, customers_rescore_request
 from satisfaction.services import survey_create

@@ -9,9 +9,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.identity.services.imports import import_job_create, import_job_run
 from customers.models import Customer, LatestScores
 from customers.services import customer_create
-from customers.services.imports import import_job_create, import_job_run
 from tests.factories import (
     CustomerFactory,
     InvoiceFactory,

@@ -10,8 +10,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from customers.matching import Match
-from customers.models import Customer, CustomerRelationship, ImportJob
+from customers.identity.matching import Match
+from customers.identity.models import ImportJob
+from customers.identity.services.identity import duplicate_pair_record
+from customers.identity.services.imports import import_job_create, import_job_run
+from customers.identity.services.merge import customers_merge, duplicate_mark_distinct
+from customers.models import Customer, CustomerRelationship
 from customers.selectors import customer_timeline
 from customers.services import (
     action_log_record,
@@ -22,9 +26,6 @@ from customers.services import (
     subscription_change,
     subscription_end,
 )
-from customers.services.identity import duplicate_pair_record
-from customers.services.imports import import_job_create, import_job_run
-from customers.services.merge import customers_merge, duplicate_mark_distinct
 from tests.factories import CustomerFactory, InvoiceFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,17 +10,17 @@ from celery.signals import task_postrun
 from django.core.files.base import ContentFile
 from django.test import override_settings
 
+from customers.identity.services.imports import import_job_create, import_job_run
 from customers.models import Customer
+from customers.partners.services.hub import hub_subscribe
 from customers.services import PartyInput
-from customers.services.hub import hub_subscribe
-from customers.services.imports import import_job_create, import_job_run
 from customers.services.profile import customer_onboard
 from satisfaction.services import survey_create
-from tests.customers.api.test_hub import Receiver
+from tests.customers.partners.api.test_hub import Receiver
 
 N = 3
 WATCHED = {
-    "customers.tasks.hub_delivery_send",
+    "customers.partners.tasks.hub_delivery_send",
     "risk.tasks.customer_rescore",
     "satisfaction.tasks.survey_trigger",
 }

@@ -13,8 +13,8 @@ from django.utils import timezone
 from crm.celery import app
 from crm.jobs.kinds import job_kind
 from crm.jobs.services import CHUNK_ATTEMPTS, job_chunk_failed, job_lease
+from customers.identity.services.merge import customers_merge
 from customers.models import Customer, LatestScores
-from customers.services.merge import customers_merge
 from risk import defaults, runs, scoring, services
 from risk.models import CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
 from risk.tasks import models_retrain, scoring_run_start

@@ -519,7 +519,7 @@ def test_any_other_address_under_the_survey_pages_says_the_link_does_not_work(cl
 
 
 def test_merging_two_customers_invited_for_the_same_cause_keeps_both_invitations(settings):
-    from customers.services.merge import customers_merge
+    from customers.identity.services.merge import customers_merge
 
     onboarding = _survey(trigger="onboarding")
     first, second = _customer(), _customer()

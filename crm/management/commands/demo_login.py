@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from customers.models import Partner
+from customers.partners.services.partners import FULL_SCOPES, token_issue, token_revoke
 from customers.roles import ADMINISTRATOR
-from customers.services.partners import FULL_SCOPES, token_issue, token_revoke
 
 DEMO_TOKEN_NAME = "demo"
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from customers.models import ApiToken
+from customers.partners.models import ApiToken
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from crm.celery import app
 from crm.jobs.kinds import job_kind
-from customers.models import ContactMedium, Customer, DuplicateCandidate
+from customers.identity.models import DuplicateCandidate
+from customers.identity.services.duplicate_scans import duplicate_scan_start
+from customers.identity.services.imports import import_job_create
+from customers.models import ContactMedium, Customer
 from customers.services import ContactMediumInput
-from customers.services.duplicate_scans import duplicate_scan_start
-from customers.services.imports import import_job_create
 from risk import runs
 from risk.models import CustomerScore, ScoreKind
 from tests.factories import CustomerFactory, ProductFactory, SubscriptionFactory

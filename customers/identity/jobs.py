@@ -1,0 +1,36 @@
+"""The background jobs of this app (see ``crm.jobs``)."""
+
+from crm.jobs.kinds import JobKind, register
+from customers.identity.services import duplicate_scans, imports
+
+register(
+    JobKind(
+        name=duplicate_scans.KIND,
+        run_model="identity.DuplicateScan",
+        chunk_model="identity.DuplicateScanChunk",
+        work=duplicate_scans.duplicate_scan_chunk_work,
+        progress_permission="customers.merge_customer",
+        in_progress_message="A duplicate scan is already running; wait for it to finish.",
+        counters=("pairs_found", "pairs_compared"),
+    )
+)
+register(
+    JobKind(
+        name=imports.KIND,
+        run_model="identity.ImportJob",
+        chunk_model="identity.ImportChunk",
+        work=imports.import_chunk_work,
+        # A row is matched against the rows before it in the same file.
+        in_order=True,
+        progress_permission="identity.view_importjob",
+        in_progress_message="An import is already running; wait for it to finish.",
+        counters=(
+            "rows_done",
+            "rows_total",
+            "rows_created",
+            "rows_skipped",
+            "rows_failed",
+            "duplicates_queued",
+        ),
+    )
+)

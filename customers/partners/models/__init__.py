@@ -1,0 +1,8 @@
+from .partner import ApiToken, HubDelivery, HubEvent, HubSubscription
+
+__all__ = [
+    "ApiToken",
+    "HubDelivery",
+    "HubEvent",
+    "HubSubscription",
+]

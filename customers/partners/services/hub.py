@@ -1,0 +1,457 @@
+"""The TMF event hub: subscriptions, the event outbox and signed webhook delivery.
+
+An event is written (with one delivery row per interested hub) in the same transaction as the
+change it reports, so it exists exactly when the change does. Sending happens after commit, in
+Celery; a delivery that fails is retried with growing pauses and, after the last try, marked
+dead for staff to replay. A sweep in beat sends whatever is due, so a broker that was down or
+a message that was lost only delays an event; nothing is ever dropped.
+
+Delivery is at least once: a worker killed after sending but before recording it sends again.
+Receivers de-duplicate on ``eventId``.
+"""
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crm.handoff import task_send_after_commit
+from customers.events import CustomerEvent
+from customers.models import Customer, Partner
+from customers.partners.api.representation import customer_representation, customers_with_relations
+from customers.partners.models import HubDelivery, HubEvent, HubSubscription
+from customers.services.audit import action_log_record
+
+CREATE, CHANGE, STATE_CHANGE, DELETE = (
+    "CustomerCreateEvent",
+    "CustomerAttributeValueChangeEvent",
+    "CustomerStateChangeEvent",
+    "CustomerDeleteEvent",
+)
+EVENT_TYPES = (CREATE, CHANGE, STATE_CHANGE, DELETE)
+LIFECYCLE_ACTIONS = {
+    "qualify",
+    "establish",
+    "disqualify",
+    "suspend",
+    "resume",
+    "terminate",
+    "reestablish",
+    "merged_away",
+}
+ATTRIBUTE_ACTIONS = {
+    "customer.updated",
+    "customer.merged",
+    "contact_medium.added",
+    "contact_medium.changed",
+    "contact_medium.removed",
+    "preferences.changed",
+}
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Crm-Signature"
+# How long a worker may hold a delivery it claimed before another may send it again.
+CLAIM_SECONDS = 120
+USER_AGENT = "crm-event-hub/1"
+
+
+def event_type_for(action: str) -> str | None:
+    if action == "customer.created":
+        return CREATE
+    if action == "customer.deleted":
+        return DELETE
+    if action.startswith("customer.") and action.removeprefix("customer.") in LIFECYCLE_ACTIONS:
+        return STATE_CHANGE
+    if action in ATTRIBUTE_ACTIONS:
+        return CHANGE
+    return None
+
+
+# --- Subscriptions ---------------------------------------------------------------------------
+
+
+def _callback_host_allowed(url: str) -> bool:
+    """Refuse callbacks into our own network (loopback, private, link-local) in production."""
+    if settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
+        return True
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+
+
+def _query_event_types(query: str) -> None:
+    probe = HubSubscription(query=query)
+    unknown = probe.event_types - set(EVENT_TYPES)
+    if unknown:
+        raise ValidationError(
+            {
+                "query": f"Unknown event types: {', '.join(sorted(unknown))}. "
+                f"Use {', '.join(EVENT_TYPES)}."
+            }
+        )
+
+
+@dataclass(frozen=True)
+class NewHub:
+    hub: HubSubscription
+    secret: str
+    secret_generated: bool
+
+
+@transaction.atomic
+def hub_subscribe(
+    *, partner, actor, callback: str, query: str = "", secret: str | None = None
+) -> NewHub:
+    """Register a callback for the events of ``partner``'s customers (all customers if None)."""
+    callback = callback.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(callback)
+    except ValidationError:
+        raise ValidationError({"callback": "Give an http or https URL."}) from None
+    if settings.CRM_HUB_REQUIRE_HTTPS and not callback.startswith("https://"):
+        raise ValidationError({"callback": "Callbacks must use https."})
+    if not _callback_host_allowed(callback):
+        raise ValidationError({"callback": "Callbacks must reach a public address."})
+    _query_event_types(query)
+    generated = secret is None
+    if generated:
+        secret = secrets.token_urlsafe(32)
+    elif not 16 <= len(secret) <= 128:
+        raise ValidationError({"secret": "A signing secret has 16 to 128 characters."})
+    hub = HubSubscription.objects.create(
+        partner=partner,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        callback=callback,
+        query=query.strip(),
+        secret=secret,
+    )
+    action_log_record(
+        action="hub.subscribed",
+        customer=None,
+        actor=actor,
+        partner=partner,
+        data={"hub": hub.pk, "callback": callback, "query": hub.query},
+    )
+    return NewHub(hub=hub, secret=secret, secret_generated=generated)
+
+
+@transaction.atomic
+def hub_unsubscribe(*, hub: HubSubscription, actor) -> None:
+    """Stop deliveries to the hub; its delivery log stays for staff to read."""
+    now = timezone.now()
+    updated = HubSubscription.objects.filter(pk=hub.pk, deleted_at=None).update(deleted_at=now)
+    if not updated:
+        return
+    HubDelivery.objects.filter(subscription=hub, status=HubDelivery.Status.PENDING).update(
+        status=HubDelivery.Status.CANCELLED
+    )
+    action_log_record(
+        action="hub.unsubscribed",
+        customer=None,
+        actor=actor,
+        partner=hub.partner,
+        data={"hub": hub.pk, "callback": hub.callback},
+    )
+
+
+# --- Events ----------------------------------------------------------------------------------
+
+
+def _live_hubs() -> list[HubSubscription]:
+    """Hubs still subscribed: staff's, and those of partners while approved."""
+    return list(
+        HubSubscription.objects.filter(deleted_at=None).filter(
+            Q(partner=None) | Q(partner__status=Partner.Status.APPROVED)
+        )
+    )
+
+
+def _hubs_for(hubs: list[HubSubscription], customer, event_type: str) -> list[HubSubscription]:
+    """The hubs that may hear of this customer's event: staff's, and its own partner's."""
+    return [
+        hub
+        for hub in hubs
+        if hub.partner_id in (None, customer.partner_id)
+        and (not hub.event_types or event_type in hub.event_types)
+    ]
+
+
+# The TMF attributes a logged change touched, for the event's title.
+_CUSTOMER_ATTRIBUTES = {
+    "segment": "characteristic",
+    "payment_method": "paymentMethod",
+    "account_manager": "relatedParty",
+    "lead_source": "characteristic",
+}
+
+
+def _changed_attributes(action: str, data: dict) -> list[str]:
+    if action.startswith("contact_medium."):
+        return ["contactMedium"]
+    if action == "preferences.changed":
+        return ["characteristic"]
+    if action == "customer.merged":
+        return ["contactMedium", "engagedParty", "agreement"]
+    names = {_CUSTOMER_ATTRIBUTES.get(key, "engagedParty") for key in data}
+    if names & {"engagedParty"}:
+        names.add("name")
+    return sorted(names)
+
+
+def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, title: str) -> dict:
+    """The TMF envelope of an event; ``customer`` is loaded with its relations."""
+    now = timezone.now().isoformat().replace("+00:00", "Z")
+    return {
+        "@type": event_type,
+        "id": str(event_id),
+        "eventId": str(event_id),
+        "eventType": event_type,
+        "eventTime": now,
+        "timeOccurred": now,
+        "domain": "customerManagement",
+        "title": title,
+        "event": {"customer": customer_representation(customer)},
+    }
+
+
+def hub_events_record(*, events: list[CustomerEvent]) -> list[HubEvent]:
+    """Write the events and their deliveries for a batch of changes, inside their transaction.
+
+    A batch takes a fixed number of queries: the live hubs, the customers with their relations,
+    one insert of events and one of deliveries.
+    """
+    typed = [(event, event_type_for(event.action)) for event in events]
+    typed = [(event, event_type) for event, event_type in typed if event_type is not None]
+    if not typed:
+        return []
+    hubs = _live_hubs()
+    wanted = [
+        (event, event_type, interested)
+        for event, event_type in typed
+        if (interested := _hubs_for(hubs, event.customer, event_type))
+    ]
+    if not wanted:
+        return []
+    loaded = {
+        customer.pk: customer
+        for customer in customers_with_relations(
+            Customer.objects.filter(pk__in={event.customer.pk for event, _, _ in wanted})
+        )
+    }
+    records, deliveries = [], []
+    for event, event_type, interested in wanted:
+        customer = event.customer
+        changed = _changed_attributes(event.action, event.data) if event_type == CHANGE else []
+        title = f"{event_type.removesuffix('Event')} {customer.number}"
+        if changed:
+            title += f": {', '.join(changed)}"
+        event_id = uuid.uuid4()
+        record = HubEvent(
+            event_id=event_id,
+            event_type=event_type,
+            customer_id=customer.pk,
+            partner_id=customer.partner_id,
+            payload=event_envelope(
+                event_type=event_type,
+                event_id=event_id,
+                customer=loaded.get(customer.pk, customer),
+                title=title,
+            ),
+        )
+        records.append(record)
+        deliveries.extend(HubDelivery(event=record, subscription=hub) for hub in interested)
+    HubEvent.objects.bulk_create(records, batch_size=1000)
+    HubDelivery.objects.bulk_create(deliveries, batch_size=2000)
+    _hand_to_broker([delivery.pk for delivery in deliveries])
+    return records
+
+
+def _hand_to_broker(delivery_ids: list[int]) -> None:
+    """Queue the sends. With the broker down they wait for the sweep: the change stands."""
+    for delivery_id in delivery_ids:
+        task_send_after_commit("customers.partners.tasks.hub_delivery_send", delivery_id)
+
+
+# --- Delivery --------------------------------------------------------------------------------
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: the timestamp stops replays."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the first, second, third … failure, at most six hours."""
+    base = settings.CRM_HUB_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 6 * 3600))
+
+
+class CallbackRefused(OSError):
+    """The callback's address is in our own network."""
+
+
+def _checked_connection(address, *args, **kwargs):
+    """Connect, then check the address actually reached: a name that resolved to a public
+    address when the hub was registered may point into our network by now."""
+    sock = socket.create_connection(address, *args, **kwargs)
+    if not settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not peer.is_global:
+            sock.close()
+            raise CallbackRefused(f"{address[0]} resolves to {peer}, which is not public")
+    return sock
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, request):
+        return self.do_open(_CheckedHTTPConnection, request)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, request):
+        return self.do_open(_CheckedHTTPSConnection, request, context=self._context)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# No proxies from the environment, no redirects, and every connection's address checked.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _CheckedHTTPHandler, _CheckedHTTPSHandler, _NoRedirects
+)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=settings.CRM_HUB_TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"{type(error).__name__}: {reason}"
+
+
+def hub_delivery_send(delivery_id: int) -> str:
+    """Send one delivery if it is due and nobody else holds it; returns what happened."""
+    now = timezone.now()
+    claimed = HubDelivery.objects.filter(
+        pk=delivery_id, status=HubDelivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    if not claimed:
+        return "not due"
+    delivery = HubDelivery.objects.select_related(
+        "event", "subscription", "subscription__partner"
+    ).get(pk=delivery_id)
+    hub = delivery.subscription
+    if hub.deleted_at is not None or (hub.partner and not hub.partner.may_use_api):
+        # Removed, or its partner suspended or terminated since: it hears nothing more.
+        HubDelivery.objects.filter(pk=delivery_id).update(status=HubDelivery.Status.CANCELLED)
+        return "cancelled"
+    body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Crm-Event-Id": str(delivery.event.event_id),
+        "X-Crm-Event-Type": delivery.event.event_type,
+        SIGNATURE_HEADER: signature(hub.secret, timestamp, body),
+    }
+    status_code, error = _post(hub.callback, body, headers)
+    attempts = delivery.attempts + 1
+    finished = timezone.now()
+    if status_code is not None and 200 <= status_code < 300:
+        HubDelivery.objects.filter(pk=delivery_id).update(
+            status=HubDelivery.Status.DELIVERED,
+            attempts=attempts,
+            last_attempt_at=finished,
+            response_status=status_code,
+            last_error="",
+            delivered_at=finished,
+        )
+        return "delivered"
+    dead = attempts >= settings.CRM_HUB_MAX_ATTEMPTS
+    HubDelivery.objects.filter(pk=delivery_id).update(
+        status=HubDelivery.Status.DEAD if dead else HubDelivery.Status.PENDING,
+        attempts=attempts,
+        last_attempt_at=finished,
+        response_status=status_code,
+        last_error=error[:2000],
+        next_attempt_at=finished + retry_delay(attempts),
+    )
+    return "dead" if dead else "retry"
+
+
+def hub_deliveries_due(*, limit: int = 500) -> list[int]:
+    """Ids of deliveries whose time has come: retries, and any whose message was lost."""
+    return list(
+        HubDelivery.objects.filter(
+            status=HubDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def hub_delivery_replay(*, delivery: HubDelivery, actor) -> HubDelivery:
+    """Send a delivery again from the start of its retries (a dead one, or one to resend)."""
+    delivery = (
+        HubDelivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+    )
+    if delivery.subscription.deleted_at is not None:
+        raise ValidationError("The hub was removed; there is nobody to send to.")
+    if delivery.status == HubDelivery.Status.PENDING:
+        raise ValidationError("This delivery is already waiting to be sent.")
+    delivery.status = HubDelivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    action_log_record(
+        action="hub.delivery_replayed",
+        customer=None,
+        actor=actor,
+        partner=delivery.subscription.partner,
+        data={"delivery": delivery.pk, "event": str(delivery.event_id)},
+    )
+
+    _hand_to_broker([delivery.pk])
+    return delivery
