@@ -34,11 +34,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
 from customers.identity.models import DuplicateCandidate, DuplicateScan, IdentityKey  # noqa: E402
-from customers.identity.services.identity import (  # noqa: E402
-    candidates_for_profile,
+from customers.identity.services.duplicate_scans import (  # noqa: E402
     duplicate_scan_chunk_run,
     duplicate_scan_pending_chunks,
     duplicate_scan_start,
+)
+from customers.identity.services.identity import (  # noqa: E402
+    candidates_for_profile,
     party_profiles,
 )
 from customers.identity.services.imports import import_job_create, import_job_run  # noqa: E402
