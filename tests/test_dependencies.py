@@ -2,6 +2,7 @@
 no module imports, at its top or inside a function, a module that imports it back."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,29 @@ def test_an_app_imports_only_the_apps_beneath_it(app):
         if _app(target) not in MAY_IMPORT[app]
     )
     assert wrong == []
+
+
+def test_every_name_the_benchmarks_import_from_the_product_exists():
+    """The benchmarks import inside functions, so a moved name would only fail when one runs."""
+    missing = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if node.module.split(".")[0] not in PACKAGES:
+                continue
+            module = importlib.import_module(node.module)
+            missing += [
+                f"{path.name}: {node.module}.{alias.name}"
+                for alias in node.names
+                if not hasattr(module, alias.name) and not _is_module(f"{node.module}.{alias.name}")
+            ]
+    assert missing == []
+
+
+def _is_module(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
