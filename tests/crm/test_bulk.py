@@ -76,8 +76,11 @@ def _latest(customer, churn_risk, segment):
     return (customer.pk, churn_risk, 600, "B", 0.1, 0.2, Decimal("10.00"), segment, 0, now)
 
 
-@pytest.mark.parametrize("size", [3, 600], ids=["inline", "staged"])
-def test_bulk_upsert_inserts_new_rows_and_updates_the_others(size):
+@pytest.mark.parametrize("staged_from", [500, 1], ids=["inline", "staged"])
+def test_bulk_upsert_inserts_new_rows_and_updates_the_others(staged_from, monkeypatch):
+    # A batch this size or larger goes through the staging table on PostgreSQL.
+    monkeypatch.setattr("crm.bulk._STAGED_FROM_ROWS", staged_from)
+    size = 3
     fields = ["customer", *LATEST_FIELDS]
     customers = CustomerFactory.create_batch(size)
     bulk_upsert(
