@@ -23,6 +23,7 @@ from crm.jobs import services as jobs
 from crm.jobs.kinds import job_kind
 from customers.identity.models import ImportChunk, ImportJob, ImportRowError
 from customers.identity.services.import_rows import BATCH_WRITERS, ImportOutcome
+from customers.services.customers import PARTY_FIELDS
 
 KIND = "import"
 BATCH_SIZE = 1000
@@ -31,15 +32,7 @@ COLUMNS = {
     ImportJob.Kind.CUSTOMERS: {
         "required": {"external_ref"},
         "optional": {
-            "kind",
-            "title",
-            "given_name",
-            "family_name",
-            "birth_date",
-            "national_id",
-            "legal_name",
-            "trading_name",
-            "registration_number",
+            *PARTY_FIELDS,
             "email",
             "mobile",
             "phone",
