@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from crm.forms import ServiceCheckedForm
+from crm.lists import PagedFilterForm
 from customers.models import (
     CommunicationPreferences,
     Consent,
@@ -72,7 +73,7 @@ def churn_risk_filter_field() -> forms.TypedChoiceField:
     )
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(PagedFilterForm):
     q = forms.CharField(
         required=False,
         label="Search",
@@ -107,18 +108,12 @@ class CustomerFilterForm(forms.Form):
     )
     churn_at_least = churn_risk_filter_field()
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The filter bar shows no visible labels; screen readers still need them.
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
 
 
-class LeadForm(forms.Form):
-    kind = forms.ChoiceField(choices=Party.Kind.choices, initial=Party.Kind.INDIVIDUAL)
+class PartyFieldsForm(forms.Form):
+    """The party's own fields, as a person's or an organisation's; the services say which
+    apply to which kind."""
+
     title = forms.CharField(required=False, max_length=20)
     given_name = forms.CharField(required=False, max_length=100)
     family_name = forms.CharField(required=False, max_length=100)
@@ -127,6 +122,12 @@ class LeadForm(forms.Form):
     legal_name = forms.CharField(required=False, max_length=200)
     trading_name = forms.CharField(required=False, max_length=200)
     registration_number = forms.CharField(required=False, max_length=40)
+
+
+class LeadForm(PartyFieldsForm):
+    field_order = ["kind"]
+
+    kind = forms.ChoiceField(choices=Party.Kind.choices, initial=Party.Kind.INDIVIDUAL)
     segment = forms.ChoiceField(choices=Customer.Segment.choices)
     lead_source = forms.CharField(
         required=False, max_length=40, help_text="Campaign, referral, walk-in …"
@@ -221,15 +222,7 @@ class LeadForm(forms.Form):
         )
 
 
-class ProfileForm(forms.Form):
-    title = forms.CharField(required=False, max_length=20)
-    given_name = forms.CharField(required=False, max_length=100)
-    family_name = forms.CharField(required=False, max_length=100)
-    birth_date = forms.DateField(required=False, widget=DateInput)
-    national_id = forms.CharField(required=False, max_length=40, label="National id")
-    legal_name = forms.CharField(required=False, max_length=200)
-    trading_name = forms.CharField(required=False, max_length=200)
-    registration_number = forms.CharField(required=False, max_length=40)
+class ProfileForm(PartyFieldsForm):
     segment = forms.ChoiceField(choices=Customer.Segment.choices)
     payment_method = forms.ChoiceField(
         required=False, choices=[("", "—"), *Customer.PaymentMethod.choices]
@@ -393,7 +386,9 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{name} ({user.get_username()})" if name else user.get_username()
 
 
-class OpenInteractionFilterForm(forms.Form):
+class OpenInteractionFilterForm(PagedFilterForm):
+    visible_labels = True
+
     show = forms.ChoiceField(
         required=False,
         label="Show",
@@ -402,8 +397,6 @@ class OpenInteractionFilterForm(forms.Form):
     kind = forms.ChoiceField(
         required=False, label="Type", choices=[("", "Any type"), *Interaction.Kind.choices]
     )
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class InteractionResolveForm(forms.Form):

@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from crm.lists import PagedFilterForm
 from customers.forms import churn_risk_filter_field
 from customers.models import LatestScores
 
 User = get_user_model()
 
 
-class RetentionFilterForm(forms.Form):
+class RetentionFilterForm(PagedFilterForm):
     value_segment = forms.ChoiceField(
         required=False,
         choices=[("", "Any value"), *LatestScores.ValueSegment.choices],
@@ -20,13 +21,6 @@ class RetentionFilterForm(forms.Form):
         label="Account manager",
     )
     churn_at_least = churn_risk_filter_field()
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
 
 
 class RunStartForm(forms.Form):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
-from crm.keyset import query_without_cursor
+from crm.lists import list_page
 from customers.models import Customer
 from customers.selectors import customer_get
 
@@ -105,29 +105,16 @@ def model_roll_back(request, kind):
 @login_required
 @permission_required("customers.view_latestscores", raise_exception=True)
 def retention(request):
-    form = RetentionFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page, rows_error = None, ""
-    if not form.is_bound or form.is_valid():
-        try:
-            page = selectors.retention_work_list(
-                value_segment=data.get("value_segment", ""),
-                account_manager_id=data["manager"].pk if data.get("manager") else None,
-                churn_at_least=data.get("churn_at_least"),
-                after=data.get("after", ""),
-                before=data.get("before", ""),
-            )
-        except ValidationError as error:
-            rows_error = " ".join(error.messages)
-    return render(
+    return list_page(
         request,
         "risk/retention.html",
-        {
-            "form": form,
-            "page": page,
-            "rows_error": rows_error,
-            "query": query_without_cursor(request.GET),
-        },
+        form=RetentionFilterForm(request.GET or None),
+        page_of=lambda filters, **cursor: selectors.retention_work_list(
+            value_segment=filters.get("value_segment", ""),
+            account_manager_id=filters["manager"].pk if filters.get("manager") else None,
+            churn_at_least=filters.get("churn_at_least"),
+            **cursor,
+        ),
     )
 
 

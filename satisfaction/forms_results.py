@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from crm.lists import FilterForm, PagedFilterForm
 from customers.models import Customer
 
 from .models import Invitation, Sentiment, Survey
@@ -26,7 +27,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ResultsFilterForm(forms.Form):
+class ResultsFilterForm(FilterForm):
     survey = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         required=False,
@@ -59,8 +60,6 @@ class ResultsFilterForm(forms.Form):
             ("", "Every survey"),
             *[(s.pk, f"{s.name} ({KIND_NAMES[s.kind]})") for s in surveys],
         ]
-        for name, field in self.fields.items():
-            field.widget.attrs.setdefault("aria-label", self[name].label)
 
     def clean(self):
         data = super().clean()
@@ -100,7 +99,7 @@ class ResultsFilterForm(forms.Form):
         )
 
 
-class ResponsesFilterForm(ResultsFilterForm):
+class ResponsesFilterForm(ResultsFilterForm, PagedFilterForm):
     """The same filters, plus the sentiment, a month within the period and the page cursors."""
 
     sentiment = forms.ChoiceField(
@@ -109,8 +108,6 @@ class ResponsesFilterForm(ResultsFilterForm):
     month = forms.CharField(
         required=False, max_length=7, widget=forms.HiddenInput, help_text="YYYY-MM"
     )
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_month(self) -> date | None:
         value = self.cleaned_data["month"].strip()

@@ -4,11 +4,12 @@ import datetime
 
 from django import forms
 
+from crm.lists import FilterForm, PagedFilterForm
 from customers.models import Partner
 from customers.partners.models import ApiToken, HubDelivery
 
 
-class PartnerFilterForm(forms.Form):
+class PartnerFilterForm(FilterForm):
     q = forms.CharField(
         required=False,
         label="Search",
@@ -20,11 +21,6 @@ class PartnerFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[("newest", "Newest application first"), ("name", "By name")]
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
 
 
 class PartnerForm(forms.Form):
@@ -97,20 +93,13 @@ class TokenRotateForm(forms.Form):
     )
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(PagedFilterForm):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *HubDelivery.Status.choices]
     )
     partner = forms.ModelChoiceField(
         required=False, queryset=Partner.objects.order_by("name"), empty_label="Any partner"
     )
-    after = forms.CharField(required=False, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("aria-label", field.label)
 
 
 class PartnerApplicationForm(forms.Form):

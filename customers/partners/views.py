@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.keyset import query_without_cursor
+from crm.lists import list_page
 from crm.sealed import seal, unseal
 from customers.forms import apply_service_error
 from customers.models import Partner
@@ -314,27 +314,15 @@ def hub_remove(request, partner_id, hub_id):
 @login_required
 @permission_required("partners.view_hubdelivery", raise_exception=True)
 def delivery_list(request):
-    form = DeliveryFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page, rows_error = None, ""
-    try:
-        page = selectors.hub_delivery_log(
-            status=data.get("status", ""),
-            partner_id=data["partner"].pk if data.get("partner") else None,
-            after=data.get("after", ""),
-            before=data.get("before", ""),
-        )
-    except ValidationError as error:
-        rows_error = " ".join(error.messages)
-    return render(
+    return list_page(
         request,
         "partners/deliveries/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows_error": rows_error,
-            "query": query_without_cursor(request.GET),
-        },
+        form=DeliveryFilterForm(request.GET or None),
+        page_of=lambda filters, **cursor: selectors.hub_delivery_log(
+            status=filters.get("status", ""),
+            partner_id=filters["partner"].pk if filters.get("partner") else None,
+            **cursor,
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from crm.keyset import query_without_cursor
+from crm.lists import list_page
 from customers import selectors, services
 from customers.forms import (
     ConsentForm,
@@ -36,38 +36,22 @@ from customers.views.common import posted as _posted
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request):
-    form = CustomerFilterForm(request.GET or None)
-    page = None
-    if form.is_bound and not form.is_valid():
-        rows_error = "Fix the filters below."
-    else:
-        rows_error = ""
-        data = form.cleaned_data if form.is_bound else {}
-        try:
-            page = selectors.customer_list(
-                q=data.get("q", ""),
-                status=data.get("status", ""),
-                segment=data.get("segment", ""),
-                partner_id=data["partner"].pk if data.get("partner") else None,
-                account_manager_id=data["manager"].pk if data.get("manager") else None,
-                value_segment=data.get("value_segment", ""),
-                credit_rating=data.get("credit_rating", ""),
-                churn_at_least=data.get("churn_at_least"),
-                sort=data.get("sort") or "newest",
-                after=data.get("after", ""),
-                before=data.get("before", ""),
-            )
-        except ValidationError as error:
-            rows_error = " ".join(error.messages)
-    return render(
+    return list_page(
         request,
         "customers/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows_error": rows_error,
-            "query": query_without_cursor(request.GET),
-        },
+        form=CustomerFilterForm(request.GET or None),
+        page_of=lambda filters, **cursor: selectors.customer_list(
+            q=filters.get("q", ""),
+            status=filters.get("status", ""),
+            segment=filters.get("segment", ""),
+            partner_id=filters["partner"].pk if filters.get("partner") else None,
+            account_manager_id=filters["manager"].pk if filters.get("manager") else None,
+            value_segment=filters.get("value_segment", ""),
+            credit_rating=filters.get("credit_rating", ""),
+            churn_at_least=filters.get("churn_at_least"),
+            sort=filters.get("sort") or "newest",
+            **cursor,
+        ),
     )
 
 

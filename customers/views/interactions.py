@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from crm.keyset import query_without_cursor
+from crm.lists import list_page
 from crm.navigation import back_to
 from customers import interaction_selectors, services
 from customers.forms import (
@@ -38,30 +38,15 @@ def _interaction_or_404(number: str, interaction_id: int) -> Interaction:
 @permission_required("customers.view_interaction", raise_exception=True)
 def open_interactions(request):
     form = OpenInteractionFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    show = data.get("show") or "mine"
-    page, rows_error = None, ""
-    try:
-        page = interaction_selectors.open_interactions(
-            show=show,
-            user_id=request.user.pk,
-            kind=data.get("kind", ""),
-            after=data.get("after", ""),
-            before=data.get("before", ""),
-        )
-    except ValidationError as error:
-        rows_error = " ".join(error.messages)
-    return render(
+    show = (form.cleaned_data.get("show") if form.is_valid() else "") or "mine"
+    return list_page(
         request,
         "customers/interactions/open.html",
-        {
-            "form": form,
-            "page": page,
-            "show": show,
-            "rows_error": rows_error,
-            "query": query_without_cursor(request.GET),
-            "here": request.get_full_path(),
-        },
+        form=form,
+        page_of=lambda filters, **cursor: interaction_selectors.open_interactions(
+            show=show, user_id=request.user.pk, kind=filters.get("kind", ""), **cursor
+        ),
+        context={"show": show, "here": request.get_full_path()},
     )
 
 

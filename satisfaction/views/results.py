@@ -3,11 +3,10 @@ survey, and the answers behind each figure. Each view reads the filters, calls o
 renders; a bad filter shows on the form."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
-from crm.keyset import query_without_cursor
+from crm.lists import list_page
 from satisfaction import results as selectors
 from satisfaction.forms_results import ResponsesFilterForm, ResultsFilterForm
 
@@ -32,27 +31,16 @@ def results(request):
 def responses(request):
     surveys = selectors.survey_choices()
     form = ResponsesFilterForm(request.GET, surveys=surveys, today=timezone.localdate())
-    page, filters, rows_error = None, None, ""
-    if form.is_valid():
-        filters = form.filters()
-        try:
-            page = selectors.response_list(
-                filters=filters,
-                month=form.cleaned_data["month"],
-                after=form.cleaned_data["after"],
-                before=form.cleaned_data["before"],
-            )
-        except ValidationError as error:
-            rows_error = " ".join(error.messages)
-    return render(
+    filters = form.filters() if form.is_valid() else None
+    return list_page(
         request,
         "satisfaction/responses.html",
-        {
-            "form": form,
-            "page": page,
+        form=form,
+        page_of=lambda data, **cursor: selectors.response_list(
+            filters=filters, month=data["month"], **cursor
+        ),
+        context={
             "filters": filters,
-            "rows_error": rows_error,
-            "query": query_without_cursor(request.GET),
             "results_query": filters.query(sentiment="") if filters else "",
         },
     )
