@@ -5,10 +5,11 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
 
+    # Only the model state moves, so this may run before or after identity and partners take the
+    # models over. It must not wait for them: the squashed migrations that replace all three on a
+    # new database would otherwise depend on each other.
     dependencies = [
         ('customers', '0011_jobs_scans_and_imports'),
-        ('identity', '0001_initial'),
-        ('partners', '0001_initial'),
     ]
 
     operations = [

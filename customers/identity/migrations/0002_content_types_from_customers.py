@@ -1,24 +1,11 @@
+"""The content types (and so every permission, group grant and admin log entry) of the models
+that moved here keep their rows: only their app label changes."""
+
 from django.db import migrations
 
+from crm.schema import content_types_moved
+
 MODELS = ['duplicatecandidate', 'duplicatescan', 'duplicatescanchunk', 'identitykey', 'importchunk', 'importjob', 'importrowerror']
-
-
-def relabel(apps, schema_editor):
-    """The content types (and so every permission, group grant and admin log entry) of the models
-    that moved here keep their rows: only their app label changes."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if ContentType.objects.filter(app_label="identity", model=model).exists():
-            continue
-        ContentType.objects.filter(app_label="customers", model=model).update(app_label="identity")
-
-
-def relabel_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if ContentType.objects.filter(app_label="customers", model=model).exists():
-            continue
-        ContentType.objects.filter(app_label="identity", model=model).update(app_label="customers")
 
 
 class Migration(migrations.Migration):
@@ -28,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(relabel, relabel_back)]
+    operations = [content_types_moved(MODELS, from_app="customers", to_app="identity")]
