@@ -1,5 +1,18 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+
+
+def _once_every_app_has_migrated(receiver):
+    """``post_migrate`` is sent once per app, after each migrate and each test database flush.
+    The role groups need every app's permissions, which the auth app creates as each app's
+    signal goes out: so the groups are synced once, on the last app's signal."""
+
+    def receive(sender, app_config, **kwargs):
+        migrated = [config for config in apps.get_app_configs() if config.models_module]
+        if app_config is migrated[-1]:
+            receiver(sender=sender, app_config=app_config, **kwargs)
+
+    return receive
 
 
 class CustomersConfig(AppConfig):
@@ -7,7 +20,16 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self):
-        from customers.roles import roles_sync
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
 
-        # Runs after the auth app has created the permissions of every app.
-        post_migrate.connect(roles_sync, dispatch_uid="customers.roles_sync")
+        from customers.roles import role_members_marked_staff, roles_sync
+
+        post_migrate.connect(
+            _once_every_app_has_migrated(roles_sync), dispatch_uid="customers.roles_sync"
+        )
+        m2m_changed.connect(
+            role_members_marked_staff,
+            sender=get_user_model().groups.through,
+            dispatch_uid="customers.role_members_marked_staff",
+        )
