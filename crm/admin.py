@@ -3,6 +3,8 @@ written from a bare form."""
 
 from django.contrib import admin
 
+from crm.models import Handoff
+
 
 class LookUpOnlyAdmin(admin.ModelAdmin):
     """Listed and shown, never added or changed here: the services that write these rows check
@@ -20,3 +22,13 @@ class ReadOnlyAdmin(LookUpOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Handoff)
+class HandoffAdmin(LookUpOnlyAdmin):
+    """Work the broker has not taken yet: a long list here means the broker is away, and the
+    sweep will send it all when it is back."""
+
+    list_display = ("task", "args", "created_at", "due_at", "attempts", "last_error")
+    list_filter = ("task",)
+    date_hierarchy = "created_at"

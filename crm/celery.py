@@ -52,6 +52,14 @@ app.conf.beat_schedule = {
         "task": "risk.tasks.scoring_run_start",
         "schedule": crontab(hour=3, minute=0),
     },
+    "send-waiting-handoffs": {
+        "task": "crm.tasks.handoffs_send",
+        "schedule": crontab(minute="*"),
+    },
+    "forget-idempotency-keys-daily": {
+        "task": "customers.partners.tasks.idempotency_keys_forget",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "resume-background-jobs": {
         "task": "crm.jobs.tasks.jobs_resume",
         "schedule": crontab(minute="*/5"),

@@ -1,8 +1,17 @@
-"""Staff roles as Django groups. Synchronised after every migrate, so they never drift."""
+"""Staff roles as Django groups. Synchronised after every migrate, so they never drift.
+
+The staff UI is for active users marked as staff (crm/staff.py). Members of these roles are
+staff: ``roles_sync`` marks them after every migrate (so the members of an older installation
+keep working after an upgrade) and ``role_members_marked_staff`` marks whoever joins a role
+from then on. Taking someone's access away is taking them out of their roles, or deactivating
+them.
+"""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from crm.staff import is_staff_member
 
 AGENT = "agent"
 MANAGER = "manager"
@@ -122,7 +131,8 @@ def permission_refusal(*, permission: str, doing: str) -> str:
 
 
 def roles_sync(**kwargs) -> None:
-    """Create the role groups and give each exactly its permissions."""
+    """Create the role groups, give each exactly its permissions and mark their members as
+    staff."""
     all_permissions = Permission.objects.select_related("content_type")
     by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in all_permissions}
     for role, names in ROLE_PERMISSIONS.items():
@@ -131,11 +141,33 @@ def roles_sync(**kwargs) -> None:
             group.permissions.set(all_permissions)
             continue
         group.permissions.set([by_name[name] for name in names if name in by_name])
+    _mark_staff(get_user_model().objects.filter(groups__name__in=ROLE_PERMISSIONS))
+
+
+def _mark_staff(users: QuerySet) -> None:
+    # By primary key: an update cannot follow the join to the groups.
+    unmarked = users.filter(is_staff=False).values("pk")
+    get_user_model().objects.filter(pk__in=unmarked).update(is_staff=True)
+
+
+def role_members_marked_staff(sender, instance, action, pk_set, **kwargs) -> None:
+    """``m2m_changed`` of the users' groups: whoever joins a role, from the user admin or
+    anywhere else, is marked as staff."""
+    if action != "post_add" or not pk_set:
+        return
+    User = get_user_model()
+    if isinstance(instance, Group):  # group.user_set.add(...)
+        if instance.name in ROLE_PERMISSIONS:
+            _mark_staff(User.objects.filter(pk__in=pk_set))
+    elif Group.objects.filter(pk__in=pk_set, name__in=ROLE_PERMISSIONS).exists():
+        _mark_staff(User.objects.filter(pk=instance.pk))
+        instance.is_staff = True
 
 
 def staff_with_permission(permission: str) -> QuerySet:
-    """Active users who hold ``permission`` ("app.codename") through a role, on their own or as
-    superusers: the people a piece of work may be given to. One query, no DISTINCT."""
+    """Staff (active, marked as staff) who hold ``permission`` ("app.codename") through a role,
+    on their own or as superusers: the people a piece of work may be given to. One query, no
+    DISTINCT."""
     app_label, codename = permission.split(".", 1)
     User = get_user_model()
     granted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
@@ -149,10 +181,12 @@ def staff_with_permission(permission: str) -> QuerySet:
         user_id=OuterRef("pk"), permission_id__in=granted.values("pk")
     )
     return User.objects.filter(
-        Q(is_superuser=True) | Exists(through_role) | Exists(directly), is_active=True
+        Q(is_superuser=True) | Exists(through_role) | Exists(directly),
+        is_active=True,
+        is_staff=True,
     ).order_by("username")
 
 
 def may_be_given(user, permission: str) -> bool:
     """Whether work needing ``permission`` may be given to ``user``."""
-    return bool(getattr(user, "is_active", False)) and user.has_perm(permission)
+    return is_staff_member(user) and user.has_perm(permission)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from crm.formatting import money
@@ -352,18 +352,41 @@ def _describe_missed_payment(data: dict) -> str:
     return detail
 
 
-def customer_timeline(*, customer: Customer, limit: int = 60) -> list[TimelineEntry]:
-    """Interactions and logged changes, newest first, in two queries."""
+# The logged changes a permission is needed to read, by the prefix of their action: a viewer
+# who may not see contact media does not read how they changed on the timeline either.
+_ACTION_PERMISSIONS = {
+    "customer.updated": "customers.view_party",
+    "contact_medium.": "customers.view_contactmedium",
+    "consent.": "customers.view_consent",
+    "preferences.": "customers.view_communicationpreferences",
+    "relationship.": "customers.view_customerrelationship",
+    "subscription.": "customers.view_subscription",
+    "invoice.": "customers.view_invoice",
+    "payment.": "customers.view_payment",
+    "interaction.": "customers.view_interaction",
+    "survey.": "satisfaction.view_response",
+    "follow_up.": "satisfaction.view_followup",
+}
+
+
+def customer_timeline(*, customer: Customer, viewer=None, limit: int = 60) -> list[TimelineEntry]:
+    """Interactions and logged changes, newest first, in two queries; with a ``viewer``, only
+    what they may see (what they may not is not read)."""
+    may = viewer.has_perm if viewer is not None else (lambda permission: True)
     interactions = (
         Interaction.objects.filter(customer=customer)
         .select_related("staff", "owner")
         .order_by("-occurred_at", "-id")[:limit]
+        if may("customers.view_interaction")
+        else Interaction.objects.none()
     )
-    actions = (
-        ActionLog.objects.filter(customer=customer)
-        .exclude(action="interaction.recorded")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    actions = ActionLog.objects.none()
+    if may("customers.view_actionlog"):
+        actions = ActionLog.objects.filter(customer=customer).exclude(action="interaction.recorded")
+        for prefix, permission in _ACTION_PERMISSIONS.items():
+            if not may(permission):
+                actions = actions.exclude(action__startswith=prefix)
+        actions = actions.order_by("-created_at", "-id")[:limit]
     entries = [
         TimelineEntry(
             at=i.occurred_at,
@@ -492,26 +515,52 @@ def customer_lifecycle_events(*, customer: Customer, limit: int = 20) -> list[Li
     return events
 
 
-def customer_360(*, customer: Customer) -> dict:
-    """Everything the customer page shows, each part in one query."""
-    return {
-        "since": customer_since(customer),
-        "status_reason_label": labels.reason_label(customer.status_reason, status=customer.status),
-        "language_label": labels.language_label(
-            getattr(getattr(customer, "preferences", None), "language", "")
-        ),
-        "contact_media": list(customer.party.contact_media.all()),
-        "consents": list(customer.consents.select_related("recorded_by")),
-        "preferences": getattr(customer, "preferences", None),
-        "lifecycle_events": customer_lifecycle_events(customer=customer),
-        "allowed_transitions": allowed_transitions(customer.status),
-        "subscriptions": list(
+# The parts of the customer page and the permission needed to see each: a part the viewer may
+# not see is neither read nor shown. The party's details (birth date, national id, registration)
+# come with the customer but are shown only with their own permission; the name and the
+# customer's own facts need none beyond seeing the customer.
+CUSTOMER_360_PARTS = {
+    "party_details": "customers.view_party",
+    "contact_media": "customers.view_contactmedium",
+    "consents": "customers.view_consent",
+    "preferences": "customers.view_communicationpreferences",
+    "lifecycle_events": "customers.view_lifecycleevent",
+    "subscriptions": "customers.view_subscription",
+    "billing": "customers.view_invoice",
+    "relationships": "customers.view_customerrelationship",
+}
+# The timeline shows interactions, logged changes or both.
+_TIMELINE_PERMISSIONS = ("customers.view_interaction", "customers.view_actionlog")
+
+
+def customer_360(*, customer: Customer, viewer) -> dict:
+    """Everything the customer page shows ``viewer``, each part in one query. ``shown`` names
+    the parts they may see; the others are left out, unread."""
+    shown = {part for part, permission in CUSTOMER_360_PARTS.items() if viewer.has_perm(permission)}
+    if any(viewer.has_perm(permission) for permission in _TIMELINE_PERMISSIONS):
+        shown.add("timeline")
+    parts = {
+        "contact_media": lambda: list(customer.party.contact_media.all()),
+        "consents": lambda: list(customer.consents.select_related("recorded_by")),
+        "preferences": lambda: getattr(customer, "preferences", None),
+        "lifecycle_events": lambda: customer_lifecycle_events(customer=customer),
+        "subscriptions": lambda: list(
             Subscription.objects.filter(customer=customer).select_related("product")[:50]
         ),
-        "billing": customer_billing_summary(customer=customer),
-        "relationships": customer_relationships(customer=customer),
-        "timeline": customer_timeline(customer=customer),
-        "last_interaction_at": Interaction.objects.filter(customer=customer).aggregate(
-            last=Max("occurred_at")
-        )["last"],
+        "billing": lambda: customer_billing_summary(customer=customer),
+        "relationships": lambda: customer_relationships(customer=customer),
+        "timeline": lambda: customer_timeline(customer=customer, viewer=viewer),
+    }
+    seen = {part: read() for part, read in parts.items() if part in shown}
+    return {
+        "shown": shown,
+        "since": customer_since(customer),
+        "status_reason_label": labels.reason_label(customer.status_reason, status=customer.status),
+        "language_label": labels.language_label(getattr(seen.get("preferences"), "language", "")),
+        "allowed_transitions": [
+            transition
+            for transition in allowed_transitions(customer.status)
+            if viewer.has_perm(transition.permission)
+        ],
+        **seen,
     }

@@ -12,5 +12,11 @@ class RiskConfig(AppConfig):
         from .receivers import rescore_after_event
         from .selectors import customer_scores
 
-        panel_register(template="risk/_customer_scores.html", context=customer_scores, order=50)
+        panel_register(
+            template="risk/_customer_scores.html",
+            # The panel shows the latest scores and the history behind their trend.
+            permissions=("customers.view_latestscores", "risk.view_customerscore"),
+            context=customer_scores,
+            order=50,
+        )
         customer_event.connect(rescore_after_event, dispatch_uid="risk.rescore_after_event")

@@ -257,7 +257,18 @@ def model_train_request(*, kind: str, actor) -> None:
     """Retrain from a page: training reads the whole history, so a worker does it."""
     if kind not in LEARNED_KINDS:
         raise ValidationError(f"Only the {' and '.join(LEARNED_KINDS)} models learn from history.")
-    task_send_after_commit("risk.tasks.model_train", kind, actor.pk)
+    task_send_after_commit("risk.tasks.model_train", kind, actor.pk, timezone.now().isoformat())
+
+
+def model_train_requested(kind: str, *, actor, requested_at: str = "") -> int | str:
+    """Train as asked at ``requested_at``: the new version's id. A version of ``kind`` trained
+    since the request answers it already (the request was delivered twice): that one's id."""
+    if requested_at:
+        since = RiskModel.objects.filter(kind=kind, trained_at__gte=requested_at)
+        answered = since.order_by("trained_at").values_list("pk", flat=True).first()
+        if answered is not None:
+            return answered
+    return model_train(kind, actor=actor).pk
 
 
 def _id_ranges(step: int = 50_000):

@@ -7,6 +7,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from crm.handoff import task_send
+
 from . import runs, services
 
 
@@ -27,7 +29,7 @@ def rescores_resume() -> int:
     mid-task, a broker restarted)."""
     customers = services.rescore_requests_stalled()
     for customer_id in customers:
-        customer_rescore.delay(customer_id)
+        task_send("risk.tasks.customer_rescore", customer_id)
     return len(customers)
 
 
@@ -44,11 +46,11 @@ def models_retrain() -> dict:
 
 
 @shared_task
-def model_train(kind: str, actor_id: int | None = None) -> int | str:
+def model_train(kind: str, actor_id: int | None = None, requested_at: str = "") -> int | str:
     """A retrain an analyst asked for; the new version's id, or why there was none."""
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
-        return services.model_train(kind, actor=actor).pk
+        return services.model_train_requested(kind, actor=actor, requested_at=requested_at)
     except services.NotEnoughHistory as error:
         return str(error)
 

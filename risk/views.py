@@ -19,7 +19,8 @@ from .models import RiskModel, ScoreKind
 
 
 @login_required
-@permission_required("risk.view_scoringrun", raise_exception=True)
+# The page shows the model versions as well as the runs.
+@permission_required(("risk.view_scoringrun", "risk.view_riskmodel"), raise_exception=True)
 def overview(request):
     return render(request, "risk/overview.html", selectors.risk_overview())
 
@@ -103,7 +104,10 @@ def model_roll_back(request, kind):
 
 
 @login_required
-@permission_required("customers.view_latestscores", raise_exception=True)
+# A work list of customers by their scores.
+@permission_required(
+    ("customers.view_customer", "customers.view_latestscores"), raise_exception=True
+)
 def retention(request):
     return list_page(
         request,

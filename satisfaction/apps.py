@@ -13,11 +13,20 @@ class SatisfactionConfig(AppConfig):
         from customers.panels import panel_register
 
         from .receivers import survey_after_event
-        from .selectors import customer_surveys
+        from .selectors import customer_follow_ups, customer_surveys
         from .views.errors import invitation_language, public_error_page
 
         panel_register(
-            template="satisfaction/_customer_surveys.html", context=customer_surveys, order=60
+            template="satisfaction/_customer_surveys.html",
+            permissions=("satisfaction.view_response", "satisfaction.view_invitation"),
+            context=customer_surveys,
+            order=60,
+        )
+        panel_register(
+            template="satisfaction/_customer_follow_ups.html",
+            permissions=("satisfaction.view_followup",),
+            context=customer_follow_ups,
+            order=61,
         )
         customer_event.connect(survey_after_event, dispatch_uid="satisfaction.survey_after_event")
         # The survey links' own error pages, drawn for every public page.

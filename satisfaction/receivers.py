@@ -1,6 +1,6 @@
 """Customer events that call for a survey: a closed interaction, on-boarding, termination."""
 
-from crm.handoff import task_send_after_commit
+from crm.handoff import tasks_send_after_commit
 
 from . import services
 
@@ -9,6 +9,7 @@ def survey_after_event(sender, *, events, **kwargs) -> None:
     """Queue a survey trigger for each event of the batch that is a cause some active survey
     follows; the surveys are read once per kind of cause, not once per event."""
     surveys_by_cause: dict = {}
+    triggers = []
     for event in events:
         cause = services.cause_of_event(event.action, event.data)
         if cause is None:
@@ -17,11 +18,5 @@ def survey_after_event(sender, *, events, **kwargs) -> None:
         if audience not in surveys_by_cause:
             surveys_by_cause[audience] = bool(services.surveys_for(cause))
         if surveys_by_cause[audience]:
-            # A survey is not worth failing the customer's change for: the hand-off is robust.
-            task_send_after_commit(
-                "satisfaction.tasks.survey_trigger",
-                event.customer.pk,
-                cause.trigger,
-                cause.key,
-                cause.touch_point,
-            )
+            triggers.append((event.customer.pk, cause.trigger, cause.key, cause.touch_point))
+    tasks_send_after_commit("satisfaction.tasks.survey_trigger", triggers)

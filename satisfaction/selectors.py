@@ -19,7 +19,7 @@ def today():
 
 
 def customer_surveys(customer: Customer) -> dict:
-    """The panel on the customer page: answers, open follow-ups, recent invitations."""
+    """The answers panel on the customer page: answers and recent invitations."""
     responses = list(
         Response.objects.filter(customer=customer)
         .select_related("survey")
@@ -30,15 +30,21 @@ def customer_surveys(customer: Customer) -> dict:
         response.touch_point_name = touch_points.get(response.touch_point, response.touch_point)
     return {
         "responses": responses,
-        "follow_ups": list(
-            FollowUp.objects.filter(customer=customer, status=FollowUp.Status.OPEN)
-            .select_related("assigned_to", "response__survey")
-            .order_by("due_on", "id")
-        ),
         "invitations": list(
             Invitation.objects.filter(customer=customer)
             .select_related("survey")
             .order_by("-created_at", "-id")[:HISTORY_SHOWN]
+        ),
+    }
+
+
+def customer_follow_ups(customer: Customer) -> dict:
+    """The follow-ups panel on the customer page: the open follow-ups of low answers."""
+    return {
+        "follow_ups": list(
+            FollowUp.objects.filter(customer=customer, status=FollowUp.Status.OPEN)
+            .select_related("assigned_to", "response__survey")
+            .order_by("due_on", "id")
         ),
         "today": timezone.localdate(),
     }

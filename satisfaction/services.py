@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.handoff import task_send_after_commit
 from customers.models import Consent, ContactMedium, Customer, Interaction
 from customers.roles import may_be_given
 from customers.services import action_log_record, consent_record, interaction_record
@@ -255,7 +256,7 @@ def invitation_create(*, survey: Survey, customer: Customer, cause: Cause) -> In
                 raise NotInvited(f"asked this survey in the last {survey.period_days} days")
         channel, address = _reachable_channel(customer)
         preferences = getattr(customer, "preferences", None)
-        return Invitation.objects.create(
+        invitation = Invitation.objects.create(
             survey=survey,
             survey_version=survey_current_version(survey),
             customer=customer,
@@ -268,6 +269,9 @@ def invitation_create(*, survey: Survey, customer: Customer, cause: Cause) -> In
             created_at=now,
             expires_at=now + timedelta(days=survey.expires_after_days),
         )
+        # Its sending is asked for with it: an invitation is never made and then forgotten.
+        task_send_after_commit("satisfaction.tasks.invitation_send", invitation.pk)
+        return invitation
 
 
 def invitation_token(invitation: Invitation) -> str:

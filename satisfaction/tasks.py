@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from crm.handoff import task_send, tasks_send_after_commit
 from customers.models import Customer
 
 from . import services
@@ -26,7 +27,6 @@ def survey_trigger(customer_id: int, trigger: str, key: str, touch_point: str) -
         except services.NotInvited as reason:
             outcome[survey.name] = f"not invited: {reason}"
             continue
-        invitation_send.delay(invitation.pk)
         outcome[survey.name] = f"invitation {invitation.pk}"
     return outcome
 
@@ -51,8 +51,10 @@ def relationship_surveys_invite() -> dict[str, int]:
     queued = {}
     for survey in Survey.objects.filter(trigger=Survey.Trigger.PERIODIC, is_active=True):
         ids = services.relationship_survey_candidates(survey=survey, limit=RELATIONSHIP_BATCH)
-        for customer_id in ids:
-            survey_trigger.delay(customer_id, cause.trigger, cause.key, cause.touch_point)
+        tasks_send_after_commit(
+            "satisfaction.tasks.survey_trigger",
+            [(customer_id, cause.trigger, cause.key, cause.touch_point) for customer_id in ids],
+        )
         queued[survey.name] = len(ids)
     return queued
 
@@ -62,8 +64,9 @@ def invitations_remind() -> int:
     """Daily: one reminder for invitations still unanswered after the survey's delay, and the
     first send of invitations whose task was lost."""
     ids = services.invitations_to_remind()
+    # The invitations' own records say what is owed: a send that fails is found again tomorrow.
     for invitation_id in ids:
-        invitation_send.delay(invitation_id, reminder=True)
+        task_send("satisfaction.tasks.invitation_send", invitation_id, True)
     for invitation_id in services.invitations_unsent():
-        invitation_send.delay(invitation_id)
+        task_send("satisfaction.tasks.invitation_send", invitation_id)
     return len(ids)

@@ -65,6 +65,32 @@ def worker(transactional_db):
     connections.close_all()
 
 
+@pytest.fixture
+def tasks_finished():
+    """(task name, arguments, result) of every task that finished in this process (a worker
+    thread's included), in the order they finished."""
+    from celery.signals import task_postrun
+
+    finished: list[tuple[str, tuple, object]] = []
+
+    def record(sender=None, args=None, retval=None, **kwargs):
+        finished.append((sender.name, tuple(args or ()), retval))
+
+    task_postrun.connect(record, weak=False)
+    yield finished
+    task_postrun.disconnect(record)
+
+
+@pytest.fixture
+def receiver():
+    """A partner's hub callback: a real HTTP server on 127.0.0.1 that records each event."""
+    from tests.customers.partners.api.test_hub import Receiver
+
+    running = Receiver()
+    yield running
+    running.close()
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.staff.StaffOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
@@ -182,6 +183,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request hands work over (crm/handoff.py) and must not wait for a broker that is away: the
+# work waits in the database for the sweep instead. So a connection to Redis is given up after
+# half a second, and neither a send nor the result subscription that goes with it retries.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "max_retries": 0,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 
 # --- E-mail -----------------------------------------------------------------------------------
 # EMAIL_URL as django-environ reads it: smtp+tls://user:password@host:587, or consolemail:// (the
@@ -222,6 +232,9 @@ CRM_LOCALE = env.str("CRM_LOCALE", default="en_GB")
 # A chunk of a background job (scoring run, duplicate scan, import) held this long by a worker
 # that never finished it goes to another worker.
 CRM_JOB_LEASE_SECONDS = env_int("CRM_JOB_LEASE_SECONDS", default=600, minimum=1)
+# Work handed to Celery that the broker has not taken this long after its change committed is
+# sent by the minute's sweep (crm.tasks.handoffs_send).
+CRM_HANDOFF_GRACE_SECONDS = env_int("CRM_HANDOFF_GRACE_SECONDS", default=30, minimum=1)
 # At most one survey invitation per customer in this many days, whatever the survey.
 SATISFACTION_FATIGUE_DAYS = env_int("SATISFACTION_FATIGUE_DAYS", default=30, minimum=0)
 # Events on one customer within this window (a complaint, then a late payment) share one rescore.
@@ -272,6 +285,10 @@ CRM_HUB_TIMEOUT_SECONDS = env_int("CRM_HUB_TIMEOUT_SECONDS", default=10, minimum
 # allowed only where everything runs on one machine (development, tests).
 CRM_HUB_ALLOW_PRIVATE_CALLBACKS = env_bool("CRM_HUB_ALLOW_PRIVATE_CALLBACKS", default=DEBUG)
 CRM_HUB_REQUIRE_HTTPS = env_bool("CRM_HUB_REQUIRE_HTTPS", default=not DEBUG)
+# How long an Idempotency-Key's answer is kept for a partner that sends its create again.
+CRM_IDEMPOTENCY_HOURS = env_int("CRM_IDEMPOTENCY_HOURS", default=24, minimum=1)
+# The ports a callback may use, e.g. "443,8443"; unset: 443, and 80 where https is not required.
+CRM_HUB_ALLOWED_PORTS = frozenset(env.list("CRM_HUB_ALLOWED_PORTS", cast=int, default=[]))
 
 LOGGING = {
     "version": 1,

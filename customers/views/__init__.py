@@ -32,6 +32,22 @@ from customers.services.lifecycle import (
 from customers.views.common import customer_or_404 as _customer_or_404
 from customers.views.common import posted as _posted
 
+# What the customer list filters and sorts by the scores: only for those who may see them.
+_SCORE_FILTERS = ("value_segment", "credit_rating", "churn_at_least")
+
+
+def _customer_filter_form(request) -> CustomerFilterForm:
+    form = CustomerFilterForm(request.GET or None)
+    if not request.user.has_perm("customers.view_latestscores"):
+        for name in _SCORE_FILTERS:
+            del form.fields[name]
+        form.fields["sort"].choices = [
+            (sort, label)
+            for sort, label in form.fields["sort"].choices
+            if sort not in selectors.SCORE_SORTS
+        ]
+    return form
+
 
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
@@ -39,7 +55,7 @@ def customer_list(request):
     return list_page(
         request,
         "customers/list.html",
-        form=CustomerFilterForm(request.GET or None),
+        form=_customer_filter_form(request),
         page_of=lambda filters, **cursor: selectors.customer_list(
             q=filters.get("q", ""),
             status=filters.get("status", ""),
@@ -64,12 +80,9 @@ def customer_detail(request, number):
         return redirect(customer)
     context = {
         "customer": customer,
-        **selectors.customer_360(customer=customer),
-        "extra_panels": panels_for(customer),
+        **selectors.customer_360(customer=customer, viewer=request.user),
+        "extra_panels": panels_for(customer, viewer=request.user),
     }
-    context["allowed_transitions"] = [
-        t for t in context["allowed_transitions"] if request.user.has_perm(t.permission)
-    ]
     return render(request, "customers/detail.html", context)
 
 
@@ -111,7 +124,8 @@ def lead_create(request):
 
 
 @login_required
-@permission_required("customers.change_customer", raise_exception=True)
+# The profile form changes the party's fields as well as the customer's.
+@permission_required(("customers.change_customer", "customers.change_party"), raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def profile_edit(request, number):
     customer = _customer_or_404(number)
@@ -227,7 +241,8 @@ def preferences_edit(request, number):
 
 
 @login_required
-@permission_required("customers.change_consent", raise_exception=True)
+# A consent is recorded once per purpose and channel, then changed: both are needed.
+@permission_required(("customers.add_consent", "customers.change_consent"), raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def consent_record(request, number):
     customer = _customer_or_404(number)
@@ -305,10 +320,11 @@ def lifecycle_action(request, number, action):
             ]
             if refusal
             else [],
-            # What is overdue and what goes on the final bill, shown before the agent submits.
+            # What is overdue and what goes on the final bill, shown before the agent submits;
+            # not read for someone the action is refused to.
             "debt": (
                 services.customer_debt(customer=customer)
-                if action in DEBT_CHECKED_ACTIONS
+                if permitted and action in DEBT_CHECKED_ACTIONS
                 else None
             ),
             "reasons_accepting_overdue_debt": reasons_accepting_overdue_debt(action),

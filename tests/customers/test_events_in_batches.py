@@ -3,12 +3,14 @@ announces all its changes at once, and every receiver handles a batch with a fix
 queries, whatever its size."""
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from crm.models import Handoff
 from customers.events import CustomerEvent, customer_event, customer_events_announce
 from customers.models import ActionLog, Customer
 from customers.partners.models import HubDelivery, HubEvent
@@ -96,6 +98,7 @@ def test_receivers_take_as_many_queries_for_twenty_events_as_for_one(
     hub_subscribe(partner=None, actor="test", callback="http://127.0.0.1:9/hub")
     survey_create(name="Welcome", kind="nps", trigger="onboarding", actor="test")
     one, twenty = CustomerFactory(), [CustomerFactory() for _ in range(20)]
+    Handoff.objects.all().delete()  # what creating them handed over
 
     with django_capture_on_commit_callbacks() as handed_over:
         for_one = _announce_established([one])
@@ -107,8 +110,15 @@ def test_receivers_take_as_many_queries_for_twenty_events_as_for_one(
     assert set(RescoreRequest.objects.values_list("customer_id", flat=True)) >= {
         c.pk for c in [one, *twenty]
     }
-    # Per customer: its hub delivery, its rescore and its survey trigger, after commit.
-    assert len(handed_over) == 3 * 21
+    # Per customer: its hub delivery, its rescore and its survey trigger, handed over with the
+    # change, and sent after commit in one go per kind and batch.
+    handoffs = Counter(Handoff.objects.values_list("task", flat=True))
+    assert handoffs == {
+        "customers.partners.tasks.hub_delivery_send": 21,
+        "risk.tasks.customer_rescore": 21,
+        "satisfaction.tasks.survey_trigger": 21,
+    }
+    assert len(handed_over) == 3 * 2
 
 
 def test_a_bulk_rescore_request_opens_new_requests_and_joins_waiting_ones():

@@ -52,8 +52,10 @@ def test_a_customer_answers_and_the_account_manager_sees_the_detractor(page, inv
     answer.wait_for()
     assert answer.locator("td").filter(has_text="3").count() >= 1
     assert COMMENT in answer.inner_text()
-    panel.get_by_role("heading", name="Follow-ups").wait_for()
-    follow_ups = panel.locator("#survey-follow-ups tbody tr").filter(has_text=follow_up.reason)
+    follow_ups_panel = page.get_by_role("region", name="Survey follow-ups")
+    follow_ups = follow_ups_panel.locator("#survey-follow-ups tbody tr").filter(
+        has_text=follow_up.reason
+    )
     assert follow_ups.count() == 1
     assert follow_up.due_on.isoformat() in follow_ups.inner_text()
 
@@ -88,12 +90,11 @@ def test_the_customer_panel_fits_a_phone_in_labelled_lines(page, invitation, man
     page.set_viewport_size({"width": 390, "height": 844})
     _log_in(page, manager)
     page.goto(invitation.customer.get_absolute_url())
-    panel = page.get_by_role("region", name="Satisfaction")
-    panel.get_by_role("heading", name="Follow-ups").wait_for()
+    page.get_by_role("heading", name="Survey follow-ups").wait_for()
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     for table in ("#survey-answers", "#survey-follow-ups"):
-        cells = panel.locator(f"{table} tbody td")
+        cells = page.locator(f"{table} tbody td")
         # Each cell is a line of its own, labelled, the header row hidden.
         assert cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).display)") == (
             ["block"] * cells.count()
@@ -103,10 +104,10 @@ def test_the_customer_panel_fits_a_phone_in_labelled_lines(page, invitation, man
         "#survey-follow-ups td[data-label=Due]",
     ):
         # A date is never broken across lines: its cell is one line high.
-        height, line = panel.locator(date).evaluate(
+        height, line = page.locator(date).evaluate(
             "c => [c.getBoundingClientRect().height, parseFloat(getComputedStyle(c).lineHeight)]"
         )
         assert height < 2 * line, (date, height, line)
-    assert "Answered: " in panel.locator("#survey-answers td[data-label=Answered]").evaluate(
+    assert "Answered: " in page.locator("#survey-answers td[data-label=Answered]").evaluate(
         "c => getComputedStyle(c, '::before').content"
     )

@@ -1,4 +1,4 @@
-"""The satisfaction panel on the customer page lays out on a phone as the other panels do: each
+"""The satisfaction panels on the customer page lay out on a phone as the other panels do: each
 answer and each follow-up becomes a card of labelled lines instead of columns squeezed until
 words break anywhere."""
 
@@ -11,10 +11,10 @@ from satisfaction import services
 pytestmark = pytest.mark.django_db
 
 
-def _panel(client, user, customer) -> str:
+def _panel(client, user, customer, heading: str = "surveys-h") -> str:
     client.force_login(user)
     page = client.get(customer.get_absolute_url()).content.decode()
-    start = page.index('aria-labelledby="surveys-h"')
+    start = page.index(f'aria-labelledby="{heading}"')
     return page[start : page.index("</section>", start)]
 
 
@@ -41,7 +41,8 @@ def test_the_answers_stack_into_labelled_lines_on_a_phone(client, manager, invit
 def test_the_follow_ups_stack_into_labelled_lines_on_a_phone(client, manager, invitation):
     services.response_submit(invitation=invitation, score=2)
 
-    follow_ups = _table(_panel(client, manager, invitation.customer), "survey-follow-ups")
+    panel = _panel(client, manager, invitation.customer, heading="survey-follow-ups-h")
+    follow_ups = _table(panel, "survey-follow-ups")
 
     assert 'class="compact stack"' in follow_ups
     # Only the cell of links goes without a label: it reads as what its links say.

@@ -396,7 +396,9 @@ def test_a_touch_point_survey_needs_its_interaction_types():
 # --- Scheduled work -------------------------------------------------------------------------
 
 
-def test_relationship_surveys_go_to_consenting_customers_not_invited_lately():
+def test_relationship_surveys_go_to_consenting_customers_not_invited_lately(
+    django_capture_on_commit_callbacks,
+):
     survey = _survey(trigger="periodic", period_days=180)
     due = _customer()
     recently_invited = _customer()
@@ -404,7 +406,8 @@ def test_relationship_surveys_go_to_consenting_customers_not_invited_lately():
     CustomerFactory(status=Customer.Status.ACTIVE, family_name="No consent")
 
     assert services.relationship_survey_candidates(survey=survey, limit=100) == [due.pk]
-    assert relationship_surveys_invite.run() == {survey.name: 1}  # tasks run in-process
+    with django_capture_on_commit_callbacks(execute=True):  # the triggers go after commit
+        assert relationship_surveys_invite.run() == {survey.name: 1}  # tasks run in-process
     assert Invitation.objects.get(customer=due).touch_point == "relationship"
 
 

@@ -10,18 +10,14 @@ The uploaded file is read again as a stream, side by side with the row errors in
 one pass over the file and one query, however many rows failed.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
 
-from crm.csv import csv_lines
+from crm.csv import csv_dialect, csv_lines, csv_records, csv_text
 from customers.identity.models import ImportJob
-from customers.identity.services.imports import ERROR_COLUMN, csv_dialect
-
-SAMPLE_CHARS = 4096
+from customers.identity.services.imports import ERROR_COLUMN
 
 
 def import_errors_csv(*, job: ImportJob) -> Iterator[str]:
@@ -32,16 +28,16 @@ def import_errors_csv(*, job: ImportJob) -> Iterator[str]:
         raise ValidationError(
             f"The file of import {job.pk} is no longer stored; its errors are listed on the page."
         ) from None
-    text = io.TextIOWrapper(stored.file, encoding="utf-8-sig", newline="")
-    dialect = csv_dialect(text.read(SAMPLE_CHARS))
-    text.seek(0)
-    return _lines(job, text, dialect)
+    return _lines(job, stored)
 
 
-def _lines(job: ImportJob, text: io.TextIOWrapper, dialect: dict) -> Iterator[str]:
-    with text:
-        reader = csv.reader(text, **dialect)
-        yield from csv_lines(_failed_rows(job, reader), delimiter=dialect["delimiter"])
+def _lines(job: ImportJob, stored) -> Iterator[str]:
+    # The rows are read as the importer read them: numbered alike, a row it could not read
+    # (whose error is known) never stopping the file.
+    with stored, csv_text(stored) as text:
+        dialect = csv_dialect(text)
+        records = (record.cells for record in csv_records(text, dialect))
+        yield from csv_lines(_failed_rows(job, records), delimiter=dialect["delimiter"])
 
 
 def _errors_by_row(job: ImportJob) -> Iterator[tuple[int, str]]:
@@ -55,8 +51,8 @@ def _errors_by_row(job: ImportJob) -> Iterator[tuple[int, str]]:
         yield row_number, " ".join(message for _, message in group)
 
 
-def _failed_rows(job: ImportJob, reader) -> Iterator[list[str]]:
-    header = next(reader, [])
+def _failed_rows(job: ImportJob, records: Iterator[list[str]]) -> Iterator[list[str]]:
+    header = next(records, [])
     names = [name.strip() for name in header]
     width = len(header)
     if ERROR_COLUMN in names:
@@ -68,13 +64,11 @@ def _failed_rows(job: ImportJob, reader) -> Iterator[list[str]]:
     errors = _errors_by_row(job)
     pending = next(errors, None)
     # Rows are numbered as the importer numbers them: the header is row 1, and blank lines
-    # are not rows (csv.DictReader skips them).
+    # are not rows.
     row_number = 1
-    for cells in reader:
+    for cells in records:
         if pending is None:
             return
-        if not cells:
-            continue
         row_number += 1
         while pending is not None and pending[0] < row_number:
             pending = next(errors, None)

@@ -145,6 +145,13 @@ def _external_ref(row: dict, name: str = "external_ref") -> str:
     return ref
 
 
+def _row_readable(row: dict) -> None:
+    """A row the file itself spoils (a NUL, more values than columns: see ``imports._row_of``)
+    is refused, whatever its kind."""
+    if "__problem__" in row:
+        raise RowError(row["__problem__"], row.get("__field__", ""))
+
+
 # --- Customers ----------------------------------------------------------------------------------
 
 
@@ -173,8 +180,7 @@ def _currency(row: dict) -> str:
 
 
 def _customer_row(index: int, row: dict) -> _CustomerRow:
-    if "__extra__" in row:
-        raise RowError("The row has more values than the header has columns.")
+    _row_readable(row)
     ref = _external_ref(row)
     kind = _choice(row, "kind", Party.Kind.values, Party.Kind.INDIVIDUAL)
     for name, limit in (("street", 200), ("postcode", 20), ("city", 100)):
@@ -479,8 +485,7 @@ def _subscription_batch(
     for index, raw in batch:
         ref = raw.get("external_ref", "")
         try:
-            if "__extra__" in raw:
-                raise RowError("The row has more values than the header has columns.")
+            _row_readable(raw)
             ref = _external_ref(raw)
             if "__repeat_of__" in raw:
                 raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
@@ -542,8 +547,7 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impor
     for index, raw in batch:
         number = raw.get("invoice_number", "")
         try:
-            if "__extra__" in raw:
-                raise RowError("The row has more values than the header has columns.")
+            _row_readable(raw)
             number = _external_ref(raw, "invoice_number")
             _text(raw, "invoice_number", 30)
             if "__repeat_of__" in raw:

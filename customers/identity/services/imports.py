@@ -7,18 +7,28 @@ the batch done, with bulk inserts, so a row is imported completely or not at all
 rows take minutes. A row whose external reference was imported before is
 skipped, which makes a file safe to import again. How the rows of each kind are checked and
 written is in ``import_rows``.
+
+The file is read as a stream, a row at a time (``crm.csv``), at upload and by the job: a large
+upload stays on disk. A row the file spoils (a NUL, more values than columns) is that row's
+error. A file broken at a row (bad quoting, a value beyond the CSV field limit, bytes that are
+not UTF-8) is refused at upload, naming the row.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import transaction
 
-from crm.csv import csv_uncell
+from crm.csv import (
+    NOT_UTF8_VALUE,
+    CsvRecord,
+    csv_dialect,
+    csv_records,
+    csv_text,
+    csv_uncell,
+)
 from crm.jobs import services as jobs
 from crm.jobs.kinds import job_kind
 from customers.identity.models import ImportChunk, ImportJob, ImportRowError
@@ -61,45 +71,48 @@ ERROR_COLUMN = "error"
 IGNORED_COLUMNS = {ERROR_COLUMN}
 
 
-def _text_of(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
+def _column_name(names: list[str], record: CsvRecord) -> str:
+    return names[record.column].strip() if record.column < len(names) else ""
+
+
+def _refuse_unreadable(record: CsvRecord, header: CsvRecord) -> None:
+    """Refuse the file at a row that breaks it: bad quoting or an overlong value or line make
+    the rows after it unreliable, and bytes that are not UTF-8 are almost always a whole file
+    saved in another encoding, which saving again as CSV UTF-8 mends at once."""
+    if record.unreadable:
         raise ValidationError(
-            f"The file is not UTF-8 text (byte {error.start} cannot be read). "
+            f"The file is not valid CSV at row {record.number}: {record.unreadable}."
+        )
+    if record.problem == NOT_UTF8_VALUE:
+        where = _column_name(header.cells, record) or f"value {record.column + 1}"
+        raise ValidationError(
+            f"The file is not UTF-8 text (row {record.number}, {where}). "
             "Save it as 'CSV UTF-8' and upload it again."
-        ) from None
+        )
 
 
-def csv_dialect(sample: str) -> dict:
-    """How to read a file whose first characters are ``sample``: its delimiter is guessed.
-
-    Only the delimiter is worth guessing: the sniffer reports doubled quotes as unused when
-    the sample happens to have none, takes the apostrophes in "status 'gone' is not …" or
-    O'Brien for quote marks, and a file that breaks the quoting rules is refused.
-    """
-    try:
-        delimiter = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    return {"delimiter": delimiter, "quotechar": '"', "doublequote": True, "strict": True}
-
-
-def _reader(text: str) -> csv.DictReader:
-    return csv.DictReader(io.StringIO(text, newline=""), **csv_dialect(text))
-
-
-def import_header_check(*, kind: str, raw: bytes) -> int:
-    """Check the file before it is queued: readable, the right columns; returns its row count."""
+def import_header_check(*, kind: str, file: File) -> int:
+    """Check the file before it is queued: readable, the right columns; returns its row count.
+    The file is read as a stream, one row at a time."""
     if kind not in COLUMNS:
         raise ValidationError(f"Unknown import kind '{kind}'.")
-    if not raw.strip():
-        raise ValidationError("The file is empty.")
-    reader = _reader(_text_of(raw))
-    try:
-        header = {name.strip() for name in reader.fieldnames or [] if name}
-    except csv.Error as error:
-        raise ValidationError(f"The file is not valid CSV: {error}.") from None
+    with csv_text(file) as text:
+        records = csv_records(text, csv_dialect(text))
+        header = next(records, None)
+        if header is None or not (header.unreadable or any(c.strip() for c in header.cells)):
+            raise ValidationError("The file is empty.")
+        if header.problem:
+            raise ValidationError(f"The header row {header.problem}.")
+        _refuse_unreadable(header, header)
+        _columns_check(kind, {name.strip() for name in header.cells if name.strip()})
+        rows = 0
+        for record in records:
+            _refuse_unreadable(record, header)
+            rows += 1
+    return rows
+
+
+def _columns_check(kind: str, header: set[str]) -> None:
     missing = COLUMNS[kind]["required"] - header
     if missing:
         expected = sorted(COLUMNS[kind]["required"] | COLUMNS[kind]["optional"])
@@ -110,10 +123,6 @@ def import_header_check(*, kind: str, raw: bytes) -> int:
     unknown = header - COLUMNS[kind]["required"] - COLUMNS[kind]["optional"] - IGNORED_COLUMNS
     if unknown:
         raise ValidationError(f"Unknown columns: {', '.join(sorted(unknown))}.")
-    try:
-        return sum(1 for _ in reader)
-    except csv.Error as error:
-        raise ValidationError(f"The file is not valid CSV: {error}.") from None
 
 
 def import_job_create(
@@ -134,8 +143,7 @@ def import_job_create(
         raise ValidationError(
             f"The file is larger than {settings.CRM_IMPORT_MAX_BYTES // (1024 * 1024)} MB."
         )
-    raw = file.read()
-    rows = import_header_check(kind=kind, raw=raw)
+    rows = import_header_check(kind=kind, file=file)
     name = (getattr(file, "name", "") or "upload.csv").rsplit("/", 1)[-1][:200]
     with transaction.atomic():
         job = jobs.job_plan(
@@ -149,7 +157,8 @@ def import_job_create(
             uploaded_by=actor if getattr(actor, "pk", None) else None,
             rows_total=rows,
         )
-        job.file.save(name, ContentFile(raw), save=False)
+        # Stored as it came: an upload on disk is moved, any other file copied in pieces.
+        job.file.save(name, file, save=False)
         job.save(update_fields=["file"])
     return job
 
@@ -174,26 +183,38 @@ def _rows(job: ImportJob) -> list[tuple[int, dict]]:
 
 
 def _rows_read(job: ImportJob) -> Iterator[tuple[int, dict]]:
-    with job.file.open("rb") as handle:
-        text = _text_of(handle.read())
-    reader = _reader(text)
     # Every row is read, also those of chunks done before: a reference repeated in the file is
     # then found whatever the chunk size and wherever the job was cut off.
     ref_column = "invoice_number" if job.kind == ImportJob.Kind.INVOICES else "external_ref"
     first_index: dict[str, int] = {}
-    for index, row in enumerate(reader):
-        # A value our error file wrote as text for spreadsheets is read as the value it was.
-        clean = {
-            (key or "").strip(): csv_uncell((value or "").strip())
-            for key, value in row.items()
-            if key is not None
-        }
-        if None in row:
-            clean["__extra__"] = "yes"
-        ref = clean.get(ref_column, "")
-        if ref and first_index.setdefault(ref, index) != index:
-            clean["__repeat_of__"] = str(first_index[ref])
-        yield index, clean
+    with job.file.storage.open(job.file.name, "rb") as stored, csv_text(stored) as text:
+        records = csv_records(text, csv_dialect(text))
+        header = next(records, None)
+        names = [name.strip() for name in header.cells] if header else []
+        for index, record in enumerate(records):
+            row = _row_of(names, record)
+            ref = row.get(ref_column, "")
+            if ref and first_index.setdefault(ref, index) != index:
+                row["__repeat_of__"] = str(first_index[ref])
+            yield index, row
+
+
+def _row_of(names: list[str], record: CsvRecord) -> dict[str, str]:
+    """A row by column name. A row the file itself spoils carries ``__problem__`` (and the
+    column in ``__field__``), which refuses it whatever its kind."""
+    # A value our error file wrote as text for spreadsheets is read as the value it was.
+    row = {name: "" for name in names} | {
+        name: csv_uncell(value.strip()) for name, value in zip(names, record.cells, strict=False)
+    }
+    if record.unreadable:
+        row["__problem__"] = f"The row is not valid CSV: {record.unreadable}."
+    elif record.problem:
+        column = _column_name(names, record)
+        row["__problem__"] = f"{column or 'A value'} {record.problem}."
+        row["__field__"] = column
+    elif len(record.cells) > len(names):
+        row["__problem__"] = "The row has more values than the header has columns."
+    return row
 
 
 # --- Running a job ----------------------------------------------------------------------------

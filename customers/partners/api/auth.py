@@ -78,6 +78,12 @@ def partner_of(request) -> Partner | None:
     return user.partner if isinstance(user, PartnerClient) else None
 
 
+def caller_of(request) -> str:
+    """Whose keys and limits a request counts against: the partner's, or the staff user's."""
+    partner = partner_of(request)
+    return f"partner:{partner.pk}" if partner else f"user:{request.user.pk}"
+
+
 def actor_of(request):
     user = request.user
     return user.actor if isinstance(user, PartnerClient) else user

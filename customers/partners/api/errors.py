@@ -5,7 +5,9 @@ Outside the API the public pages get theirs (crm.public_errors), staff pages Dja
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -41,6 +43,7 @@ REASONS = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    413: "Payload too large",
     415: "Unsupported media type",
     429: "Too many requests",
     500: "Internal error",
@@ -52,9 +55,26 @@ def error_body(status_code: int, code: str, message: str, reason: str | None = N
         "@type": "Error",
         "code": code,
         "reason": reason or REASONS.get(status_code, "Error"),
-        "message": message,
+        "message": encodable(message),
         "status": str(status_code),
     }
+
+
+def encodable(text: str) -> str:
+    """``text`` as every encoder takes it: a message may echo what a caller sent, and a lone
+    UTF-16 surrogate in it (which JSON lets through) would make the answer itself fail."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def api_body_limit() -> int:
+    """The largest body the API reads: CRM_API_MAX_BODY_BYTES, or Django's own limit where
+    that is lower (Django refuses a larger body before the API sees it)."""
+    limits = (settings.CRM_API_MAX_BODY_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return min(limit for limit in limits if limit is not None)
+
+
+def payload_too_large() -> ApiError:
+    return ApiError(413, "payload_too_large", f"The body is larger than {api_body_limit()} bytes.")
 
 
 def _flatten(detail, path: str = "") -> list[str]:
@@ -121,6 +141,8 @@ CONFLICT_CODES = {"not_deletable", "duplicate_reference"}
 
 def tmf_exception_handler(exc, context):
     """DRF's exception handler, answering in TMF errors; unexpected failures become a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = payload_too_large()
     if isinstance(exc, ApiError):
         body = error_body(exc.status_code, exc.code, str(exc.detail), exc.reason)
         return Response(body, status=exc.status_code)
@@ -170,6 +192,9 @@ def api_error_response(status_code: int, code: str, message: str) -> JsonRespons
 
 
 def bad_request(request, exception=None):
+    if is_api_request(request) and isinstance(exception, RequestDataTooBig):
+        error = payload_too_large()
+        return api_error_response(error.status_code, error.code, str(error.detail))
     if is_api_request(request):
         return api_error_response(400, "bad_request", str(exception) or "The request is malformed.")
     return public_errors.bad_request(request, exception)

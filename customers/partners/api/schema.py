@@ -241,6 +241,16 @@ FIELDS_PARAMETER = OpenApiParameter(
     str,
     description=f"Comma-separated attributes to return: {', '.join(ATTRIBUTES)}.",
 )
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "Your own key for this create (a UUID): sent again with the same request, it gets the "
+        "first answer again (with Idempotent-Replayed: true) instead of creating twice. Keys "
+        "are kept 24 hours; the same key with a different request is a 422."
+    ),
+)
 LIST_PARAMETERS = [
     FIELDS_PARAMETER,
     OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
@@ -277,7 +287,10 @@ def list_responses() -> dict:
 
 
 def create_responses() -> dict:
-    return {201: OpenApiResponse(CUSTOMER, description="Created"), **_errors(*_COMMON, 409, 415)}
+    return {
+        201: OpenApiResponse(CUSTOMER, description="Created"),
+        **_errors(*_COMMON, 409, 413, 415, 422),
+    }
 
 
 def item_responses() -> dict:
@@ -287,7 +300,7 @@ def item_responses() -> dict:
 def patch_responses() -> dict:
     return {
         200: OpenApiResponse(CUSTOMER, description="Changed"),
-        **_errors(*_COMMON, 404, 409, 415),
+        **_errors(*_COMMON, 404, 409, 413, 415),
     }
 
 
@@ -296,7 +309,7 @@ def delete_responses() -> dict:
 
 
 def hub_create_responses() -> dict:
-    return {201: OpenApiResponse(HUB, description="Subscribed"), **_errors(*_COMMON, 415)}
+    return {201: OpenApiResponse(HUB, description="Subscribed"), **_errors(*_COMMON, 413, 415)}
 
 
 def hub_list_responses() -> dict:

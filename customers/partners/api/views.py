@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from customers.partners.api.auth import (
     PartnerClient,
     PartnerRateThrottle,
     actor_of,
+    caller_of,
     partner_of,
 )
 from customers.partners.api.errors import ApiError, api_error_response
@@ -45,6 +47,13 @@ from customers.partners.selectors import (
     customers_visible_to,
 )
 from customers.partners.services.hub import hub_subscribe, hub_unsubscribe
+from customers.partners.services.idempotency import (
+    Answer,
+    KeyReused,
+    answered_once,
+    idempotency_key_checked,
+    request_fingerprint,
+)
 from customers.services.customers import customer_delete
 from customers.services.lifecycle import TRANSITIONS, transition_to
 from customers.services.profile import (
@@ -153,7 +162,8 @@ def _check_staff_transition(request, customer: Customer, target: str | None) -> 
 
 
 class TmfView(APIView):
-    """What every endpoint shares: no text with a null character reaches the database."""
+    """What every endpoint shares: no text with a null character reaches the database (the
+    parsers refuse one in a body, with lone surrogates)."""
 
     throttle_classes = [PartnerRateThrottle]
 
@@ -196,11 +206,34 @@ class CustomerCollection(TmfView):
     @extend_schema(
         operation_id="createCustomer",
         summary="Create a customer",
+        parameters=[schema.IDEMPOTENCY_KEY_PARAMETER],
         request={"application/json": schema.CUSTOMER_CREATE},
         responses=schema.create_responses(),
         tags=["customer"],
     )
     def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            answer = self._create(request)
+        else:
+            try:
+                answer = answered_once(
+                    caller=caller_of(request),
+                    key=idempotency_key_checked(key),
+                    operation=f"POST {request.get_full_path()}"[:300],
+                    fingerprint=request_fingerprint(request.data),
+                    work=lambda: self._create(request),
+                )
+            except DjangoValidationError as error:
+                raise ApiError(400, "invalid_idempotency_key", " ".join(error.messages)) from None
+            except KeyReused as error:
+                raise ApiError(422, "idempotency_key_reused", str(error)) from None
+        headers = {"Location": answer.location}
+        if answer.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(answer.body, status=answer.status_code, headers=headers)
+
+    def _create(self, request) -> Answer:
         serializer = CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -235,7 +268,7 @@ class CustomerCollection(TmfView):
         except DuplicateFound as found:
             raise duplicate_error(request, found) from None
         body = _render(request, _reload(customer))
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["href"]})
+        return Answer(status.HTTP_201_CREATED, body, location=body["href"])
 
 
 def duplicate_error(request, found: DuplicateFound) -> ApiError:
@@ -420,8 +453,6 @@ class HubCollection(TmfView):
                 raise ApiError(400, "invalid", f"{name} must be a string.")
             if len(data.get(name) or "") > longest:
                 raise ApiError(400, "invalid", f"{name} is longer than {longest} characters.")
-            if "\x00" in (data.get(name) or ""):
-                raise ApiError(400, "invalid", f"{name}: null characters are not allowed.")
         if not data.get("callback"):
             raise ApiError(400, "invalid", "callback: give the URL to send events to.")
         if data.get("@type", "Hub") != "Hub":

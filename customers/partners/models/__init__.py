@@ -1,3 +1,4 @@
+from .idempotency import IdempotentRequest
 from .partner import ApiToken, HubDelivery, HubEvent, HubSubscription
 
 __all__ = [
@@ -5,4 +6,5 @@ __all__ = [
     "HubDelivery",
     "HubEvent",
     "HubSubscription",
+    "IdempotentRequest",
 ]

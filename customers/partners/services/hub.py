@@ -13,7 +13,6 @@ Receivers de-duplicate on ``eventId``.
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
@@ -24,7 +23,6 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,11 +31,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.handoff import task_send_after_commit
+from crm.handoff import tasks_send_after_commit
 from customers.events import CustomerEvent
 from customers.models import Customer, Partner
 from customers.partners.api.representation import customer_representation, customers_with_relations
 from customers.partners.models import HubDelivery, HubEvent, HubSubscription
+from customers.partners.services.callbacks import (
+    address_of,
+    allowed_callback_ports,
+    callback_host_allowed,
+    callback_port_allowed,
+    is_public_address,
+)
 from customers.services.audit import action_log_record
 
 CREATE, CHANGE, STATE_CHANGE, DELETE = (
@@ -89,19 +94,21 @@ def event_type_for(action: str) -> str | None:
 # --- Subscriptions ---------------------------------------------------------------------------
 
 
-def _callback_host_allowed(url: str) -> bool:
-    """Refuse callbacks into our own network (loopback, private, link-local) in production."""
-    if settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
-        return True
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False
-    return all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+# The keys a hub's query may use, as TMF629 names them.
+QUERY_KEYS = ("eventType",)
 
 
 def _query_event_types(query: str) -> None:
+    keys = {part.partition("=")[0].strip() for part in query.split("&") if part.strip()}
+    unknown_keys = keys - set(QUERY_KEYS)
+    if unknown_keys:
+        raise ValidationError(
+            {
+                "query": f"Unknown keys: {', '.join(sorted(unknown_keys))}. "
+                f"A query may use {', '.join(QUERY_KEYS)}, "
+                f"e.g. eventType={EVENT_TYPES[0]},{EVENT_TYPES[2]}."
+            }
+        )
     probe = HubSubscription(query=query)
     unknown = probe.event_types - set(EVENT_TYPES)
     if unknown:
@@ -132,8 +139,11 @@ def hub_subscribe(
         raise ValidationError({"callback": "Give an http or https URL."}) from None
     if settings.CRM_HUB_REQUIRE_HTTPS and not callback.startswith("https://"):
         raise ValidationError({"callback": "Callbacks must use https."})
-    if not _callback_host_allowed(callback):
+    if not callback_host_allowed(callback):
         raise ValidationError({"callback": "Callbacks must reach a public address."})
+    if not callback_port_allowed(callback):
+        ports = " or ".join(str(port) for port in sorted(allowed_callback_ports() or ()))
+        raise ValidationError({"callback": f"Callbacks must use port {ports}."})
     _query_event_types(query)
     generated = secret is None
     if generated:
@@ -289,9 +299,10 @@ def hub_events_record(*, events: list[CustomerEvent]) -> list[HubEvent]:
 
 
 def _hand_to_broker(delivery_ids: list[int]) -> None:
-    """Queue the sends. With the broker down they wait for the sweep: the change stands."""
-    for delivery_id in delivery_ids:
-        task_send_after_commit("customers.partners.tasks.hub_delivery_send", delivery_id)
+    """Queue the sends with the change. With the broker down they wait: the change stands."""
+    tasks_send_after_commit(
+        "customers.partners.tasks.hub_delivery_send", [(pk,) for pk in delivery_ids]
+    )
 
 
 # --- Delivery --------------------------------------------------------------------------------
@@ -310,16 +321,19 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class CallbackRefused(OSError):
-    """The callback's address is in our own network."""
+    """The callback's address is in our own network, or its port is not allowed."""
 
 
 def _checked_connection(address, *args, **kwargs):
     """Connect, then check the address actually reached: a name that resolved to a public
     address when the hub was registered may point into our network by now."""
+    allowed = allowed_callback_ports()
+    if allowed is not None and address[1] not in allowed:
+        raise CallbackRefused(f"port {address[1]} is not allowed for callbacks")
     sock = socket.create_connection(address, *args, **kwargs)
     if not settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS:
-        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
-        if not peer.is_global:
+        peer = address_of(sock.getpeername()[0])
+        if not is_public_address(peer):
             sock.close()
             raise CallbackRefused(f"{address[0]} resolves to {peer}, which is not public")
     return sock

@@ -54,7 +54,7 @@ def test_a_corrected_error_file_imports_the_fixed_rows_and_lists_the_rest_again(
     first = run(customers_csv(BOB, {**ANN, "email": "nope"}, {**LEE, "status": "gone"}))
     assert (first.rows_created, first.rows_failed) == (1, 2)
 
-    corrected = text_of(first).replace(",nope,", ",ann@example.com,")
+    corrected = text_of(first).replace('"nope"', '"ann@example.com"')
     second = run(corrected.encode())
 
     assert (second.rows_total, second.rows_created, second.rows_failed) == (2, 1, 1)
@@ -74,11 +74,34 @@ def test_values_a_spreadsheet_would_run_are_written_as_text_and_import_as_they_w
     job = run(raw)
 
     [_, row] = rows_of(job)
-    assert row == ["R-9", "'" + formula, "'-Smith", "+44 20 7946 0000", "nope", BAD_EMAIL]
+    assert row == ["R-9", "'" + formula, "'-Smith", "'+44 20 7946 0000", "nope", BAD_EMAIL]
 
-    run(text_of(job).replace(",nope,", ",ann@example.com,").encode())
+    run(text_of(job).replace('"nope"', '"ann@example.com"').encode())
     party = Customer.objects.get(external_ref="R-9").party
     assert (party.given_name, party.family_name) == (formula, "-Smith")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["=cmd|' /C calc'!A0", "+SUM(1+1)", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0", "\uff1dSUM(1)"],
+)
+def test_no_cell_of_the_error_file_starts_a_formula_and_the_value_is_kept(db, value):
+    raw = f"external_ref,given_name,family_name,email\n{value},{value},Smith,nope\n".encode()
+    job = run(raw)
+
+    [error] = job.row_errors.all()
+    assert error.external_ref == value, "the reference is kept as it was typed"
+    [_, row] = rows_of(job)
+    assert row == ["'" + value, "'" + value, "Smith", "nope", BAD_EMAIL]
+    assert text_of(job).splitlines()[1].startswith("\"'")
+
+
+def test_a_row_with_a_nul_is_in_the_error_file_with_its_row_and_column(db):
+    job = run(b"external_ref,family_name,email\nA-1,Archer,a@example.com\nA-2,Ba\x00ker,\n")
+
+    assert rows_of(job)[1:] == [
+        ["A-2", "Ba\ufffdker", "", "family_name holds a NUL character (byte 0); remove it."]
+    ]
 
 
 def test_a_corrected_semicolon_file_with_apostrophes_imports_as_it_was_written(db):
@@ -93,9 +116,9 @@ def test_a_corrected_semicolon_file_with_apostrophes_imports_as_it_was_written(d
 
     corrected = (
         text_of(first)
-        .replace(";gone;", ";lead;")
-        .replace(";nope;", ";bob@example.com;")
-        .replace(";zoe@;", ";zoe@example.com;")
+        .replace('"gone"', '"lead"')
+        .replace('"nope"', '"bob@example.com"')
+        .replace('"zoe@"', '"zoe@example.com"')
     )
     second = run(corrected.encode())
 

@@ -371,7 +371,7 @@ def test_a_row_with_fewer_values_than_the_header_reads_the_missing_ones_as_blank
     [
         (
             "external_ref,family_name\nA-1,Müller\n".encode("latin-1"),
-            "The file is not UTF-8 text (byte 30 cannot be read).",
+            "The file is not UTF-8 text (row 2, family_name).",
         ),
         (b"", "The file is empty."),
         (b"  \n\n", "The file is empty."),

@@ -187,3 +187,13 @@ def individual(given="Jane", family="Doe", **extra) -> dict:
 
 
 READ_ONLY_SCOPES = [ApiToken.Scope.READ]
+
+
+def tmf_error(response, status: int, tmf) -> dict:
+    """The TMF Error body of ``response``, after checking its status, type and shape."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    tmf.validate(body, "Error")
+    assert body["status"] == str(status)
+    return body

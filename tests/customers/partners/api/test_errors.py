@@ -3,26 +3,19 @@
 import json
 
 import pytest
-from django.test import override_settings
+from django.core.exceptions import RequestDataTooBig
+from django.test import RequestFactory
 
 from customers.models import Customer
+from customers.partners.api.errors import api_error_response, bad_request
 
-from .conftest import API, individual
+from .conftest import API, individual, tmf_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
-def _error(response, status: int, tmf) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    tmf.validate(body, "Error")
-    assert body["status"] == str(status)
-    return body
-
-
 def test_malformed_json_is_a_400(alpha_api, tmf):
-    body = _error(alpha_api.post("/customer", '{"engagedParty": '), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", '{"engagedParty": '), 400, tmf)
 
     assert "JSON" in body["message"]
     assert not Customer.objects.exists()
@@ -30,11 +23,11 @@ def test_malformed_json_is_a_400(alpha_api, tmf):
 
 @pytest.mark.parametrize("payload", ["[]", '"text"', "42", "null"])
 def test_a_body_that_is_not_an_object_is_a_400(alpha_api, payload, tmf):
-    _error(alpha_api.post("/customer", payload), 400, tmf)
+    tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
 
 def test_an_unknown_attribute_is_a_400_that_names_it(alpha_api, tmf):
-    body = _error(alpha_api.post("/customer", individual(shoeSize=42)), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", individual(shoeSize=42)), 400, tmf)
 
     assert "shoeSize" in body["message"]
 
@@ -43,13 +36,13 @@ def test_an_unknown_nested_attribute_is_a_400_that_names_its_path(alpha_api, tmf
     payload = individual()
     payload["engagedParty"]["nickname"] = "JD"
 
-    body = _error(alpha_api.post("/customer", payload), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
     assert "engagedParty.nickname" in body["message"]
 
 
 def test_a_read_only_attribute_is_a_400(alpha_api, tmf):
-    body = _error(alpha_api.post("/customer", individual(id="C00000001")), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", individual(id="C00000001")), 400, tmf)
 
     assert "set by the system" in body["message"]
 
@@ -71,12 +64,12 @@ def test_wrong_types_are_a_400(alpha_api, change, tmf):
     payload = individual()
     payload.update(change)
 
-    _error(alpha_api.post("/customer", payload), 400, tmf)
+    tmf_error(alpha_api.post("/customer", payload), 400, tmf)
     assert not Customer.objects.exists()
 
 
 def test_a_missing_engaged_party_is_a_400(alpha_api, tmf):
-    body = _error(alpha_api.post("/customer", {"@type": "Customer"}), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", {"@type": "Customer"}), 400, tmf)
 
     assert "engagedParty" in body["message"]
 
@@ -84,21 +77,11 @@ def test_a_missing_engaged_party_is_a_400(alpha_api, tmf):
 def test_an_invalid_e_mail_address_is_a_400_naming_it(alpha_api, tmf):
     payload = individual(contactMedium=[{"@type": "EmailContactMedium", "emailAddress": "nope"}])
 
-    _error(alpha_api.post("/customer", payload), 400, tmf)
-
-
-@override_settings(CRM_API_MAX_BODY_BYTES=2048)
-def test_an_oversized_body_is_a_400_and_nothing_is_stored(alpha_api, tmf):
-    payload = individual(name="x" * 5000)
-
-    body = _error(alpha_api.post("/customer", json.dumps(payload)), 400, tmf)
-
-    assert "larger than 2048 bytes" in body["message"]
-    assert not Customer.objects.exists()
+    tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
 
 def test_an_unsupported_media_type_is_a_415(alpha_api, tmf):
-    _error(alpha_api.post("/customer", "name=x", content_type="text/plain"), 415, tmf)
+    tmf_error(alpha_api.post("/customer", "name=x", content_type="text/plain"), 415, tmf)
 
 
 def test_a_method_the_resource_lacks_is_a_405(alpha_api, alpha_customer, tmf):
@@ -106,16 +89,16 @@ def test_a_method_the_resource_lacks_is_a_405(alpha_api, alpha_customer, tmf):
         f"{API}/customer/{alpha_customer.number}", "{}", headers=alpha_api.headers
     )
 
-    _error(response, 405, tmf)
+    tmf_error(response, 405, tmf)
 
 
 def test_an_unknown_path_under_the_api_is_a_tmf_404(alpha_api, tmf):
-    _error(alpha_api.get("/customers-and-more"), 404, tmf)
+    tmf_error(alpha_api.get("/customers-and-more"), 404, tmf)
 
 
 def test_an_unknown_hub_is_a_404(alpha_api, tmf):
-    _error(alpha_api.get("/hub/99999999999999999999"), 404, tmf)
-    _error(alpha_api.get("/hub/abc"), 404, tmf)
+    tmf_error(alpha_api.get("/hub/99999999999999999999"), 404, tmf)
+    tmf_error(alpha_api.get("/hub/abc"), 404, tmf)
 
 
 @pytest.mark.parametrize(
@@ -142,12 +125,12 @@ def test_an_unknown_hub_is_a_404(alpha_api, tmf):
 def test_odd_values_inside_lists_and_types_are_a_400_on_create_and_patch(
     alpha_api, alpha_customer, change, tmf
 ):
-    _error(alpha_api.post("/customer", {**individual(), **change}), 400, tmf)
-    _error(alpha_api.patch(f"/customer/{alpha_customer.number}", change), 400, tmf)
+    tmf_error(alpha_api.post("/customer", {**individual(), **change}), 400, tmf)
+    tmf_error(alpha_api.patch(f"/customer/{alpha_customer.number}", change), 400, tmf)
 
 
 def test_json_nested_too_deeply_is_a_400(alpha_api, tmf):
-    _error(alpha_api.post("/customer", "[" * 5000 + "]" * 5000), 400, tmf)
+    tmf_error(alpha_api.post("/customer", "[" * 5000 + "]" * 5000), 400, tmf)
 
 
 @pytest.mark.parametrize(
@@ -160,23 +143,23 @@ def test_json_nested_too_deeply_is_a_400(alpha_api, tmf):
     ],
 )
 def test_null_characters_in_paths_and_parameters_are_a_400(alpha_api, path, params, tmf):
-    _error(alpha_api.get(path, **params), 400, tmf)
+    tmf_error(alpha_api.get(path, **params), 400, tmf)
 
 
 def test_odd_ids_are_not_found(alpha_api, tmf):
-    _error(alpha_api.get("/hub/²"), 404, tmf)
-    _error(alpha_api.get("/customer/C 01"), 404, tmf)
+    tmf_error(alpha_api.get("/hub/²"), 404, tmf)
+    tmf_error(alpha_api.get("/customer/C 01"), 404, tmf)
 
 
 def test_a_persons_name_is_changed_through_the_engaged_party(alpha_customer, alpha_api, tmf):
-    body = _error(
+    body = tmf_error(
         alpha_api.patch(f"/customer/{alpha_customer.number}", {"name": "Totally New"}), 400, tmf
     )
 
     assert "engagedParty" in body["message"]
     payload = individual()
     payload["engagedParty"]["name"] = "Jane Doe"
-    _error(alpha_api.post("/customer", payload), 400, tmf)
+    tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
 
 def test_an_organisations_name_is_its_legal_name(alpha_api):
@@ -193,7 +176,7 @@ def test_an_organisations_name_is_its_legal_name(alpha_api):
 def test_a_hub_callback_longer_than_500_characters_is_a_400(alpha_api, tmf):
     long_url = "https://partner.example/" + "x" * 500
 
-    _error(alpha_api.post("/hub", {"callback": long_url}), 400, tmf)
+    tmf_error(alpha_api.post("/hub", {"callback": long_url}), 400, tmf)
 
 
 def test_service_errors_name_the_tmf_attribute(alpha_api, tmf):
@@ -201,7 +184,7 @@ def test_service_errors_name_the_tmf_attribute(alpha_api, tmf):
         contactMedium=[{"@type": "GeographicAddressContactMedium", "street1": "1 A St"}]
     )
 
-    body = _error(alpha_api.post("/customer", payload), 400, tmf)
+    body = tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
     assert "contactMedium.city" in body["message"]
 
@@ -211,4 +194,24 @@ def test_a_contact_medium_id_that_is_not_ours_is_a_400(alpha_api, alpha_customer
 
     response = alpha_api.patch(f"/customer/{alpha_customer.number}", {"contactMedium": [medium]})
 
-    _error(response, 400, tmf)
+    tmf_error(response, 400, tmf)
+
+
+def test_an_error_message_echoing_a_lone_surrogate_is_still_encoded(tmf):
+    response = api_error_response(400, "invalid", "status: 'active\ud800' is not a status.")
+
+    body = json.loads(response.content)
+
+    tmf.validate(body, "Error")
+    assert body["message"] == "status: 'active\\ud800' is not a status."
+
+
+def test_a_body_django_finds_too_large_outside_the_views_is_a_tmf_413(tmf):
+    request = RequestFactory().post(f"{API}/customer", data="{}", content_type="application/json")
+
+    response = bad_request(request, RequestDataTooBig("too big"))
+
+    assert response.status_code == 413
+    body = json.loads(response.content)
+    tmf.validate(body, "Error")
+    assert body["code"] == "payload_too_large"

@@ -358,6 +358,7 @@ class TestWhoHears:
             secret="s" * 32,
         )
         settings.CRM_HUB_ALLOW_PRIVATE_CALLBACKS = False
+        settings.CRM_HUB_ALLOWED_PORTS = frozenset({receiver.server.server_port})
 
         with django_capture_on_commit_callbacks(execute=True):
             CustomerFactory(partner=alpha[0])
