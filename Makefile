@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-ci clean
+.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-outage bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -111,6 +111,10 @@ bench-api: install
 	$(PY) bench/bench_api.py --customers $(SIZE) --database-url $(BENCH_SERVER)/$(BENCH_API_DB) $(API_ARGS)
 
 # Every benchmark at a tiny size, on throw-away databases, so none of them rots (.ci/run).
+# Each request that hands work to Celery, with the broker up and on a closed port.
+bench-outage: install
+	$(PY) bench/bench_outage.py --database-url $(BENCH_SERVER)/crm_bench_outage
+
 bench-ci: install
 	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS crm_ci_bench' -c 'CREATE DATABASE crm_ci_bench'
 	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) manage.py migrate --no-input -v0
@@ -121,4 +125,5 @@ bench-ci: install
 	$(PY) bench/bench_models.py --dataset both --min-churn-auc 0.84 --min-credit-auc 0.76 --database-url $(BENCH_SERVER)/crm_ci_models
 	$(PY) bench/bench_scoring.py --customers 2000 --naive-sample 100 --rescores 20 --fraud-rings 3 --database-url $(BENCH_SERVER)/crm_ci_scoring
 	$(PY) bench/bench_satisfaction.py --responses 3000 --requests 3 --warmups 1 --database-url $(BENCH_SERVER)/crm_ci_satisfaction
+	$(PY) bench/bench_outage.py --rounds 2 --database-url $(BENCH_SERVER)/crm_ci_outage
 	$(PY) bench/bench_api.py --customers 2000 --requests 5 --warmups 1 --ids 200 --wrk-seconds 2 --wrk-warmup-seconds 1 --database-url $(BENCH_SERVER)/crm_ci_api

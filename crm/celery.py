@@ -5,6 +5,7 @@ operators can change times or disable a job in Django admin without a deploy.
 """
 
 import os
+from contextlib import contextmanager
 
 from celery import Celery, Task
 from celery.schedules import crontab
@@ -81,3 +82,30 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=4, minute=30, day_of_week="sun"),
     },
 }
+
+
+@contextmanager
+def broker_pointed_at(url: str):
+    """Send through the broker at ``url`` for a while (its connection pools and the result
+    backend too), then back: how tests and benchmarks take the broker away, with a URL where
+    nothing listens. Celery reads the broker's address from the environment first."""
+    from crm.handoff import broker_rest_end
+
+    saved = os.environ.get("CELERY_BROKER_URL"), app.conf.broker_url, app.conf.result_backend
+
+    def point(environment, broker, backend):
+        if environment is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = environment
+        app.conf.broker_url, app.conf.result_backend = broker, backend
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._local.__dict__.pop("backend", None)
+        broker_rest_end()
+
+    point(url, url, url)
+    try:
+        yield
+    finally:
+        point(*saved)

@@ -76,6 +76,12 @@ def _publish(task_name: str, args: Sequence, countdown: float | None) -> None:
         raise BrokerUnavailable(str(error)) from error
 
 
+def broker_rest_end() -> None:
+    """Try the broker again at the next send, whatever it refused a moment ago."""
+    global _broker_resting_until
+    _broker_resting_until = 0.0
+
+
 def task_send(task_name: str, *args, countdown: float | None = None) -> bool:
     """Send now, without a row; False when it was not taken (the caller's sweep will)."""
     try:

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from crm.celery import broker_pointed_at
 from crm.handoff import handoffs_sweep
 from crm.models import Handoff
 from customers import roles
@@ -31,7 +32,7 @@ from customers.services import ContactMediumInput, consent_record
 from risk.models import RescoreRequest, ScoringRun
 from satisfaction.models import Invitation
 from satisfaction.services import survey_create
-from tests.crm.test_handoff import CLOSED_PORT, broker_at
+from tests.crm.test_handoff import CLOSED_PORT
 from tests.customers.test_write_path import _wait_for
 from tests.factories import CustomerFactory, PartnerFactory, UserFactory
 
@@ -73,7 +74,7 @@ def test_a_broker_outage_delays_every_kind_of_work_and_loses_none(
     staff.force_login(administrator)
     answers = {}
 
-    with broker_at(CLOSED_PORT):
+    with broker_pointed_at(CLOSED_PORT):
         answers["partner create"] = Client().post(
             CUSTOMERS_API,
             json.dumps(

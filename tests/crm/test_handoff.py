@@ -2,15 +2,12 @@
 kept for the sweep while the broker is away; a change never waits long for the broker, nor
 fails because of it."""
 
-import os
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
 
-from crm import handoff
-from crm.celery import app
+from crm.celery import app, broker_pointed_at
 from crm.handoff import (
     handoffs_sweep,
     handoffs_waiting,
@@ -22,28 +19,6 @@ from crm.models import Handoff
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens there: every connection is refused
 TASK = "customers.tasks.flag_stale_leads"  # any registered task; no worker runs it here
-
-
-@contextmanager
-def broker_at(url: str):
-    """Point this process's Celery at ``url`` (its connection pools and the result backend
-    too), and back again afterwards."""
-    saved = app.conf.broker_url, app.conf.result_backend
-
-    def point(broker, backend):
-        # Celery reads the broker's address from the environment before its own settings.
-        os.environ["CELERY_BROKER_URL"] = broker
-        app.conf.broker_url, app.conf.result_backend = broker, backend
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._local.__dict__.pop("backend", None)
-        handoff._broker_resting_until = 0.0
-
-    point(url, url)
-    try:
-        yield
-    finally:
-        point(*saved)
 
 
 def _queued() -> int:
@@ -86,7 +61,7 @@ def test_after_the_commit_the_broker_takes_the_work_and_its_row_goes(through_the
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_with_the_broker_away_the_change_stands_and_its_work_waits(through_the_broker):
-    with broker_at(CLOSED_PORT):
+    with broker_pointed_at(CLOSED_PORT):
         with transaction.atomic():
             tasks_send_after_commit(TASK, [(1,), (2,)], countdown=60)
 
@@ -101,7 +76,7 @@ def test_with_the_broker_away_the_change_stands_and_its_work_waits(through_the_b
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
 def test_the_sweep_sends_what_waited_once_the_broker_is_back(through_the_broker):
-    with broker_at(CLOSED_PORT):
+    with broker_pointed_at(CLOSED_PORT):
         tasks_send_after_commit(TASK, [(n,) for n in range(5)])
         assert handoffs_sweep(older_than=timedelta(0)) == 0  # still away: nothing is lost
     assert Handoff.objects.count() == 5
@@ -124,6 +99,6 @@ def test_the_sweep_leaves_the_work_just_handed_over_to_its_own_send():
 @pytest.mark.broker
 def test_a_send_without_a_row_says_whether_the_broker_took_it(through_the_broker):
     assert task_send(TASK) is True
-    with broker_at(CLOSED_PORT):
+    with broker_pointed_at(CLOSED_PORT):
         assert task_send(TASK) is False
     assert _queued() == 1
