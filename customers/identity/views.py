@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
 
 from crm.csv import csv_download
+from crm.permissions import permission_by_method
 from customers.forms import apply_service_error
 from customers.identity import selectors as identity_selectors
 from customers.identity.forms import ImportForm, MergeForm
@@ -22,9 +22,15 @@ from customers.identity.services.merge import (
 )
 from customers.views.common import posted as _posted
 
+# What each decision on a pair changes: dismissing it changes the pair, merging the customers.
+DECISION_PERMISSIONS = {
+    "distinct": "identity.change_duplicatecandidate",
+    "merge": "customers.merge_customer",
+}
+
 
 @login_required
-@permission_required("customers.merge_customer", raise_exception=True)
+@permission_required("identity.view_duplicatecandidate", raise_exception=True)
 def duplicate_list(request):
     scan = DuplicateScan.objects.order_by("-requested_at").first()
     return render(
@@ -35,8 +41,9 @@ def duplicate_list(request):
 
 
 @login_required
-@permission_required("customers.merge_customer", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@permission_by_method(
+    GET="identity.view_duplicatecandidate", POST="identity.view_duplicatecandidate"
+)
 def duplicate_review(request, candidate_id):
     candidate = get_object_or_404(
         DuplicateCandidate.objects.select_related(
@@ -51,12 +58,17 @@ def duplicate_review(request, candidate_id):
     }
     form = MergeForm(_posted(request), candidate=candidate, conflicts_by_survivor=conflicts)
     if request.method == "POST":
+        decision = request.POST.get("decision")
+        if not request.user.has_perm(
+            DECISION_PERMISSIONS.get(decision, "customers.merge_customer")
+        ):
+            raise PermissionDenied
         try:
-            if request.POST.get("decision") == "distinct":
+            if decision == "distinct":
                 duplicate_mark_distinct(candidate=candidate, actor=request.user)
                 messages.success(request, f"{low.number} and {high.number} are different people.")
                 return redirect("identity:duplicates")
-            if form.is_valid() and request.POST.get("decision") == "merge":
+            if form.is_valid() and decision == "merge":
                 survivor_id = int(form.cleaned_data["survivor"])
                 survivor, merged = (low, high) if survivor_id == low.pk else (high, low)
                 if not form.cleaned_data["confirmed"]:
@@ -105,8 +117,7 @@ def _merge_confirm(request, candidate, form, survivor, merged):
 
 
 @login_required
-@permission_required("customers.merge_customer", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@permission_by_method(GET="identity.view_duplicatescan", POST="identity.add_duplicatescan")
 def duplicate_scans(request):
     if request.method == "POST":
         try:
@@ -121,8 +132,7 @@ def duplicate_scans(request):
 
 
 @login_required
-@permission_required("identity.add_importjob", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@permission_by_method(GET="identity.view_importjob", POST="identity.add_importjob")
 def import_list(request):
     form = ImportForm(_posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
