@@ -4,12 +4,17 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm import staff
+from crm.signin import views as signin_views
 from customers.partners import views as partner_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("login/", staff.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/second-factor/", signin_views.second_factor_verify, name="second_factor_verify"),
+    path(
+        "login/second-factor/enrol/", signin_views.second_factor_enrol, name="second_factor_enrol"
+    ),
     path("customers/", include("customers.identity.urls")),
     path("customers/", include("customers.urls")),
     path("partners/", include("customers.partners.urls")),

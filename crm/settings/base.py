@@ -5,9 +5,11 @@ With no environment at all the product runs on its embedded default: a SQLite fi
 switch to PostgreSQL and Redis. Bad values raise at start-up instead of surfacing later.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -66,7 +68,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crm",
+    "crm.signin",
     "customers",
     "customers.identity",
     "customers.partners",
@@ -81,10 +88,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.signin.sessions.SessionTimeoutMiddleware",
     "crm.staff.StaffOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Turns a lockout noticed during sign-in into the login page saying so (crm/signin/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -138,6 +149,37 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Staff sign-in (crm/signin/, the rule in crm/staff.py) ---------------------------------------
+# Passwords go through django-axes' lockout check first; the partner API's tokens do not.
+AUTHENTICATION_BACKENDS = [
+    "crm.signin.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# This many wrong passwords for one username from one address lock that pair out this long.
+CRM_SIGNIN_FAILURE_LIMIT = env_int("CRM_SIGNIN_FAILURE_LIMIT", default=5, minimum=1)
+CRM_SIGNIN_COOLOFF_MINUTES = env_int("CRM_SIGNIN_COOLOFF_MINUTES", default=15, minimum=1)
+AXES_FAILURE_LIMIT = CRM_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=CRM_SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "crm.signin.lockout.locked_out"
+# The sign-in log (crm.signin.SignInEvent) records sign-ins and sign-outs; axes keeps only the
+# failed attempts it counts.
+AXES_DISABLE_ACCESS_LOG = True
+# Its start-up banner and per-attempt lines would repeat what the sign-in log keeps.
+AXES_VERBOSE = False
+# A session unused this long, or this old since its sign-in, is signed out.
+CRM_SESSION_IDLE_MINUTES = env_int("CRM_SESSION_IDLE_MINUTES", default=30, minimum=1)
+CRM_SESSION_MAX_HOURS = env_int("CRM_SESSION_MAX_HOURS", default=12, minimum=1)
+SESSION_COOKIE_AGE = CRM_SESSION_MAX_HOURS * 3600
+# Superusers and members of these roles (customers/roles.py) must verify a TOTP code after the
+# password when this is on; anyone may set one up, and whoever did is then always asked.
+CRM_REQUIRE_SECOND_FACTOR = env_bool("CRM_REQUIRE_SECOND_FACTOR", default=False)
+CRM_SECOND_FACTOR_ROLES = ["manager", "administrator"]
+OTP_TOTP_ISSUER = env.str("CRM_SECOND_FACTOR_ISSUER", default="CRM")
+# Django admin lists second-factor devices without their keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("CRM_TIME_ZONE", default="UTC")
@@ -289,6 +331,21 @@ CRM_HUB_REQUIRE_HTTPS = env_bool("CRM_HUB_REQUIRE_HTTPS", default=not DEBUG)
 CRM_IDEMPOTENCY_HOURS = env_int("CRM_IDEMPOTENCY_HOURS", default=24, minimum=1)
 # The ports a callback may use, e.g. "443,8443"; unset: 443, and 80 where https is not required.
 CRM_HUB_ALLOWED_PORTS = frozenset(env.list("CRM_HUB_ALLOWED_PORTS", cast=int, default=[]))
+# After a hub's signing secret is rotated, deliveries carry a signature with the old one too
+# for this long, so the partner can switch without refusing events.
+CRM_HUB_SECRET_OVERLAP_HOURS = env_int("CRM_HUB_SECRET_OVERLAP_HOURS", default=24, minimum=0)
+# Fernet keys that encrypt partner secrets at rest (crm/sealed.py), comma-separated: the first
+# encrypts, every one decrypts, so a new key goes first and the old one stays behind it. Unset,
+# development and tests use a fixed key; production refuses to start.
+CRM_SECRETS_KEY = env.list("CRM_SECRETS_KEY", default=[])
+for _key in CRM_SECRETS_KEY:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "CRM_SECRETS_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
+            "comma-separated"
+        ) from None
 
 LOGGING = {
     "version": 1,

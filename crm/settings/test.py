@@ -14,6 +14,8 @@ from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests that need the second factor turn it on themselves (tests/crm/test_signin_second_factor.py).
+CRM_REQUIRE_SECOND_FACTOR = False
 CRM_REQUIRE_SERVICES = env_bool("CRM_REQUIRE_SERVICES", default=False)
 if CRM_REQUIRE_SERVICES and (
     DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not CELERY_BROKER_URL

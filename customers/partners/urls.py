@@ -16,5 +16,7 @@ urlpatterns = [
     path("<int:partner_id>/tokens/<int:token_id>/rotate/", views.token_rotate, name="token_rotate"),
     path("<int:partner_id>/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("<int:partner_id>/hubs/<int:hub_id>/remove/", views.hub_remove, name="hub_remove"),
+    path("<int:partner_id>/hubs/<int:hub_id>/rotate/", views.hub_rotate, name="hub_rotate"),
+    path("<int:partner_id>/hubs/<int:hub_id>/secret/", views.hub_secret, name="hub_secret"),
     path("<int:partner_id>/<slug:action>/", views.partner_action, name="action"),
 ]

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
@@ -47,43 +48,38 @@ def _partner_url(partner: Partner) -> str:
     return reverse("partners:detail", args=[partner.pk])
 
 
-# A new token's secret waits in the session for the page the POST redirects to, which shows it
-# and drops it. Reloading that page then says the token was shown: it neither sends the POST
-# again (a second token) nor shows the secret twice. A secret whose page was never opened is
-# not shown after this long, and is purged at the next hand-over.
+# A new secret (a token, a hub's signing secret) waits in the session for the page the POST
+# redirects to, which shows it and drops it. Reloading that page then says the secret was
+# shown: it neither sends the POST again (a second token, another rotation) nor shows the
+# secret twice. A secret whose page was never opened is not shown after this long, and is
+# purged at the next hand-over.
 #
 # Sessions are database rows that are signed, not encrypted, so the session holds the secret
-# only sealed (crm.sealed: encrypted under a key derived from SECRET_KEY for this token): the
-# session table and its backups alone give nothing away, and the redirect URL stays a plain
+# only sealed (crm.sealed: encrypted under a key derived from SECRET_KEY for this token or hub):
+# the session table and its backups alone give nothing away, and the redirect URL stays a plain
 # page address, so nothing secret lands in access logs or the browser history either. Each
-# token has its own entry, keyed by its id.
+# secret has its own entry: a token's keyed by its id, a hub's by ``hub-<id>``.
 SECRET_SESSION_KEY = "partners.new_token_secrets"
 SECRET_WAITS = timedelta(minutes=10)
 
 
-def _seal_purpose(token_id: int) -> str:
-    return f"partners.new_token_secret.{token_id}"
-
-
-def _seal(secret: str, *, token_id: int) -> dict:
-    return {"sealed": seal(secret, purpose=_seal_purpose(token_id))}
-
-
-def _unseal(entry: dict, *, token_id: int) -> str | None:
-    return unseal(entry.get("sealed", ""), purpose=_seal_purpose(token_id), max_age=SECRET_WAITS)
+def _seal_purpose(entry_key: str) -> str:
+    if entry_key.startswith("hub-"):
+        return f"partners.new_hub_secret.{entry_key.removeprefix('hub-')}"
+    return f"partners.new_token_secret.{entry_key}"
 
 
 def _waiting_secrets(request) -> dict:
     """The sealed secrets still waiting to be shown; expired ones are dropped."""
     now = timezone.now()
     waiting = {}
-    for token_id, entry in request.session.get(SECRET_SESSION_KEY, {}).items():
+    for entry_key, entry in request.session.get(SECRET_SESSION_KEY, {}).items():
         try:
             fresh = now - datetime.fromisoformat(entry["issued_at"]) <= SECRET_WAITS
         except (KeyError, TypeError, ValueError):
             fresh = False
         if fresh:
-            waiting[token_id] = entry
+            waiting[entry_key] = entry
     return waiting
 
 
@@ -94,26 +90,39 @@ def _store_waiting(request, waiting: dict) -> None:
         request.session.pop(SECRET_SESSION_KEY, None)
 
 
-def _secret_hand_over(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
+def _secret_hand_over(request, *, entry_key: str, secret: str, page: str, **details):
+    """Keep ``secret`` sealed in the session and send the browser to the page that shows it."""
     waiting = _waiting_secrets(request)
-    waiting[str(issued.token.pk)] = {
-        **_seal(issued.secret, token_id=issued.token.pk),
-        "replaced": replaced.pk if replaced else None,
+    waiting[entry_key] = {
+        "sealed": seal(secret, purpose=_seal_purpose(entry_key)),
         "issued_at": timezone.now().isoformat(),
+        **details,
     }
     _store_waiting(request, waiting)
-    response = redirect("partners:token_secret", partner_id=partner.pk, token_id=issued.token.pk)
+    response = redirect(page)
     response.status_code = 303  # the browser follows with a GET
     return response
 
 
-def _secret_take(request, token: ApiToken) -> dict | None:
-    """The waiting secret of ``token``, taken out of the session: it can be shown once."""
+def _secret_take(request, entry_key: str) -> dict | None:
+    """The waiting secret and its details, taken out of the session: it can be shown once."""
     waiting = _waiting_secrets(request)
-    entry = waiting.pop(str(token.pk), None)
+    entry = waiting.pop(entry_key, None)
     _store_waiting(request, waiting)
-    secret = _unseal(entry, token_id=token.pk) if entry else None
-    return {"secret": secret, "replaced": entry["replaced"]} if secret else None
+    if not entry:
+        return None
+    secret = unseal(entry.get("sealed", ""), purpose=_seal_purpose(entry_key), max_age=SECRET_WAITS)
+    return {**entry, "secret": secret} if secret else None
+
+
+def _token_hand_over(request, *, partner: Partner, issued: partners.IssuedToken, replaced=None):
+    return _secret_hand_over(
+        request,
+        entry_key=str(issued.token.pk),
+        secret=issued.secret,
+        page=reverse("partners:token_secret", args=[partner.pk, issued.token.pk]),
+        replaced=replaced.pk if replaced else None,
+    )
 
 
 # --- Partners ---------------------------------------------------------------------------------
@@ -227,7 +236,7 @@ def token_issue(request, partner_id):
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            return _secret_hand_over(request, partner=partner, issued=issued)
+            return _token_hand_over(request, partner=partner, issued=issued)
     return render(request, "partners/token_issue.html", {"partner": partner, "form": form})
 
 
@@ -246,7 +255,7 @@ def token_rotate(request, partner_id, token_id):
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            return _secret_hand_over(request, partner=partner, issued=issued, replaced=token)
+            return _token_hand_over(request, partner=partner, issued=issued, replaced=token)
     return render(
         request,
         "partners/token_rotate.html",
@@ -261,7 +270,7 @@ def token_secret(request, partner_id, token_id):
     """The only time a new token is shown in full; afterwards the page says it was shown."""
     partner = _partner_or_404(partner_id)
     token = _token_or_404(partner, token_id)
-    waiting = _secret_take(request, token)
+    waiting = _secret_take(request, str(token.pk))
     replaced = None
     if waiting and waiting["replaced"]:
         replaced = ApiToken.objects.filter(pk=waiting["replaced"], partner=partner).first()
@@ -306,6 +315,49 @@ def hub_remove(request, partner_id, hub_id):
         messages.success(request, f"Hub {subscription.callback} removed: it gets no more events.")
         return redirect(_partner_url(partner))
     return render(request, "partners/hub_remove.html", {"partner": partner, "hub": subscription})
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def hub_rotate(request, partner_id, hub_id):
+    partner = _partner_or_404(partner_id)
+    subscription = get_object_or_404(HubSubscription, pk=hub_id, partner=partner)
+    if request.method == "POST":
+        try:
+            new = hub.hub_secret_rotate(hub=subscription, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_partner_url(partner))
+        return _secret_hand_over(
+            request,
+            entry_key=f"hub-{subscription.pk}",
+            secret=new.secret,
+            page=reverse("partners:hub_secret", args=[partner.pk, subscription.pk]),
+        )
+    context = {
+        "partner": partner,
+        "hub": subscription,
+        "overlap_hours": settings.CRM_HUB_SECRET_OVERLAP_HOURS,
+    }
+    return render(request, "partners/hub_rotate.html", context)
+
+
+@login_required
+@permission_required("customers.manage_partner_tokens", raise_exception=True)
+@require_GET  # not HEAD: a HEAD must not use up the one showing
+def hub_secret(request, partner_id, hub_id):
+    """The only time a hub's new signing secret is shown; afterwards the page says it was."""
+    partner = _partner_or_404(partner_id)
+    subscription = get_object_or_404(HubSubscription, pk=hub_id, partner=partner)
+    waiting = _secret_take(request, f"hub-{subscription.pk}")
+    response = render(
+        request,
+        "partners/hub_secret.html",
+        {"partner": partner, "hub": subscription, "secret": waiting["secret"] if waiting else None},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Delivery log -----------------------------------------------------------------------------

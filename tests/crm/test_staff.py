@@ -1,6 +1,7 @@
-"""Who may use the staff UI: active users marked as staff. Everyone else is sent to the login
-page or refused with the reason, on every staff page; the login page refuses them too. The
-public pages, the partner API and Django admin stay as they were."""
+"""Who may use the staff UI: active users marked as staff, who verified their second factor
+where one is needed. Everyone else is sent to the login page (or the second factor) or refused
+with the reason, on every staff page; the login page refuses them too. The public pages, the
+partner API and Django admin stay as they were."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -63,6 +64,21 @@ def test_a_user_who_is_not_staff_is_refused_every_staff_page_with_the_reason(cli
 
     assert response.status_code == 403
     assert NOT_STAFF in response.content.decode()
+
+
+@pytest.mark.parametrize("url", STAFF_PAGES)
+def test_a_manager_who_owes_a_second_factor_is_sent_to_set_it_up_from_every_staff_page(
+    client, settings, url
+):
+    settings.CRM_REQUIRE_SECOND_FACTOR = True
+    manager = UserFactory()
+    manager.groups.add(Group.objects.get(name=roles.MANAGER))
+    client.force_login(manager)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('second_factor_enrol')}?next={url}"
 
 
 def test_a_custom_group_member_marked_as_staff_uses_the_staff_pages(client):

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -21,3 +23,14 @@ class Command(BaseCommand):
         call_command("seed_surveys", if_empty=True, **streams)
         call_command("score_customers", if_never_run=True, **streams)
         call_command("demo_login", **streams)
+        self.stdout.write(self._second_factor_note())
+
+    @staticmethod
+    def _second_factor_note() -> str:
+        enrol = settings.CRM_PUBLIC_URL + reverse("second_factor_enrol")
+        if settings.CRM_REQUIRE_SECOND_FACTOR:
+            return f"Second factor: required for this login; set it up after the password ({enrol})"
+        return (
+            "Second factor: optional in this demo (CRM_REQUIRE_SECOND_FACTOR is off; production "
+            f"requires it of managers and administrators); to try it: {enrol}"
+        )

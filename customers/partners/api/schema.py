@@ -219,8 +219,14 @@ HUB = {
         "query": STRING,
         "secret": {
             "type": "string",
-            "description": "Only in the answer to a create without a secret: the key that signs "
-            "deliveries (X-Crm-Signature). Shown once.",
+            "description": "Only in the answer to a create or a rotation without a secret: the "
+            "key that signs deliveries (X-Crm-Signature). Shown once.",
+        },
+        "previousSecretValidUntil": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Only in the answer to a rotation: until then deliveries carry a "
+            "second v1 signature, made with the previous secret.",
         },
     },
 }
@@ -234,6 +240,12 @@ HUB_CREATE = {
         "query": {"type": "string", "description": "e.g. eventType=CustomerStateChangeEvent"},
         "secret": {"type": "string", "minLength": 16, "maxLength": 128},
     },
+}
+HUB_SECRET_ROTATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Your own new secret, or nothing: then we choose one and answer with it once.",
+    "properties": {"secret": {"type": "string", "minLength": 16, "maxLength": 128}},
 }
 
 FIELDS_PARAMETER = OpenApiParameter(
@@ -314,6 +326,13 @@ def hub_create_responses() -> dict:
 
 def hub_list_responses() -> dict:
     return {200: OpenApiResponse({"type": "array", "items": HUB}), **_errors(*_COMMON)}
+
+
+def hub_rotate_responses() -> dict:
+    return {
+        200: OpenApiResponse(HUB, description="Rotated"),
+        **_errors(*_COMMON, 404, 413, 415),
+    }
 
 
 def hub_item_responses() -> dict:

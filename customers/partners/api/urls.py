@@ -10,6 +10,9 @@ urlpatterns = [
     path("customer/<str:customer_id>", views.CustomerItem.as_view(), name="customer-detail"),
     path("hub", views.HubCollection.as_view(), name="hub-list"),
     path("hub/<str:hub_id>", views.HubItem.as_view(), name="hub-detail"),
+    path(
+        "hub/<str:hub_id>/rotateSecret", views.HubSecretRotation.as_view(), name="hub-secret-rotate"
+    ),
     # The description of the API is public: a partner reads it before it has a token.
     path(
         "openapi.json",

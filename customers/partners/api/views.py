@@ -46,7 +46,12 @@ from customers.partners.selectors import (
     api_customer_search,
     customers_visible_to,
 )
-from customers.partners.services.hub import hub_subscribe, hub_unsubscribe
+from customers.partners.services.hub import (
+    NewHub,
+    hub_secret_rotate,
+    hub_subscribe,
+    hub_unsubscribe,
+)
 from customers.partners.services.idempotency import (
     Answer,
     KeyReused,
@@ -419,6 +424,30 @@ def _hub_body(request, hub: HubSubscription, secret: str | None = None) -> dict:
     return body
 
 
+def _hub_input(data, *, allowed: set[str]) -> None:
+    """Refuse attributes a hub call does not take, and text that is not text or too long."""
+    unknown = set(data) - allowed
+    if unknown:
+        raise ApiError(400, "invalid", f"Unknown attributes: {', '.join(sorted(unknown))}.")
+    for name, longest in (("callback", 500), ("query", 500), ("secret", 128)):
+        if name in data and not isinstance(data[name], str):
+            raise ApiError(400, "invalid", f"{name} must be a string.")
+        if len(data.get(name) or "") > longest:
+            raise ApiError(400, "invalid", f"{name} is longer than {longest} characters.")
+
+
+def _with_new_secret(request, new: NewHub, status_code: int, **headers) -> Response:
+    """The hub, and the secret we chose for it: the only copy, kept by no cache."""
+    body = _hub_body(request, new.hub, new.secret if new.secret_generated else None)
+    if new.hub.previous_secret_expires_at:
+        body["previousSecretValidUntil"] = new.hub.previous_secret_expires_at.isoformat().replace(
+            "+00:00", "Z"
+        )
+    if "secret" in body:
+        headers["Cache-Control"] = "no-store"
+    return Response(body, status=status_code, headers=headers)
+
+
 def _hubs_of(request):
     hubs = HubSubscription.objects.filter(deleted_at=None)
     partner = partner_of(request)
@@ -438,21 +467,10 @@ class HubCollection(TmfView):
     )
     def post(self, request):
         data = request.data
-        unknown = set(data) - {
-            "callback",
-            "query",
-            "secret",
-            "@type",
-            "@baseType",
-            "@schemaLocation",
-        }
-        if unknown:
-            raise ApiError(400, "invalid", f"Unknown attributes: {', '.join(sorted(unknown))}.")
-        for name, longest in (("callback", 500), ("query", 500), ("secret", 128)):
-            if name in data and not isinstance(data[name], str):
-                raise ApiError(400, "invalid", f"{name} must be a string.")
-            if len(data.get(name) or "") > longest:
-                raise ApiError(400, "invalid", f"{name} is longer than {longest} characters.")
+        _hub_input(
+            data,
+            allowed={"callback", "query", "secret", "@type", "@baseType", "@schemaLocation"},
+        )
         if not data.get("callback"):
             raise ApiError(400, "invalid", "callback: give the URL to send events to.")
         if data.get("@type", "Hub") != "Hub":
@@ -464,11 +482,9 @@ class HubCollection(TmfView):
             query=data.get("query", ""),
             secret=data.get("secret"),
         )
-        body = _hub_body(request, new.hub, new.secret if new.secret_generated else None)
-        headers = {"Location": body["href"]}
-        if "secret" in body:
-            headers["Cache-Control"] = "no-store"  # the only copy of the key, kept by no cache
-        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+        response = _with_new_secret(request, new, status.HTTP_201_CREATED)
+        response["Location"] = response.data["href"]
+        return response
 
     @extend_schema(
         operation_id="listHub",
@@ -481,15 +497,17 @@ class HubCollection(TmfView):
         return Response([_hub_body(request, hub) for hub in hubs])
 
 
+def _hub(request, hub_id: str) -> HubSubscription:
+    """One of the caller's live hubs; another's is as unknown as one that never was."""
+    pk = _our_id(hub_id)
+    hub = _hubs_of(request).filter(pk=pk).first() if pk is not None else None
+    if hub is None:
+        raise ApiError(404, "not_found", f"No hub {hub_id}.")
+    return hub
+
+
 class HubItem(TmfView):
     permission_classes = [HubApiPermission]
-
-    def _hub(self, request, hub_id: str) -> HubSubscription:
-        pk = _our_id(hub_id)
-        hub = _hubs_of(request).filter(pk=pk).first() if pk is not None else None
-        if hub is None:
-            raise ApiError(404, "not_found", f"No hub {hub_id}.")
-        return hub
 
     @extend_schema(
         operation_id="retrieveHub",
@@ -498,7 +516,7 @@ class HubItem(TmfView):
         tags=["events subscription"],
     )
     def get(self, request, hub_id: str):
-        return Response(_hub_body(request, self._hub(request, hub_id)))
+        return Response(_hub_body(request, _hub(request, hub_id)))
 
     @extend_schema(
         operation_id="hubDelete",
@@ -507,8 +525,28 @@ class HubItem(TmfView):
         tags=["events subscription"],
     )
     def delete(self, request, hub_id: str):
-        hub_unsubscribe(hub=self._hub(request, hub_id), actor=actor_of(request))
+        hub_unsubscribe(hub=_hub(request, hub_id), actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HubSecretRotation(TmfView):
+    """A new signing secret; the old one keeps signing beside it for the overlap."""
+
+    permission_classes = [HubApiPermission]
+    parser_classes = [LimitedJSONParser]
+
+    @extend_schema(
+        operation_id="rotateHubSecret",
+        summary="Rotate the secret that signs an event subscription's deliveries",
+        request={"application/json": schema.HUB_SECRET_ROTATE},
+        responses=schema.hub_rotate_responses(),
+        tags=["events subscription"],
+    )
+    def post(self, request, hub_id: str):
+        hub = _hub(request, hub_id)
+        _hub_input(request.data, allowed={"secret"})
+        new = hub_secret_rotate(hub=hub, actor=actor_of(request), secret=request.data.get("secret"))
+        return _with_new_secret(request, new, status.HTTP_200_OK)
 
 
 def not_found(request, *args, **kwargs):

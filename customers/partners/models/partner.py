@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from crm.sealed import EncryptedTextField
 from customers.models.partner import Partner
 
 
@@ -72,9 +73,15 @@ class HubSubscription(models.Model):
         blank=True,
         help_text="Which events to send, e.g. 'eventType=CustomerStateChangeEvent'; all if empty.",
     )
-    secret = models.CharField(
-        max_length=128,
-        help_text="Signs every delivery (HMAC-SHA256), so the receiver can trust it.",
+    secret = EncryptedTextField(
+        help_text="Signs every delivery (HMAC-SHA256), so the receiver can trust it. "
+        "Stored encrypted under CRM_SECRETS_KEY.",
+    )
+    previous_secret = EncryptedTextField(
+        blank=True, help_text="The secret before the last rotation, signing beside the new one."
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the previous secret stops signing deliveries."
     )
     created_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -90,6 +97,20 @@ class HubSubscription(models.Model):
 
     def __str__(self):
         return self.callback
+
+    def signing_secrets(self, at=None) -> list[str]:
+        """The secrets a delivery is signed with: the current one, then, for the overlap after
+        a rotation, the previous one."""
+        at = at or timezone.now()
+        expires = self.previous_secret_expires_at
+        overlapping = self.previous_secret and expires is not None and expires > at
+        return [self.secret, self.previous_secret] if overlapping else [self.secret]
+
+    @property
+    def previous_secret_until(self):
+        """When the previous secret stops signing, while it still does; else None."""
+        expires = self.previous_secret_expires_at
+        return expires if self.previous_secret and expires and expires > timezone.now() else None
 
     @property
     def event_types(self) -> set[str]:

@@ -122,9 +122,20 @@ def _query_event_types(query: str) -> None:
 
 @dataclass(frozen=True)
 class NewHub:
+    """A hub with a new signing secret, and whether we chose it (then it is shown once)."""
+
     hub: HubSubscription
     secret: str
     secret_generated: bool
+
+
+def _signing_secret(secret: str | None) -> tuple[str, bool]:
+    """The partner's own secret, checked, or a new random one; and whether it was generated."""
+    if secret is None:
+        return secrets.token_urlsafe(32), True
+    if not 16 <= len(secret) <= 128:
+        raise ValidationError({"secret": "A signing secret has 16 to 128 characters."})
+    return secret, False
 
 
 @transaction.atomic
@@ -145,11 +156,7 @@ def hub_subscribe(
         ports = " or ".join(str(port) for port in sorted(allowed_callback_ports() or ()))
         raise ValidationError({"callback": f"Callbacks must use port {ports}."})
     _query_event_types(query)
-    generated = secret is None
-    if generated:
-        secret = secrets.token_urlsafe(32)
-    elif not 16 <= len(secret) <= 128:
-        raise ValidationError({"secret": "A signing secret has 16 to 128 characters."})
+    secret, generated = _signing_secret(secret)
     hub = HubSubscription.objects.create(
         partner=partner,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -163,6 +170,31 @@ def hub_subscribe(
         actor=actor,
         partner=partner,
         data={"hub": hub.pk, "callback": callback, "query": hub.query},
+    )
+    return NewHub(hub=hub, secret=secret, secret_generated=generated)
+
+
+@transaction.atomic
+def hub_secret_rotate(*, hub: HubSubscription, actor, secret: str | None = None) -> NewHub:
+    """Give the hub a new signing secret. For CRM_HUB_SECRET_OVERLAP_HOURS deliveries are
+    signed with the old one too, so the partner's receiver can switch without refusing events;
+    rotating again within the overlap drops the oldest secret at once."""
+    secret, generated = _signing_secret(secret)
+    hub = HubSubscription.objects.select_for_update().get(pk=hub.pk)
+    if hub.deleted_at is not None:
+        raise ValidationError("The hub was removed; it signs nothing any more.")
+    overlap = timedelta(hours=settings.CRM_HUB_SECRET_OVERLAP_HOURS)
+    hub.previous_secret = hub.secret if overlap else ""
+    hub.previous_secret_expires_at = timezone.now() + overlap if overlap else None
+    hub.secret = secret
+    hub.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    until = hub.previous_secret_expires_at
+    action_log_record(
+        action="hub.secret_rotated",
+        customer=None,
+        actor=actor,
+        partner=hub.partner,
+        data={"hub": hub.pk, "old_secret_until": until.isoformat() if until else None},
     )
     return NewHub(hub=hub, secret=secret, secret_generated=generated)
 
@@ -308,10 +340,15 @@ def _hand_to_broker(delivery_ids: list[int]) -> None:
 # --- Delivery --------------------------------------------------------------------------------
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: the timestamp stops replays."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def signature(signing_secrets: list[str], timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``: the timestamp stops replays.
+
+    One ``v1`` per secret, the current one first: while an old secret overlaps a new one the
+    receiver accepts the delivery when any ``v1`` matches the secret it holds.
+    """
+    signed = f"{timestamp}.".encode() + body
+    macs = [hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in signing_secrets]
+    return ",".join([f"t={timestamp}", *(f"v1={mac}" for mac in macs)])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -402,12 +439,17 @@ def hub_delivery_send(delivery_id: int) -> str:
         return "cancelled"
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
+    if hub.previous_secret and len(hub.signing_secrets(now)) == 1:
+        # The overlap after a rotation is over: the old secret is dropped for good.
+        HubSubscription.objects.filter(pk=hub.pk, previous_secret_expires_at__lte=now).update(
+            previous_secret="", previous_secret_expires_at=None
+        )
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Crm-Event-Id": str(delivery.event.event_id),
         "X-Crm-Event-Type": delivery.event.event_type,
-        SIGNATURE_HEADER: signature(hub.secret, timestamp, body),
+        SIGNATURE_HEADER: signature(hub.signing_secrets(now), timestamp, body),
     }
     status_code, error = _post(hub.callback, body, headers)
     attempts = delivery.attempts + 1

@@ -24,6 +24,7 @@ def test_the_openapi_document_describes_every_operation_without_a_token():
         "listHub",
         "retrieveHub",
         "hubDelete",
+        "rotateHubSecret",
     }
     patch = document["paths"][f"{API}/customer/{{customer_id}}"]["patch"]
     assert set(patch["requestBody"]["content"]) == {
