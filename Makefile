@@ -16,8 +16,9 @@ $(BIN)/activate:
 $(VENV)/.installed: $(BIN)/activate requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	# The lock lists every package at an exact version, so no resolver runs: django-celery-beat
-	# 2.9 still declares Django<6.1 although it works with 6.1 (covered by our tests).
-	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	# 2.9 still declares Django<6.1 although it works with 6.1 (covered by our tests). Each pin
+	# carries the hashes of its files on PyPI: a file that differs is refused.
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	@touch $@
 
 install: $(VENV)/.installed
@@ -39,9 +40,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Pins what the virtualenv holds, with the SHA-256 of each release's files from PyPI.
 lock: install
-	(echo "# Exact versions for a reproducible install: pip install --no-deps -r requirements.lock"; \
-	 echo "# Regenerate with: make lock"; $(BIN)/pip freeze --exclude-editable) > requirements.lock
+	(echo "# Exact versions and their files' hashes: pip install --no-deps --require-hashes -r requirements.lock"; \
+	 echo "# Regenerate with: make lock"; \
+	 $(BIN)/pip list --format=freeze --exclude-editable --exclude pip | $(PY) .ci/lock_hashes.py) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 worker: install
 	$(BIN)/celery -A crm worker --loglevel=INFO
