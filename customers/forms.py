@@ -21,7 +21,7 @@ from customers.models import (
 from customers.normalization import normalize_email, normalize_phone
 from customers.selectors import SORT_LABELS
 from customers.services import ContactMediumInput, PartyInput
-from customers.services.preferences import contact_window_check
+from customers.services.preferences import PREFERENCE_FIELDS, contact_window_check
 
 User = get_user_model()
 
@@ -307,16 +307,7 @@ class PreferencesForm(ServiceCheckedForm):
 
     class Meta:
         model = CommunicationPreferences
-        fields = [
-            "language",
-            "preferred_channel",
-            "contact_time_from",
-            "contact_time_to",
-            "contact_on_weekends",
-            "statement_format",
-            "statement_frequency",
-            "itemised_statement",
-        ]
+        fields = list(PREFERENCE_FIELDS)  # what the service writes, no more
         widgets = {"contact_time_from": TimeInput, "contact_time_to": TimeInput}
         help_texts = {
             "contact_time_to": "An end before the start runs overnight, e.g. 18:00 to 09:00. "
