@@ -24,7 +24,7 @@ urlpatterns = [
     path("satisfaction/", include("satisfaction.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
-    path("tmf-api/customerManagement/v5/", include("customers.partners.api.urls")),
+    path("tmf-api/", include("customers.partners.api.urls")),
 ]
 
 # Outside the API these are Django's own pages; inside it, TMF error bodies.

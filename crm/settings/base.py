@@ -301,18 +301,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Customer Management (TMF629 v5)",
-    "DESCRIPTION": (
-        "Partners manage their own customers: TMF629 Customer Management v5 resources, "
-        "query conventions and the event hub. Authenticate with 'Authorization: Bearer <token>'."
-    ),
-    "VERSION": "5.0.1",
+    # Each API serves its own document, with its own title and version (api/urls.py).
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": "/tmf-api/customerManagement/v5",
     "SERVERS": [{"url": "/"}],
 }
 # The largest request body the API reads; a customer with every attribute is a few kilobytes.

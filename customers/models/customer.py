@@ -48,6 +48,13 @@ class Customer(models.Model):
     party = models.OneToOneField(
         "customers.Party", on_delete=models.PROTECT, related_name="customer"
     )
+    name = models.CharField(
+        max_length=220,
+        blank=True,
+        default="",
+        help_text="The customer role's own name (TMF629 Customer.name), e.g. 'Acme, Berlin site'; "
+        "empty means the party's name.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.LEAD)
     status_reason = models.CharField(max_length=40, blank=True)
     status_changed_at = models.DateTimeField()

@@ -38,6 +38,17 @@ class Party(models.Model):
     # phone book, which is how staff expect a list sorted by name.
     sort_key = models.CharField(max_length=220, default="")
 
+    # The partner that registered the party through TMF632 (None: staff, an import, or with its
+    # customer). A partner may use and see its own parties and those of its own customers.
+    partner = models.ForeignKey(
+        "customers.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # covered by party_partner_idx
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -56,6 +67,12 @@ class Party(models.Model):
                 fields=["family_name_key"],
                 name="party_family_key_idx",
                 opclasses=["varchar_pattern_ops"],
+            ),
+            # A partner's own parties, newest first (TMF632 lists).
+            models.Index(
+                fields=["partner", "-id"],
+                name="party_partner_idx",
+                condition=models.Q(partner__isnull=False),
             ),
             models.Index(
                 fields=["national_id"],

@@ -20,7 +20,7 @@ class PartnersConfig(AppConfig):
 
 
 def _record_hub_event(sender, events, **kwargs):
-    from customers.partners.services.hub import hub_events_record
+    from customers.partners.services.hub_events import hub_events_record
 
     hub_events_record(events=events)
 

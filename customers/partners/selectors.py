@@ -123,6 +123,15 @@ def customers_visible_to(*, partner) -> QuerySet:
     return customers if partner is None else customers.filter(partner=partner)
 
 
+def parties_visible_to(*, partner) -> QuerySet:
+    """The parties a partner may see and use: those it registered (TMF632) and those of its own
+    customers; every party for staff (``partner`` None)."""
+    parties = Party.objects.all()
+    if partner is None:
+        return parties
+    return parties.filter(Q(partner=partner) | Q(customer__partner=partner))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ApiCustomerFilters:
     statuses: tuple[str, ...] = ()

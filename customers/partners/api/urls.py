@@ -1,33 +1,44 @@
-from django.urls import path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
-from rest_framework.permissions import AllowAny
+"""The partner APIs under ``/tmf-api/``: each with its resources, its hub, its OpenAPI document
+and its Swagger UI. Anything else under ``/tmf-api/`` answers with a TMF error."""
 
-from customers.partners.api import views
+from django.urls import include, path, re_path
+
+from customers.partners.api import openapi
+from customers.partners.api.customer import urls as customer
+from customers.partners.api.errors import api_error_response
 
 app_name = "api"
-urlpatterns = [
-    path("customer", views.CustomerCollection.as_view(), name="customer-list"),
-    path("customer/<str:customer_id>", views.CustomerItem.as_view(), name="customer-detail"),
-    path("hub", views.HubCollection.as_view(), name="hub-list"),
-    path("hub/<str:hub_id>", views.HubItem.as_view(), name="hub-detail"),
-    path(
-        "hub/<str:hub_id>/rotateSecret", views.HubSecretRotation.as_view(), name="hub-secret-rotate"
-    ),
-    # The description of the API is public: a partner reads it before it has a token.
-    path(
-        "openapi.json",
-        SpectacularJSONAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
-        name="schema",
-    ),
-    # The split view serves its start-up script as a file, so the page runs under our CSP.
-    path(
-        "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
-        ),
-        name="docs",
-    ),
-]
 
-# Anything else under the API answers with a TMF error, in debug mode too.
-urlpatterns.append(re_path(r"^.*$", views.not_found))
+
+def not_found(request, *args, **kwargs):
+    return api_error_response(404, "not_found", f"Nothing at {request.path}.")
+
+
+def _api(module, *, prefix: str, title: str, version: str, description: str):
+    patterns = [
+        *module.resources,
+        *openapi.document_urls(
+            root=module.ROOT,
+            patterns=module.resources,
+            prefix=prefix,
+            title=title,
+            version=version,
+            description=description,
+        ),
+    ]
+    return path(module.ROOT.removeprefix("/tmf-api/"), include(patterns))
+
+
+urlpatterns = [
+    _api(
+        customer,
+        prefix="",
+        title="Customer Management (TMF629 v5)",
+        version="5.0.1",
+        description="Partners manage their own customers: TMF629 Customer Management v5 "
+        "resources, query conventions and the event hub. Authenticate with "
+        "'Authorization: Bearer <token>'.",
+    ),
+    # Debug mode too: an unknown path under the API is a TMF error, never an HTML page.
+    re_path(r"^.*$", not_found),
+]

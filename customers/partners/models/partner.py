@@ -55,12 +55,19 @@ class ApiToken(models.Model):
 
 
 class HubSubscription(models.Model):
-    """A TMF Hub: a callback that hears of changes to the customers its owner may see.
+    """A TMF Hub: a callback that hears of changes, in one API, to what its owner may see.
 
-    A partner's hub hears of that partner's customers; a hub registered by staff hears of all.
-    Removing a hub keeps it (and its delivery log) and stops further deliveries.
+    Each API has its own hubs (TMF629 customers, TMF632 parties, TMF683 interactions). A
+    partner's hub hears of that partner's customers, parties and interactions; a hub registered
+    by staff hears of all. Removing a hub keeps it (and its delivery log) and stops deliveries.
     """
 
+    class Api(models.TextChoices):
+        CUSTOMER = "customerManagement", "TMF629 Customer Management"
+        PARTY = "partyManagement", "TMF632 Party Management"
+        INTERACTION = "partyInteraction", "TMF683 Party Interaction"
+
+    api = models.CharField(max_length=20, choices=Api.choices, default=Api.CUSTOMER)
     partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.CASCADE, related_name="hubs"
     )
@@ -126,12 +133,16 @@ class HubSubscription(models.Model):
 class HubEvent(models.Model):
     """An event as the hub sends it (the TMF envelope), written with the change that caused it.
 
-    It holds the customer's id as a plain number: a delete event outlives its customer.
+    It holds the customer's id as a plain number: a delete event outlives its customer. A party
+    with no customer role yet has none.
     """
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    api = models.CharField(
+        max_length=20, choices=HubSubscription.Api.choices, default=HubSubscription.Api.CUSTOMER
+    )
     event_type = models.CharField(max_length=60)
-    customer_id = models.BigIntegerField()
+    customer_id = models.BigIntegerField(null=True, blank=True)
     partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

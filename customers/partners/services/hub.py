@@ -1,10 +1,10 @@
-"""The TMF event hub: subscriptions, the event outbox and signed webhook delivery.
+"""The TMF event hub: subscriptions and signed webhook delivery.
 
 An event is written (with one delivery row per interested hub) in the same transaction as the
-change it reports, so it exists exactly when the change does. Sending happens after commit, in
-Celery; a delivery that fails is retried with growing pauses and, after the last try, marked
-dead for staff to replay. A sweep in beat sends whatever is due, so a broker that was down or
-a message that was lost only delays an event; nothing is ever dropped.
+change it reports (``hub_events``), so it exists exactly when the change does. Sending happens
+after commit, in Celery; a delivery that fails is retried with growing pauses and, after the
+last try, marked dead for staff to replay. A sweep in beat sends whatever is due, so a broker
+that was down or a message that was lost only delays an event; nothing is ever dropped.
 
 Delivery is at least once: a worker killed after sending but before recording it sends again.
 Receivers de-duplicate on ``eventId``.
@@ -20,7 +20,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,14 +27,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from crm.handoff import tasks_send_after_commit
-from customers.events import CustomerEvent
-from customers.models import Customer, Partner
-from customers.partners.api.representation import customer_representation, customers_with_relations
-from customers.partners.models import HubDelivery, HubEvent, HubSubscription
+from customers.partners.api.events import EVENT_TYPES
+from customers.partners.models import HubDelivery, HubSubscription
 from customers.partners.services.callbacks import (
     address_of,
     allowed_callback_ports,
@@ -45,32 +41,6 @@ from customers.partners.services.callbacks import (
 )
 from customers.services.audit import action_log_record
 
-CREATE, CHANGE, STATE_CHANGE, DELETE = (
-    "CustomerCreateEvent",
-    "CustomerAttributeValueChangeEvent",
-    "CustomerStateChangeEvent",
-    "CustomerDeleteEvent",
-)
-EVENT_TYPES = (CREATE, CHANGE, STATE_CHANGE, DELETE)
-LIFECYCLE_ACTIONS = {
-    "qualify",
-    "establish",
-    "disqualify",
-    "suspend",
-    "resume",
-    "terminate",
-    "reestablish",
-    "merged_away",
-}
-ATTRIBUTE_ACTIONS = {
-    "customer.updated",
-    "customer.merged",
-    "contact_medium.added",
-    "contact_medium.changed",
-    "contact_medium.removed",
-    "preferences.changed",
-}
-
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Crm-Signature"
@@ -79,26 +49,15 @@ CLAIM_SECONDS = 120
 USER_AGENT = "crm-event-hub/1"
 
 
-def event_type_for(action: str) -> str | None:
-    if action == "customer.created":
-        return CREATE
-    if action == "customer.deleted":
-        return DELETE
-    if action.startswith("customer.") and action.removeprefix("customer.") in LIFECYCLE_ACTIONS:
-        return STATE_CHANGE
-    if action in ATTRIBUTE_ACTIONS:
-        return CHANGE
-    return None
-
-
 # --- Subscriptions ---------------------------------------------------------------------------
 
 
-# The keys a hub's query may use, as TMF629 names them.
+# The keys a hub's query may use, as the TMF APIs name them.
 QUERY_KEYS = ("eventType",)
 
 
-def _query_event_types(query: str) -> None:
+def _query_event_types(query: str, api: str) -> None:
+    event_types = EVENT_TYPES[api]
     keys = {part.partition("=")[0].strip() for part in query.split("&") if part.strip()}
     unknown_keys = keys - set(QUERY_KEYS)
     if unknown_keys:
@@ -106,16 +65,16 @@ def _query_event_types(query: str) -> None:
             {
                 "query": f"Unknown keys: {', '.join(sorted(unknown_keys))}. "
                 f"A query may use {', '.join(QUERY_KEYS)}, "
-                f"e.g. eventType={EVENT_TYPES[0]},{EVENT_TYPES[2]}."
+                f"e.g. eventType={event_types[0]},{event_types[-1]}."
             }
         )
     probe = HubSubscription(query=query)
-    unknown = probe.event_types - set(EVENT_TYPES)
+    unknown = probe.event_types - set(event_types)
     if unknown:
         raise ValidationError(
             {
                 "query": f"Unknown event types: {', '.join(sorted(unknown))}. "
-                f"Use {', '.join(EVENT_TYPES)}."
+                f"Use {', '.join(event_types)}."
             }
         )
 
@@ -140,9 +99,15 @@ def _signing_secret(secret: str | None) -> tuple[str, bool]:
 
 @transaction.atomic
 def hub_subscribe(
-    *, partner, actor, callback: str, query: str = "", secret: str | None = None
+    *,
+    partner,
+    actor,
+    callback: str,
+    query: str = "",
+    secret: str | None = None,
+    api: str = HubSubscription.Api.CUSTOMER,
 ) -> NewHub:
-    """Register a callback for the events of ``partner``'s customers (all customers if None)."""
+    """Register a callback for ``api``'s events about what ``partner`` may see (all if None)."""
     callback = callback.strip()
     try:
         URLValidator(schemes=["http", "https"])(callback)
@@ -155,9 +120,10 @@ def hub_subscribe(
     if not callback_port_allowed(callback):
         ports = " or ".join(str(port) for port in sorted(allowed_callback_ports() or ()))
         raise ValidationError({"callback": f"Callbacks must use port {ports}."})
-    _query_event_types(query)
+    _query_event_types(query, api)
     secret, generated = _signing_secret(secret)
     hub = HubSubscription.objects.create(
+        api=api,
         partner=partner,
         created_by=actor if getattr(actor, "pk", None) else None,
         callback=callback,
@@ -169,7 +135,7 @@ def hub_subscribe(
         customer=None,
         actor=actor,
         partner=partner,
-        data={"hub": hub.pk, "callback": callback, "query": hub.query},
+        data={"hub": hub.pk, "api": api, "callback": callback, "query": hub.query},
     )
     return NewHub(hub=hub, secret=secret, secret_generated=generated)
 
@@ -218,126 +184,14 @@ def hub_unsubscribe(*, hub: HubSubscription, actor) -> None:
     )
 
 
-# --- Events ----------------------------------------------------------------------------------
+# --- Delivery --------------------------------------------------------------------------------
 
 
-def _live_hubs() -> list[HubSubscription]:
-    """Hubs still subscribed: staff's, and those of partners while approved."""
-    return list(
-        HubSubscription.objects.filter(deleted_at=None).filter(
-            Q(partner=None) | Q(partner__status=Partner.Status.APPROVED)
-        )
-    )
-
-
-def _hubs_for(hubs: list[HubSubscription], customer, event_type: str) -> list[HubSubscription]:
-    """The hubs that may hear of this customer's event: staff's, and its own partner's."""
-    return [
-        hub
-        for hub in hubs
-        if hub.partner_id in (None, customer.partner_id)
-        and (not hub.event_types or event_type in hub.event_types)
-    ]
-
-
-# The TMF attributes a logged change touched, for the event's title.
-_CUSTOMER_ATTRIBUTES = {
-    "segment": "characteristic",
-    "payment_method": "paymentMethod",
-    "account_manager": "relatedParty",
-    "lead_source": "characteristic",
-}
-
-
-def _changed_attributes(action: str, data: dict) -> list[str]:
-    if action.startswith("contact_medium."):
-        return ["contactMedium"]
-    if action == "preferences.changed":
-        return ["characteristic"]
-    if action == "customer.merged":
-        return ["contactMedium", "engagedParty", "agreement"]
-    names = {_CUSTOMER_ATTRIBUTES.get(key, "engagedParty") for key in data}
-    if names & {"engagedParty"}:
-        names.add("name")
-    return sorted(names)
-
-
-def event_envelope(*, event_type: str, event_id: uuid.UUID, customer: Customer, title: str) -> dict:
-    """The TMF envelope of an event; ``customer`` is loaded with its relations."""
-    now = timezone.now().isoformat().replace("+00:00", "Z")
-    return {
-        "@type": event_type,
-        "id": str(event_id),
-        "eventId": str(event_id),
-        "eventType": event_type,
-        "eventTime": now,
-        "timeOccurred": now,
-        "domain": "customerManagement",
-        "title": title,
-        "event": {"customer": customer_representation(customer)},
-    }
-
-
-def hub_events_record(*, events: list[CustomerEvent]) -> list[HubEvent]:
-    """Write the events and their deliveries for a batch of changes, inside their transaction.
-
-    A batch takes a fixed number of queries: the live hubs, the customers with their relations,
-    one insert of events and one of deliveries.
-    """
-    typed = [(event, event_type_for(event.action)) for event in events]
-    typed = [(event, event_type) for event, event_type in typed if event_type is not None]
-    if not typed:
-        return []
-    hubs = _live_hubs()
-    wanted = [
-        (event, event_type, interested)
-        for event, event_type in typed
-        if (interested := _hubs_for(hubs, event.customer, event_type))
-    ]
-    if not wanted:
-        return []
-    loaded = {
-        customer.pk: customer
-        for customer in customers_with_relations(
-            Customer.objects.filter(pk__in={event.customer.pk for event, _, _ in wanted})
-        )
-    }
-    records, deliveries = [], []
-    for event, event_type, interested in wanted:
-        customer = event.customer
-        changed = _changed_attributes(event.action, event.data) if event_type == CHANGE else []
-        title = f"{event_type.removesuffix('Event')} {customer.number}"
-        if changed:
-            title += f": {', '.join(changed)}"
-        event_id = uuid.uuid4()
-        record = HubEvent(
-            event_id=event_id,
-            event_type=event_type,
-            customer_id=customer.pk,
-            partner_id=customer.partner_id,
-            payload=event_envelope(
-                event_type=event_type,
-                event_id=event_id,
-                customer=loaded.get(customer.pk, customer),
-                title=title,
-            ),
-        )
-        records.append(record)
-        deliveries.extend(HubDelivery(event=record, subscription=hub) for hub in interested)
-    HubEvent.objects.bulk_create(records, batch_size=1000)
-    HubDelivery.objects.bulk_create(deliveries, batch_size=2000)
-    _hand_to_broker([delivery.pk for delivery in deliveries])
-    return records
-
-
-def _hand_to_broker(delivery_ids: list[int]) -> None:
+def deliveries_send_after_commit(delivery_ids: list[int]) -> None:
     """Queue the sends with the change. With the broker down they wait: the change stands."""
     tasks_send_after_commit(
         "customers.partners.tasks.hub_delivery_send", [(pk,) for pk in delivery_ids]
     )
-
-
-# --- Delivery --------------------------------------------------------------------------------
 
 
 def signature(signing_secrets: list[str], timestamp: int, body: bytes) -> str:
@@ -509,5 +363,5 @@ def hub_delivery_replay(*, delivery: HubDelivery, actor) -> HubDelivery:
         data={"delivery": delivery.pk, "event": str(delivery.event_id)},
     )
 
-    _hand_to_broker([delivery.pk])
+    deliveries_send_after_commit([delivery.pk])
     return delivery

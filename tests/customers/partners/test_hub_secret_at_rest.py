@@ -82,7 +82,7 @@ def test_the_migration_encrypts_existing_secrets_and_reversing_it_decrypts_them(
     try:
         executor = MigrationExecutor(connection)
         executor.migrate(after)
-        hub = HubSubscription.objects.get()
+        hub = HubSubscription.objects.only("id", "secret").get()
         assert SECRET not in _stored(hub) and hub.secret == SECRET
 
         executor = MigrationExecutor(connection)

@@ -40,4 +40,4 @@ def test_swagger_ui_renders_the_api_offline_under_the_content_security_policy(br
     browser_page.goto(f"{API}/docs/")
 
     browser_page.get_by_text("List or find customers").wait_for()
-    assert browser_page.get_by_text("Subscribe to customer events").is_visible()
+    assert browser_page.get_by_text("Subscribe to events").is_visible()

@@ -275,7 +275,7 @@ def customer_representation(
         "@baseType": "PartyRole",
     }
     renderers = {
-        "name": lambda: party.display_name,
+        "name": lambda: customer.name or party.display_name,
         "status": lambda: customer.status,
         "statusReason": lambda: customer.status_reason or None,
         "validFor": lambda: _period(customer.valid_from, customer.valid_to),

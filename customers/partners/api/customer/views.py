@@ -1,28 +1,23 @@
 """TMF629 v5 endpoints: parse the request, call one service or selector, render the resource."""
 
-import re
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from customers.identity_rules import DuplicateFound
 from customers.labels import transition_permission_refusal
 from customers.models import Customer
-from customers.partners.api import schema
+from customers.partners.api import openapi
 from customers.partners.api.auth import (
     CustomerApiPermission,
-    HubApiPermission,
     PartnerClient,
-    PartnerRateThrottle,
     actor_of,
     caller_of,
     partner_of,
 )
-from customers.partners.api.errors import ApiError, api_error_response
-from customers.partners.api.inputs import (
+from customers.partners.api.customer import schema
+from customers.partners.api.customer.inputs import (
     CustomerInputSerializer,
     CustomerPatchSerializer,
     characteristic_values,
@@ -30,27 +25,29 @@ from customers.partners.api.inputs import (
     party_changes,
     party_input,
 )
-from customers.partners.api.parsers import LimitedJSONParser, MergePatchJSONParser
-from customers.partners.api.representation import (
+from customers.partners.api.customer.representation import (
     ALWAYS,
-    API_ROOT,
     ATTRIBUTES,
     customer_reference,
     customer_representation,
     customers_with_relations,
 )
-from customers.partners.models import HubSubscription
+from customers.partners.api.errors import ApiError
+from customers.partners.api.parsers import LimitedJSONParser, MergePatchJSONParser
+from customers.partners.api.tmf import (
+    TmfView,
+    base_url,
+    fields_asked,
+    our_id,
+    page_asked,
+    page_headers,
+    unknown_parameters_refused,
+)
 from customers.partners.selectors import (
     ApiCustomerFilters,
     api_customer_count,
     api_customer_search,
     customers_visible_to,
-)
-from customers.partners.services.hub import (
-    NewHub,
-    hub_secret_rotate,
-    hub_subscribe,
-    hub_unsubscribe,
 )
 from customers.partners.services.idempotency import (
     Answer,
@@ -67,12 +64,7 @@ from customers.services.profile import (
     customer_profile_change,
 )
 
-DEFAULT_LIMIT = 50
-OUR_ID = re.compile(r"[0-9]{1,18}")
-LIST_PARAMETERS = {
-    "fields",
-    "offset",
-    "limit",
+FILTERS = {
     "status",
     "name",
     "segment",
@@ -83,44 +75,12 @@ LIST_PARAMETERS = {
 
 
 def _fields(request) -> set[str]:
-    raw = request.query_params.get("fields")
-    if raw is None or not raw.strip():
-        return set(ATTRIBUTES)
-    asked = {name.strip() for name in raw.split(",") if name.strip()}
-    unknown = asked - set(ATTRIBUTES) - set(ALWAYS)
-    if unknown:
-        raise ApiError(
-            400,
-            "invalid_fields",
-            f"Unknown attributes in fields: {', '.join(sorted(unknown))}. "
-            f"Choose from {', '.join(ATTRIBUTES)}.",
-        )
-    return asked & set(ATTRIBUTES)
-
-
-def _whole_number(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number.") from None
-    if not minimum <= value <= maximum:
-        raise ApiError(400, "invalid_parameter", f"{name} must be from {minimum} to {maximum}.")
-    return value
+    return fields_asked(request, ATTRIBUTES, ALWAYS)
 
 
 def _filters(request) -> ApiCustomerFilters:
     params = request.query_params
-    unknown = set(params) - LIST_PARAMETERS
-    if unknown:
-        raise ApiError(
-            400,
-            "invalid_parameter",
-            f"Unknown query parameters: {', '.join(sorted(unknown))}. "
-            f"Filter with {', '.join(sorted(LIST_PARAMETERS - {'fields', 'offset', 'limit'}))}.",
-        )
+    unknown_parameters_refused(request, FILTERS)
     statuses = tuple(s.strip() for s in params.get("status", "").split(",") if s.strip())
     wrong = set(statuses) - set(Customer.Status.values)
     if wrong:
@@ -147,7 +107,7 @@ def _filters(request) -> ApiCustomerFilters:
 def _render(request, customer: Customer, fields=ATTRIBUTES) -> dict:
     return customer_representation(
         customer,
-        base_url=f"{request.scheme}://{request.get_host()}",
+        base_url=base_url(request),
         fields=fields,
         internal=not isinstance(request.user, PartnerClient),
     )
@@ -166,20 +126,6 @@ def _check_staff_transition(request, customer: Customer, target: str | None) -> 
         raise ApiError(403, "forbidden", transition_permission_refusal(transition))
 
 
-class TmfView(APIView):
-    """What every endpoint shares: no text with a null character reaches the database (the
-    parsers refuse one in a body, with lone surrogates)."""
-
-    throttle_classes = [PartnerRateThrottle]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        texts = [*kwargs.values(), *request.query_params.keys()]
-        texts += [v for values in request.query_params.lists() for v in values[1]]
-        if any("\x00" in str(text) for text in texts):
-            raise ApiError(400, "invalid_parameter", "Null characters are not allowed.")
-
-
 class CustomerCollection(TmfView):
     permission_classes = [CustomerApiPermission]
     parser_classes = [LimitedJSONParser]
@@ -194,8 +140,7 @@ class CustomerCollection(TmfView):
     def get(self, request):
         fields = _fields(request)
         filters = _filters(request)
-        offset = _whole_number(request, "offset", 0, minimum=0, maximum=10_000_000)
-        limit = _whole_number(request, "limit", DEFAULT_LIMIT, minimum=1, maximum=1000)
+        offset, limit = page_asked(request)
         partner = partner_of(request)
         matching = api_customer_search(partner=partner, filters=filters)
         total = api_customer_count(partner=partner, filters=filters, customers=matching)
@@ -205,13 +150,12 @@ class CustomerCollection(TmfView):
         page = customers_with_relations(Customer.objects.filter(pk__in=ids), fields)
         page = sorted(page, key=lambda customer: -customer.pk)
         body = [_render(request, customer, fields) for customer in page]
-        headers = {"X-Total-Count": str(total), "X-Result-Count": str(len(body))}
-        return Response(body, headers=headers)
+        return Response(body, headers=page_headers(total=total, returned=len(body)))
 
     @extend_schema(
         operation_id="createCustomer",
         summary="Create a customer",
-        parameters=[schema.IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[openapi.IDEMPOTENCY_KEY_PARAMETER],
         request={"application/json": schema.CUSTOMER_CREATE},
         responses=schema.create_responses(),
         tags=["customer"],
@@ -393,161 +337,11 @@ class CustomerItem(TmfView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _our_id(raw: str) -> int | None:
-    """A row id as we hand them out, or None for anything else."""
-    return int(raw) if OUR_ID.fullmatch(raw) else None
-
-
 def _medium_id(item: dict) -> int | None:
     raw = item.get("id")
     if raw is None:
         return None
-    medium_id = _our_id(raw)
+    medium_id = our_id(raw)
     if medium_id is None:
         raise ApiError(400, "invalid", f"contactMedium.id: '{raw}' is not one of ours.")
     return medium_id
-
-
-# --- Hub ---------------------------------------------------------------------------------------
-
-
-def _hub_body(request, hub: HubSubscription, secret: str | None = None) -> dict:
-    body = {
-        "id": str(hub.pk),
-        "href": f"{request.scheme}://{request.get_host()}{API_ROOT}/hub/{hub.pk}",
-        "@type": "Hub",
-        "callback": hub.callback,
-        "query": hub.query,
-    }
-    if secret is not None:
-        body["secret"] = secret
-    return body
-
-
-def _hub_input(data, *, allowed: set[str]) -> None:
-    """Refuse attributes a hub call does not take, and text that is not text or too long."""
-    unknown = set(data) - allowed
-    if unknown:
-        raise ApiError(400, "invalid", f"Unknown attributes: {', '.join(sorted(unknown))}.")
-    for name, longest in (("callback", 500), ("query", 500), ("secret", 128)):
-        if name in data and not isinstance(data[name], str):
-            raise ApiError(400, "invalid", f"{name} must be a string.")
-        if len(data.get(name) or "") > longest:
-            raise ApiError(400, "invalid", f"{name} is longer than {longest} characters.")
-
-
-def _with_new_secret(request, new: NewHub, status_code: int, **headers) -> Response:
-    """The hub, and the secret we chose for it: the only copy, kept by no cache."""
-    body = _hub_body(request, new.hub, new.secret if new.secret_generated else None)
-    if new.hub.previous_secret_expires_at:
-        body["previousSecretValidUntil"] = new.hub.previous_secret_expires_at.isoformat().replace(
-            "+00:00", "Z"
-        )
-    if "secret" in body:
-        headers["Cache-Control"] = "no-store"
-    return Response(body, status=status_code, headers=headers)
-
-
-def _hubs_of(request):
-    hubs = HubSubscription.objects.filter(deleted_at=None)
-    partner = partner_of(request)
-    return hubs.filter(partner=partner) if partner else hubs.filter(partner=None)
-
-
-class HubCollection(TmfView):
-    permission_classes = [HubApiPermission]
-    parser_classes = [LimitedJSONParser]
-
-    @extend_schema(
-        operation_id="createHub",
-        summary="Subscribe to customer events",
-        request={"application/json": schema.HUB_CREATE},
-        responses=schema.hub_create_responses(),
-        tags=["events subscription"],
-    )
-    def post(self, request):
-        data = request.data
-        _hub_input(
-            data,
-            allowed={"callback", "query", "secret", "@type", "@baseType", "@schemaLocation"},
-        )
-        if not data.get("callback"):
-            raise ApiError(400, "invalid", "callback: give the URL to send events to.")
-        if data.get("@type", "Hub") != "Hub":
-            raise ApiError(400, "invalid", "@type must be Hub.")
-        new = hub_subscribe(
-            partner=partner_of(request),
-            actor=actor_of(request),
-            callback=data["callback"],
-            query=data.get("query", ""),
-            secret=data.get("secret"),
-        )
-        response = _with_new_secret(request, new, status.HTTP_201_CREATED)
-        response["Location"] = response.data["href"]
-        return response
-
-    @extend_schema(
-        operation_id="listHub",
-        summary="List your event subscriptions",
-        responses=schema.hub_list_responses(),
-        tags=["events subscription"],
-    )
-    def get(self, request):
-        hubs = list(_hubs_of(request).order_by("-id")[:1000])
-        return Response([_hub_body(request, hub) for hub in hubs])
-
-
-def _hub(request, hub_id: str) -> HubSubscription:
-    """One of the caller's live hubs; another's is as unknown as one that never was."""
-    pk = _our_id(hub_id)
-    hub = _hubs_of(request).filter(pk=pk).first() if pk is not None else None
-    if hub is None:
-        raise ApiError(404, "not_found", f"No hub {hub_id}.")
-    return hub
-
-
-class HubItem(TmfView):
-    permission_classes = [HubApiPermission]
-
-    @extend_schema(
-        operation_id="retrieveHub",
-        summary="Retrieve an event subscription",
-        responses=schema.hub_item_responses(),
-        tags=["events subscription"],
-    )
-    def get(self, request, hub_id: str):
-        return Response(_hub_body(request, _hub(request, hub_id)))
-
-    @extend_schema(
-        operation_id="hubDelete",
-        summary="Remove an event subscription",
-        responses=schema.delete_responses(),
-        tags=["events subscription"],
-    )
-    def delete(self, request, hub_id: str):
-        hub_unsubscribe(hub=_hub(request, hub_id), actor=actor_of(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class HubSecretRotation(TmfView):
-    """A new signing secret; the old one keeps signing beside it for the overlap."""
-
-    permission_classes = [HubApiPermission]
-    parser_classes = [LimitedJSONParser]
-
-    @extend_schema(
-        operation_id="rotateHubSecret",
-        summary="Rotate the secret that signs an event subscription's deliveries",
-        request={"application/json": schema.HUB_SECRET_ROTATE},
-        responses=schema.hub_rotate_responses(),
-        tags=["events subscription"],
-    )
-    def post(self, request, hub_id: str):
-        hub = _hub(request, hub_id)
-        _hub_input(request.data, allowed={"secret"})
-        new = hub_secret_rotate(hub=hub, actor=actor_of(request), secret=request.data.get("secret"))
-        return _with_new_secret(request, new, status.HTTP_200_OK)
-
-
-def not_found(request, *args, **kwargs):
-    return api_error_response(404, "not_found", f"Nothing at {request.path}.")

@@ -1,0 +1,97 @@
+"""What every TMF endpoint shares: the base view, ``fields=``, paging and query checks.
+
+Each API (TMF629 customers, TMF632 parties, TMF683 interactions) names its own attributes and
+filters; the rules for reading a request are the same for all of them.
+"""
+
+import re
+from collections.abc import Iterable
+
+from rest_framework.views import APIView
+
+from customers.partners.api.auth import PartnerRateThrottle
+from customers.partners.api.errors import ApiError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 1000
+PAGING = {"fields", "offset", "limit"}
+OUR_ID = re.compile(r"[0-9]{1,18}")
+
+
+class TmfView(APIView):
+    """No text with a null character reaches the database (the parsers refuse one in a body,
+    with lone surrogates), and each partner's requests are counted against its rate."""
+
+    throttle_classes = [PartnerRateThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        texts = [*kwargs.values(), *request.query_params.keys()]
+        texts += [v for values in request.query_params.lists() for v in values[1]]
+        if any("\x00" in str(text) for text in texts):
+            raise ApiError(400, "invalid_parameter", "Null characters are not allowed.")
+
+
+def fields_asked(request, attributes: Iterable[str], always: Iterable[str]) -> set[str]:
+    """The attributes ``fields=`` asks for (all when absent); an unknown one is a 400."""
+    attributes = tuple(attributes)
+    raw = request.query_params.get("fields")
+    if raw is None or not raw.strip():
+        return set(attributes)
+    asked = {name.strip() for name in raw.split(",") if name.strip()}
+    unknown = asked - set(attributes) - set(always)
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_fields",
+            f"Unknown attributes in fields: {', '.join(sorted(unknown))}. "
+            f"Choose from {', '.join(attributes)}.",
+        )
+    return asked & set(attributes)
+
+
+def whole_number(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number.") from None
+    if not minimum <= value <= maximum:
+        raise ApiError(400, "invalid_parameter", f"{name} must be from {minimum} to {maximum}.")
+    return value
+
+
+def page_asked(request) -> tuple[int, int]:
+    """``offset`` and ``limit`` of a list request."""
+    offset = whole_number(request, "offset", 0, minimum=0, maximum=10_000_000)
+    limit = whole_number(request, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
+    return offset, limit
+
+
+def page_headers(*, total: int, returned: int) -> dict[str, str]:
+    return {"X-Total-Count": str(total), "X-Result-Count": str(returned)}
+
+
+def unknown_parameters_refused(request, filters: Iterable[str]) -> None:
+    """A query parameter that is neither a filter nor paging is a 400 naming the filters: a
+    misspelt filter must not silently return everything."""
+    filters = set(filters)
+    unknown = set(request.query_params) - filters - PAGING
+    if unknown:
+        raise ApiError(
+            400,
+            "invalid_parameter",
+            f"Unknown query parameters: {', '.join(sorted(unknown))}. "
+            f"Filter with {', '.join(sorted(filters))}.",
+        )
+
+
+def our_id(raw: str) -> int | None:
+    """A row id as we hand them out, or None for anything else."""
+    return int(raw) if OUR_ID.fullmatch(raw) else None
+
+
+def base_url(request) -> str:
+    return f"{request.scheme}://{request.get_host()}"
