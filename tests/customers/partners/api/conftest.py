@@ -1,4 +1,4 @@
-"""Partners with tokens, an API client per caller, and the TMF629 v5 schemas to check against."""
+"""Partners with tokens, an API client per caller, and the TMF v5 schemas to check against."""
 
 import hashlib
 import json
@@ -18,17 +18,34 @@ from customers.services import ContactMediumInput
 from tests.factories import CustomerFactory, PartnerFactory
 
 API = "/tmf-api/customerManagement/v5"
-SPEC = Path(__file__).parent / "tmf" / "TMF629-Customer_Management-v5.0.1.oas.yaml"
-SPEC_SHA256 = "fb55f75e317af1ed6e51e484d126e57399e6e1587ad655eda0d47a7f9365a737"
+PARTY_API = "/tmf-api/partyManagement/v5"
+INTERACTION_API = "/tmf-api/partyInteraction/v5"
+SPECS = Path(__file__).parent / "tmf"
+# Each spec copy with its sha256 (SOURCE.md says where it came from).
+SPEC_FILES = {
+    "TMF629": (
+        "TMF629-Customer_Management-v5.0.1.oas.yaml",
+        "fb55f75e317af1ed6e51e484d126e57399e6e1587ad655eda0d47a7f9365a737",
+    ),
+    "TMF632": (
+        "TMF632-Party_Management-v5.0.0.oas.yaml",
+        "629e0236773c10ddade53598bd3d3c254f0e097e6e5c178aa51eeb8b297aecc2",
+    ),
+    "TMF683": (
+        "TMF683-Party_Interaction-v5.0.0.oas.yaml",
+        "e9a22119793701f1c83d167f80d4fd3c6e612eddaceed2d59ac56a552dc0415d",
+    ),
+}
 # Types the spec names in a discriminator mapping without defining them: checked as their base.
 UNDEFINED_SUBTYPES = {"SocialContactMedium": "ContactMedium"}
 
 
 class TmfSchemas:
-    """Validates a body against a TMF629 v5 schema, and every nested object with an ``@type``
-    against the schema of that type (JSON Schema ignores OpenAPI's discriminators)."""
+    """Validates a body against a TMF v5 schema of one spec, and every nested object with an
+    ``@type`` against the schema of that type (JSON Schema ignores OpenAPI's discriminators)."""
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, name: str = "TMF629"):
+        self.name = name
         self.spec = _discriminated_as_any_of(spec)
         self.schemas = spec["components"]["schemas"]
         format_checker = jsonschema.FormatChecker()
@@ -42,7 +59,7 @@ class TmfSchemas:
             if kind is None:
                 continue
             name = UNDEFINED_SUBTYPES.get(kind, kind)
-            assert name in self.schemas, f"@type {kind!r} is no TMF629 v5 schema"
+            assert name in self.schemas, f"@type {kind!r} is no {self.name} v5 schema"
             self._validate_as(node, name)
 
     def _validate_as(self, body, schema_name: str) -> None:
@@ -88,11 +105,27 @@ def _objects_in(value):
             yield from _objects_in(item)
 
 
+def tmf_spec(name: str) -> TmfSchemas:
+    """The schemas of one TMF spec, read from its copy at test time (checked unchanged)."""
+    file_name, sha256 = SPEC_FILES[name]
+    raw = (SPECS / file_name).read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == sha256, f"the {name} spec copy was changed"
+    return TmfSchemas(yaml.safe_load(raw), name)
+
+
 @pytest.fixture(scope="session")
 def tmf():
-    raw = SPEC.read_bytes()
-    assert hashlib.sha256(raw).hexdigest() == SPEC_SHA256, "the TMF spec copy was changed"
-    return TmfSchemas(yaml.safe_load(raw))
+    return tmf_spec("TMF629")
+
+
+@pytest.fixture(scope="session")
+def tmf632():
+    return tmf_spec("TMF632")
+
+
+@pytest.fixture(scope="session")
+def tmf683():
+    return tmf_spec("TMF683")
 
 
 @pytest.fixture(autouse=True)
@@ -104,29 +137,30 @@ def fresh_rate_limits():
 
 
 class ApiClient:
-    """The Django test client speaking JSON to the partner API with one set of credentials."""
+    """The Django test client speaking JSON to one partner API with one set of credentials."""
 
-    def __init__(self, token: str | None = None, client: Client | None = None):
+    def __init__(self, token: str | None = None, client: Client | None = None, root: str = API):
+        self.root = root
         self.client = client or Client()
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def get(self, path, **params):
-        return self.client.get(f"{API}{path}", params, headers=self.headers)
+        return self.client.get(f"{self.root}{path}", params, headers=self.headers)
 
     def post(self, path, body, content_type="application/json"):
         data = body if isinstance(body, (str, bytes)) else json.dumps(body)
         return self.client.post(
-            f"{API}{path}", data, content_type=content_type, headers=self.headers
+            f"{self.root}{path}", data, content_type=content_type, headers=self.headers
         )
 
     def patch(self, path, body, content_type="application/merge-patch+json"):
         data = body if isinstance(body, (str, bytes)) else json.dumps(body)
         return self.client.patch(
-            f"{API}{path}", data, content_type=content_type, headers=self.headers
+            f"{self.root}{path}", data, content_type=content_type, headers=self.headers
         )
 
     def delete(self, path):
-        return self.client.delete(f"{API}{path}", headers=self.headers)
+        return self.client.delete(f"{self.root}{path}", headers=self.headers)
 
 
 def partner_with_token(name: str, scopes=FULL_SCOPES) -> tuple[Partner, str]:
