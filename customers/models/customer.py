@@ -55,6 +55,9 @@ class Customer(models.Model):
         help_text="The customer role's own name (TMF629 Customer.name), e.g. 'Acme, Berlin site'; "
         "empty means the party's name.",
     )
+    description = models.TextField(
+        blank=True, default="", help_text="What staff and partners should know about the role."
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.LEAD)
     status_reason = models.CharField(max_length=40, blank=True)
     status_changed_at = models.DateTimeField()

@@ -85,6 +85,41 @@ def billing_currency(code: str) -> str:
     return normalize_currency(code or settings.CRM_CURRENCY)
 
 
+def party_input_from(party: Party) -> PartyInput:
+    """What an existing party holds, as the input the identity rules judge."""
+    media = [
+        ContactMediumInput(
+            kind=medium.kind,
+            value=medium.value,
+            label=medium.label,
+            street=medium.street,
+            city=medium.city,
+            postcode=medium.postcode,
+            country=medium.country,
+            is_preferred=medium.is_preferred,
+            is_verified=medium.is_verified,
+            valid_from=medium.valid_from,
+            valid_to=medium.valid_to,
+        )
+        for medium in party.contact_media.all()
+    ]
+    return PartyInput(
+        **{name: getattr(party, name) for name in PARTY_FIELDS}, contact_media=media
+    )
+
+
+def _party_without_role(party: Party) -> Party:
+    """The party, locked, when it plays no customer role yet; two creates for one party wait
+    for each other here, and the second is refused."""
+    locked = Party.objects.select_for_update().get(pk=party.pk)
+    number = Customer.objects.filter(party=locked).values_list("number", flat=True).first()
+    if number:
+        raise ValidationError(
+            f"engagedParty: this party is already customer {number}.", code="party_taken"
+        )
+    return locked
+
+
 def party_from_input(party: PartyInput) -> Party:
     """An unsaved party with its display name and search keys; ValidationError if unnamed."""
     record = Party(**{name: getattr(party, name) for name in PARTY_FIELDS})
@@ -95,8 +130,11 @@ def party_from_input(party: PartyInput) -> Party:
 @transaction.atomic
 def customer_create(
     *,
-    party: PartyInput,
+    party: PartyInput | None = None,
     actor,
+    engaged_party: Party | None = None,
+    name: str = "",
+    description: str = "",
     segment: str = Customer.Segment.RESIDENTIAL,
     lead_source: str = "",
     account_manager=None,
@@ -111,7 +149,9 @@ def customer_create(
     currency: str = "",
 ) -> Customer:
     """Create a party and its customer role as a new lead, with its contact media, billed in
-    ``currency`` (ISO 4217; the product's default when blank).
+    ``currency`` (ISO 4217; the product's default when blank). With ``engaged_party`` the party
+    exists already (registered through TMF632) and takes the customer role; ``name`` is the
+    role's own name, when it has one.
 
     The identity is checked first: a customer who certainly exists already is refused, and
     probable matches must be confirmed as different people (``confirmed_distinct``: their
@@ -124,6 +164,9 @@ def customer_create(
         currency = billing_currency(currency)
     except ValidationError as error:
         raise ValidationError({"currency": error.messages}) from None
+    if engaged_party is not None:
+        engaged_party = _party_without_role(engaged_party)
+        party = party_input_from(engaged_party)
     # A wrong contact medium is said at once, not after the duplicate check.
     for medium in party.contact_media:
         contact_medium_fields(medium)
@@ -140,12 +183,17 @@ def customer_create(
             partner_id = getattr(partner, "pk", None)
             queued = [m for m in found.matches if m.customer.partner_id == partner_id]
     now = timezone.now()
-    new_party = party_from_input(party)
-    new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
-    new_party.save()
+    if engaged_party is None:
+        new_party = party_from_input(party)
+        new_party.full_clean(exclude=["name_key", "display_name", "sort_key"])
+        new_party.save()
+    else:
+        new_party = engaged_party
     customer = Customer(
         number=customer_numbers_allocate(1)[0],
         party=new_party,
+        name=name,
+        description=description,
         status=Customer.Status.LEAD,
         status_changed_at=now,
         segment=segment,
@@ -162,8 +210,9 @@ def customer_create(
     customer.full_clean(exclude=["party", "number"])
     customer.save()
     CommunicationPreferences.objects.create(customer=customer, language=language)
-    for medium in party.contact_media:
-        contact_medium_add(customer=customer, medium=medium, actor=actor, log=False)
+    if engaged_party is None:
+        for medium in party.contact_media:
+            contact_medium_add(customer=customer, medium=medium, actor=actor, log=False)
     customer.lifecycle_events.create(
         action="create", to_status=customer.status, actor=_user(actor), occurred_at=now
     )
@@ -218,7 +267,14 @@ def _user(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-CUSTOMER_EDITABLE_FIELDS = ("segment", "payment_method", "account_manager", "lead_source")
+CUSTOMER_EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "segment",
+    "payment_method",
+    "account_manager",
+    "lead_source",
+)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from customers.models import ContactMedium, Customer
+from customers.models import ContactMedium, Customer, Party
 from customers.services.audit import customer_lock_for_edit
 from customers.services.contacts import (
     ContactMediumInput,
@@ -37,8 +37,11 @@ def onboarding_actions(status: str) -> list[str]:
 @transaction.atomic
 def customer_onboard(
     *,
-    party: PartyInput,
+    party: PartyInput | None = None,
     actor,
+    engaged_party: Party | None = None,
+    name: str = "",
+    description: str = "",
     partner=None,
     segment: str = Customer.Segment.RESIDENTIAL,
     language: str = "en",
@@ -52,11 +55,15 @@ def customer_onboard(
 ) -> Customer:
     """Create a customer and bring it to ``status`` through the lifecycle, all or nothing.
 
-    Probable duplicates do not block (they go to the review queue); a certain one does.
+    Probable duplicates do not block (they go to the review queue); a certain one does. The
+    party is new (``party``) or one registered before that takes the role (``engaged_party``).
     """
     onboarding_actions(status)  # refuses a status a new customer cannot start in
     customer = customer_create(
         party=party,
+        engaged_party=engaged_party,
+        name=name,
+        description=description,
         actor=actor,
         partner=partner,
         segment=segment,

@@ -136,7 +136,7 @@ def _validation_message(error: DjangoValidationError) -> str:
 
 
 # Refusals because of what already exists, rather than of what was sent.
-CONFLICT_CODES = {"not_deletable", "duplicate_reference"}
+CONFLICT_CODES = {"not_deletable", "duplicate_reference", "party_taken"}
 
 
 def tmf_exception_handler(exc, context):

@@ -55,6 +55,8 @@ _CUSTOMER_ATTRIBUTES = {
     "payment_method": "paymentMethod",
     "account_manager": "relatedParty",
     "lead_source": "characteristic",
+    "name": "name",
+    "description": "description",
 }
 
 

@@ -25,7 +25,18 @@ COMPUTED_CHARACTERISTICS = {
     "creditRating",
     "fraudRisk",
 }
-READ_ONLY = {"id", "href", "validFor", "creditProfile", "account", "agreement", "relatedParty"}
+# Customer_FVO attributes the system sets itself: each is refused with a 400 that says so (the
+# conformance statement, docs/tmf629-conformance.md, gives the reason for each).
+READ_ONLY = {
+    "id",
+    "href",
+    "validFor",
+    "creditProfile",
+    "account",
+    "agreement",
+    "relatedParty",
+    "partyRoleSpecification",
+}
 
 
 class Text(serializers.CharField):
@@ -172,22 +183,42 @@ class EngagedPartySerializer(StrictSerializer):
         return attrs
 
     def to_internal_value(self, data):
+        # The standard form: a reference to a party registered before (TMF632).
         if isinstance(data, dict) and data.get("@type") == "PartyRef":
-            raise serializers.ValidationError(
-                {
-                    "@type": [
-                        "Describe the party itself, as an Individual or an Organization: "
-                        "it is created with its customer."
-                    ]
-                }
-            )
+            return PartyRefSerializer().to_internal_value(data)
         return super().to_internal_value(data)
 
 
+class PartyRefSerializer(StrictSerializer):
+    """TMF ``PartyRef``: the id of a party (from TMF632), optionally its href and name."""
+
+    expected_type = {"PartyRef"}
+    id = Text(max_length=20)
+    href = Text(required=False, allow_blank=True, max_length=500)
+    name = Text(required=False, allow_blank=True, max_length=220)
+
+    def to_internal_value(self, data):
+        referred = data.get("@referredType") if isinstance(data, dict) else None
+        if referred is not None and referred not in ("Individual", "Organization"):
+            raise serializers.ValidationError(
+                {"@referredType": ["A customer's party is an Individual or an Organization."]}
+            )
+        values = super().to_internal_value({k: v for k, v in data.items() if k != "@referredType"})
+        if referred is not None:
+            values["@referredType"] = referred
+        return values
+
+
 class CustomerInputSerializer(StrictSerializer):
+    """``Customer_FVO``: ``@type`` and ``engagedParty`` are required; so is ``name`` with a
+    ``PartyRef`` (with an inline party it defaults to the party's name)."""
+
     expected_type = {"Customer"}
     read_only_names = READ_ONLY
+    type_required = True
     name = Text(required=False, allow_blank=True, max_length=220)
+    description = Text(required=False, allow_blank=True, max_length=2000)
+    role = Text(required=False, max_length=40)
     engagedParty = EngagedPartySerializer()
     # Lists of serializers, not ``many=True``: a null item is then an error, not a None.
     contactMedium = serializers.ListField(
@@ -209,10 +240,35 @@ class CustomerInputSerializer(StrictSerializer):
             raise serializers.ValidationError(f"Given twice: {', '.join(sorted(repeated))}.")
         return items
 
+    def validate_role(self, role):
+        if role.lower() != "customer":
+            raise serializers.ValidationError("The role of a Customer is 'Customer'.")
+        return role
+
+    def validate(self, attrs):
+        if self.type_required and "@type" not in attrs:
+            raise serializers.ValidationError({"@type": ["Required: Customer."]})
+        engaged = attrs.get("engagedParty") or {}
+        if (
+            self.type_required
+            and is_party_reference(engaged)
+            and not (attrs.get("name") or "").strip()
+        ):
+            raise serializers.ValidationError(
+                {
+                    "name": [
+                        "Required: the customer's name (with an inline party it defaults to "
+                        "the party's name)."
+                    ]
+                }
+            )
+        return attrs
+
 
 class CustomerPatchSerializer(CustomerInputSerializer):
     """The same attributes, none required; each nested object is still checked in full."""
 
+    type_required = False
     engagedParty = EngagedPartySerializer(required=False)
 
 
@@ -280,6 +336,10 @@ def party_changes(engaged: dict, *, organisation: bool) -> dict:
     if "name" in engaged and organisation:
         changes["legal_name"] = engaged["name"] or ""
     return changes
+
+
+def is_party_reference(engaged: dict) -> bool:
+    return engaged.get("@type") == "PartyRef"
 
 
 def party_input(data: dict) -> PartyInput:

@@ -18,6 +18,8 @@ API_ROOT = "/tmf-api/customerManagement/v5"
 ALWAYS = ("id", "href", "@type")
 ATTRIBUTES = (
     "name",
+    "description",
+    "role",
     "status",
     "statusReason",
     "validFor",
@@ -276,6 +278,8 @@ def customer_representation(
     }
     renderers = {
         "name": lambda: customer.name or party.display_name,
+        "description": lambda: customer.description or None,
+        "role": lambda: "Customer",
         "status": lambda: customer.status,
         "statusReason": lambda: customer.status_reason or None,
         "validFor": lambda: _period(customer.valid_from, customer.valid_to),

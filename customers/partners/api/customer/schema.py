@@ -49,7 +49,12 @@ CUSTOMER = {
         "href": STRING,
         "@type": {"type": "string", "enum": ["Customer"]},
         "@baseType": STRING,
-        "name": STRING,
+        "name": {
+            "type": "string",
+            "description": "The customer role's own name; the party's name when it has none.",
+        },
+        "description": STRING,
+        "role": {"type": "string", "enum": ["Customer"]},
         "status": {"type": "string", "enum": Customer.Status.values},
         "statusReason": STRING,
         "validFor": TIME_PERIOD,
@@ -100,10 +105,31 @@ _ENGAGED_PARTY_INPUT = {
         "registrationNumber": STRING,
     },
 }
+_PARTY_REF_INPUT = {
+    "type": "object",
+    "required": ["@type", "id"],
+    "additionalProperties": False,
+    "description": "A party registered before through TMF632 Party Management (the standard "
+    "form): its id, as /tmf-api/partyManagement/v5/individual or /organization gave it.",
+    "properties": {
+        "@type": {"type": "string", "enum": ["PartyRef"]},
+        "id": {"type": "string", "maxLength": 20},
+        "href": STRING,
+        "name": STRING,
+        "@referredType": {"type": "string", "enum": ["Individual", "Organization"]},
+    },
+}
 _SETTABLE = {
     "@type": {"type": "string", "enum": ["Customer"]},
-    "name": STRING,
-    "engagedParty": _ENGAGED_PARTY_INPUT,
+    "name": {
+        "type": "string",
+        "maxLength": 220,
+        "description": "The customer role's own name. Required with a PartyRef; with an "
+        "inline party it defaults to the party's name.",
+    },
+    "description": {"type": "string", "maxLength": 2000},
+    "role": {"type": "string", "enum": ["Customer", "customer"]},
+    "engagedParty": {"anyOf": [_PARTY_REF_INPUT, _ENGAGED_PARTY_INPUT]},
     "contactMedium": {"type": "array", "items": CONTACT_MEDIUM, "maxItems": 20},
     "characteristic": {
         "type": "array",
@@ -138,10 +164,12 @@ _SETTABLE = {
 }
 CUSTOMER_CREATE = {
     "type": "object",
-    "required": ["engagedParty"],
+    "required": ["@type", "engagedParty"],
     "additionalProperties": False,
-    "description": "A new customer and its party. A new customer starts as lead (the default), "
-    "prospect or active.",
+    "description": "A new customer: Customer_FVO with engagedParty as a PartyRef to a party "
+    "registered through TMF632 (then name is required), or, as an extension, the party itself "
+    "(Individual or Organization) created with its customer. A new customer starts as lead "
+    "(the default), prospect or active.",
     "properties": _SETTABLE,
 }
 CUSTOMER_PATCH = {

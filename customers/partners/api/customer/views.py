@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from customers.identity_rules import DuplicateFound
 from customers.labels import transition_permission_refusal
-from customers.models import Customer
+from customers.models import Customer, Party
 from customers.partners.api import openapi
 from customers.partners.api.auth import (
     CustomerApiPermission,
@@ -22,12 +22,14 @@ from customers.partners.api.customer.inputs import (
     CustomerPatchSerializer,
     characteristic_values,
     contact_medium_input,
+    is_party_reference,
     party_changes,
     party_input,
 )
 from customers.partners.api.customer.representation import (
     ALWAYS,
     ATTRIBUTES,
+    PARTY_TYPES,
     customer_reference,
     customer_representation,
     customers_with_relations,
@@ -48,6 +50,7 @@ from customers.partners.selectors import (
     api_customer_count,
     api_customer_search,
     customers_visible_to,
+    parties_visible_to,
 )
 from customers.partners.services.idempotency import (
     Answer,
@@ -195,13 +198,17 @@ class CustomerCollection(TmfView):
             )
         if not isinstance(request.user, PartnerClient) and status_wanted != Customer.Status.LEAD:
             _check_staff_transition(request, Customer(status=Customer.Status.LEAD), status_wanted)
-        party = party_input(data)
-        derived = " ".join(n for n in (party.given_name.strip(), party.family_name.strip()) if n)
-        if party.kind == "individual" and data.get("name") and data["name"] != derived:
-            raise ApiError(400, "invalid", "name: a person's name comes from engagedParty.")
+        engaged = data["engagedParty"]
+        if is_party_reference(engaged):
+            existing, party = _engaged_party(request, engaged), None
+        else:
+            existing, party = None, party_input(data)
         try:
             customer = customer_onboard(
                 party=party,
+                engaged_party=existing,
+                name=_role_name(data.get("name"), existing),
+                description=data.get("description") or "",
                 actor=actor_of(request),
                 partner=partner,
                 segment=characteristics.get("segment", Customer.Segment.RESIDENTIAL),
@@ -218,6 +225,35 @@ class CustomerCollection(TmfView):
             raise duplicate_error(request, found) from None
         body = _render(request, _reload(customer))
         return Answer(status.HTTP_201_CREATED, body, location=body["href"])
+
+
+def _engaged_party(request, engaged: dict) -> Party:
+    """The party a ``PartyRef`` names, when the caller may use it for a new customer."""
+    party_id = our_id(engaged["id"])
+    party = (
+        parties_visible_to(partner=partner_of(request)).filter(pk=party_id).first()
+        if party_id is not None
+        else None
+    )
+    if party is None:
+        raise ApiError(
+            400,
+            "invalid",
+            f"engagedParty: no party {engaged['id']}; register it first at "
+            "/tmf-api/partyManagement/v5/individual or /organization.",
+        )
+    referred = engaged.get("@referredType")
+    if referred is not None and referred != PARTY_TYPES[party.kind]:
+        raise ApiError(
+            400, "invalid", f"engagedParty: party {party.pk} is an {PARTY_TYPES[party.kind]}."
+        )
+    return party
+
+
+def _role_name(name: str | None, party: Party | None) -> str:
+    """The role's own name; empty when it is the party's (then it follows the party's)."""
+    name = (name or "").strip()
+    return "" if party is not None and name == party.display_name else name
 
 
 def duplicate_error(request, found: DuplicateFound) -> ApiError:
@@ -277,11 +313,16 @@ class CustomerItem(TmfView):
         data = serializer.validated_data
         party = customer.party
         changes = {}
-        if "name" in data and data["name"] != party.display_name:
-            if party.kind != "organization":
-                raise ApiError(400, "invalid", "name: a person's name is changed in engagedParty.")
-            changes["legal_name"] = data["name"]
-        if "engagedParty" in data:
+        if "name" in data:
+            changes["name"] = _role_name(data["name"], party)
+        if "description" in data:
+            changes["description"] = data["description"] or ""
+        if "engagedParty" in data and is_party_reference(data["engagedParty"]):
+            if our_id(data["engagedParty"]["id"]) != party.pk:
+                raise ApiError(
+                    400, "invalid", "engagedParty: a customer role stays with its party."
+                )
+        elif "engagedParty" in data:
             engaged = data["engagedParty"]
             kind = {"Individual": "individual", "Organization": "organization"}.get(
                 engaged.get("@type"), party.kind

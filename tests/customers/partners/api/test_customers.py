@@ -81,12 +81,13 @@ def test_create_answers_201_with_location_and_a_tmf_customer(alpha, alpha_api, t
 
 def test_create_of_an_organisation_uses_the_legal_name(alpha_api, tmf):
     body = {
+        "@type": "Customer",
         "engagedParty": {
             "@type": "Organization",
             "name": "Northwind Trading Ltd",
             "tradingName": "Northwind",
             "registrationNumber": "gb123456",
-        }
+        },
     }
 
     response = alpha_api.post("/customer", body)
@@ -399,12 +400,13 @@ def test_an_exact_duplicate_is_refused_without_naming_another_partners_customer(
     response = alpha_api.post(
         "/customer",
         {
+            "@type": "Customer",
             "engagedParty": {
                 "@type": "Individual",
                 "givenName": "Ida",
                 "familyName": "Twin",
                 "nationalId": "AB123456C",
-            }
+            },
         },
     )
 
@@ -423,12 +425,13 @@ def test_an_exact_duplicate_of_ones_own_customer_names_it(alpha, alpha_api):
     response = alpha_api.post(
         "/customer",
         {
+            "@type": "Customer",
             "engagedParty": {
                 "@type": "Individual",
                 "givenName": "Ida",
                 "familyName": "Twin",
                 "nationalId": "AB123456C",
-            }
+            },
         },
     )
 

@@ -151,26 +151,13 @@ def test_odd_ids_are_not_found(alpha_api, tmf):
     tmf_error(alpha_api.get("/customer/C 01"), 404, tmf)
 
 
-def test_a_persons_name_is_changed_through_the_engaged_party(alpha_customer, alpha_api, tmf):
-    body = tmf_error(
-        alpha_api.patch(f"/customer/{alpha_customer.number}", {"name": "Totally New"}), 400, tmf
-    )
-
-    assert "engagedParty" in body["message"]
+def test_a_persons_name_is_given_and_family_name_not_an_engaged_party_name(alpha_api, tmf):
     payload = individual()
     payload["engagedParty"]["name"] = "Jane Doe"
-    tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
+    body = tmf_error(alpha_api.post("/customer", payload), 400, tmf)
 
-def test_an_organisations_name_is_its_legal_name(alpha_api):
-    number = alpha_api.post(
-        "/customer", {"engagedParty": {"@type": "Organization", "name": "Old Name Ltd"}}
-    ).json()["id"]
-
-    response = alpha_api.patch(f"/customer/{number}", {"name": "New Name Ltd"})
-
-    assert response.status_code == 200
-    assert response.json()["name"] == "New Name Ltd"
+    assert "givenName" in body["message"]
 
 
 def test_a_hub_callback_longer_than_500_characters_is_a_400(alpha_api, tmf):
