@@ -158,7 +158,7 @@ class CustomerCollection(TmfView):
     @extend_schema(
         operation_id="createCustomer",
         summary="Create a customer",
-        parameters=[openapi.IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[schema.FIELDS_PARAMETER, openapi.IDEMPOTENCY_KEY_PARAMETER],
         request={"application/json": schema.CUSTOMER_CREATE},
         responses=schema.create_responses(),
         tags=["customer"],
@@ -186,6 +186,7 @@ class CustomerCollection(TmfView):
         return Response(answer.body, status=answer.status_code, headers=headers)
 
     def _create(self, request) -> Answer:
+        fields = _fields(request)  # a wrong one is refused before anything is created
         serializer = CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -223,7 +224,7 @@ class CustomerCollection(TmfView):
             )
         except DuplicateFound as found:
             raise duplicate_error(request, found) from None
-        body = _render(request, _reload(customer))
+        body = _render(request, _reload(customer), fields)
         return Answer(status.HTTP_201_CREATED, body, location=body["href"])
 
 
@@ -299,6 +300,7 @@ class CustomerItem(TmfView):
     @extend_schema(
         operation_id="patchCustomer",
         summary="Change a customer (JSON merge patch)",
+        parameters=[schema.FIELDS_PARAMETER],
         request={
             "application/merge-patch+json": schema.CUSTOMER_PATCH,
             "application/json": schema.CUSTOMER_PATCH,
@@ -307,6 +309,7 @@ class CustomerItem(TmfView):
         tags=["customer"],
     )
     def patch(self, request, customer_id: str):
+        fields = _fields(request)
         customer = self._customer(request, customer_id, fields=())
         serializer = CustomerPatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -364,7 +367,7 @@ class CustomerItem(TmfView):
             )
         except DuplicateFound as found:
             raise duplicate_error(request, found) from None
-        return Response(_render(request, _reload(customer)))
+        return Response(_render(request, _reload(customer), fields))
 
     @extend_schema(
         operation_id="deleteCustomer",

@@ -201,3 +201,42 @@ def test_system_set_attributes_of_the_spec_are_refused_with_a_reason(alpha, alph
     ):
         body = tmf_error(alpha_api.post("/customer", standard(party, **{name: value})), 400, tmf)
         assert name in body["message"] and "set by the system" in body["message"]
+
+
+def test_a_create_answers_with_the_fields_asked_for(alpha, alpha_api, tmf):
+    party = registered_party(alpha[0])
+    response = alpha_api.client.post(
+        "/tmf-api/customerManagement/v5/customer?fields=name,status",
+        standard(party),
+        content_type="application/json",
+        headers=alpha_api.headers,
+    )
+
+    assert response.status_code == 201, response.content
+    tmf.validate(response.json(), "Customer")
+    assert set(response.json()) == {"id", "href", "@type", "@baseType", "name", "status"}
+
+
+def test_an_unknown_field_asked_of_a_create_creates_nothing(alpha, alpha_api, tmf):
+    party = registered_party(alpha[0])
+    response = alpha_api.client.post(
+        "/tmf-api/customerManagement/v5/customer?fields=nickname",
+        standard(party),
+        content_type="application/json",
+        headers=alpha_api.headers,
+    )
+
+    tmf_error(response, 400, tmf)
+    assert not Customer.objects.filter(party=party).exists()
+
+
+def test_a_json_patch_document_is_a_415_as_the_conformance_statement_says(
+    alpha_customer, alpha_api, tmf
+):
+    response = alpha_api.patch(
+        f"/customer/{alpha_customer.number}",
+        [{"op": "replace", "path": "/name", "value": "X"}],
+        content_type="application/json-patch+json",
+    )
+
+    tmf_error(response, 415, tmf)
