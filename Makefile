@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-outage bench-ci clean
+.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-outage bench-security bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -119,6 +119,15 @@ bench-api: install
 bench-outage: install
 	$(PY) bench/bench_outage.py --database-url $(BENCH_SERVER)/crm_bench_outage
 
+# A security review's hostile cases over HTTP against gunicorn (production settings) and a Celery
+# worker on Redis db 13: partner isolation, tokens, hostile inputs, schemathesis, staff roles, CSRF
+# and redirects, XSS, survey links, CSV imports, a worker killed mid-run. SECURITY_ARGS=--quick
+# runs it small.
+BENCH_SECURITY_DB ?= crm_bench_security
+SECURITY_ARGS ?=
+bench-security: install
+	$(PY) bench/bench_security.py --database-url $(BENCH_SERVER)/$(BENCH_SECURITY_DB) $(SECURITY_ARGS)
+
 bench-ci: install
 	psql "$(BENCH_SERVER)/postgres" -q -c 'DROP DATABASE IF EXISTS crm_ci_bench' -c 'CREATE DATABASE crm_ci_bench'
 	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) manage.py migrate --no-input -v0
@@ -131,3 +140,4 @@ bench-ci: install
 	$(PY) bench/bench_satisfaction.py --responses 3000 --requests 3 --warmups 1 --database-url $(BENCH_SERVER)/crm_ci_satisfaction
 	$(PY) bench/bench_outage.py --rounds 2 --database-url $(BENCH_SERVER)/crm_ci_outage
 	$(PY) bench/bench_api.py --customers 2000 --requests 5 --warmups 1 --ids 200 --wrk-seconds 2 --wrk-warmup-seconds 1 --database-url $(BENCH_SERVER)/crm_ci_api
+	$(PY) bench/bench_security.py --quick --database-url $(BENCH_SERVER)/crm_ci_security

@@ -128,7 +128,10 @@ def _round(label: str, partner, token, administrator, staff) -> dict[str, tuple[
         response = send()
         timings[door] = (time.perf_counter() - started, response.status_code)
 
-    body = {"engagedParty": {"@type": "Individual", "givenName": "Ada", "familyName": label}}
+    body = {
+        "@type": "Customer",
+        "engagedParty": {"@type": "Individual", "givenName": "Ada", "familyName": label},
+    }
     timed(
         "partner create",
         lambda: Client().post(

@@ -25,8 +25,12 @@ class CustomersConfig(AppConfig):
 
         from customers.roles import role_members_marked_staff, roles_sync
 
+        # weak=False: the wrapper is referenced by nothing else, so a weak reference would die
+        # at the next garbage collection and migrate would create no roles.
         post_migrate.connect(
-            _once_every_app_has_migrated(roles_sync), dispatch_uid="customers.roles_sync"
+            _once_every_app_has_migrated(roles_sync),
+            dispatch_uid="customers.roles_sync",
+            weak=False,
         )
         m2m_changed.connect(
             role_members_marked_staff,

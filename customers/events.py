@@ -31,3 +31,25 @@ def customer_events_announce(events: list[CustomerEvent]) -> None:
     """Tell every receiver of these changes, in one batch (nothing when there are none)."""
     if events:
         customer_event.send(sender=CustomerEvent, events=events)
+
+
+# A party may exist without a customer role (a partner registers it through TMF632 first).
+# Changes to such a party concern no customer, so they are announced on their own signal.
+party_event = Signal()
+
+
+@dataclass(frozen=True)
+class PartyEvent:
+    """One change to a party that has no customer role: ``action`` (``party.created``,
+    ``party.changed``, ``party.deleted``) and ``data`` (the action log's details). ``party`` is
+    the Party as the change left it (still saved when it is deleted)."""
+
+    party: Any
+    action: str
+    data: dict = field(default_factory=dict)
+
+
+def party_events_announce(events: list[PartyEvent]) -> None:
+    """Tell every receiver of these party changes, in one batch, inside their transaction."""
+    if events:
+        party_event.send(sender=PartyEvent, events=events)

@@ -145,6 +145,8 @@ class Customer(models.Model):
             # Status and segment together: the list's most common pair of filters.
             models.Index(fields=["status", "segment", "-id"], name="customer_status_segment_idx"),
             models.Index(fields=["partner", "-id"], name="customer_partner_idx"),
+            # A partner's parties through its customers, newest party first (TMF632 lists).
+            models.Index(fields=["partner", "-party"], name="customer_partner_party_idx"),
             # A partner's list through the API, filtered by status.
             models.Index(fields=["partner", "status", "-id"], name="customer_partner_status_idx"),
             models.Index(fields=["account_manager", "-id"], name="customer_manager_idx"),

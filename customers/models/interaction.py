@@ -75,6 +75,9 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="interaction_customer_idx"),
             models.Index(fields=["kind", "occurred_at"], name="interaction_kind_idx"),
+            # Everyone's interactions newest first: staff's API list, a big partner's list (walked
+            # in order, keeping its customers' rows) and a date range.
+            models.Index(fields=["-occurred_at", "-id"], name="interaction_recent_idx"),
             # The open interactions list, everyone's or one owner's, oldest first.
             models.Index(
                 fields=["owner", "occurred_at"],

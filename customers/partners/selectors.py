@@ -123,13 +123,108 @@ def customers_visible_to(*, partner) -> QuerySet:
     return customers if partner is None else customers.filter(partner=partner)
 
 
-def parties_visible_to(*, partner) -> QuerySet:
-    """The parties a partner may see and use: those it registered (TMF632) and those of its own
-    customers; every party for staff (``partner`` None)."""
-    parties = Party.objects.all()
+def _visible_among(parties: QuerySet, partner) -> QuerySet:
+    """Of ``parties``, those ``partner`` registered or whose customer is the partner's: the
+    union of two index scans (party_partner_idx, customer_partner_idx). An OR across the
+    customer join would walk every party instead."""
     if partner is None:
         return parties
-    return parties.filter(Q(partner=partner) | Q(customer__partner=partner))
+    own = parties.filter(partner=partner).order_by().values("pk")
+    of_customers = parties.filter(customer__partner=partner).order_by().values("pk")
+    return Party.objects.filter(pk__in=own.union(of_customers))
+
+
+def parties_visible_to(*, partner) -> QuerySet:
+    """The parties a partner may see and use: those it registered (TMF632) and those of its own
+    customers; every party for staff (``partner`` None). For one party by id, ``party_visible``
+    is cheaper: it reads that row only."""
+    return _visible_among(Party.objects.all(), partner)
+
+
+def party_visible(*, partner, party_id: int, kind: str | None = None) -> Party | None:
+    """One party by id if ``partner`` may see it (None otherwise, as if it did not exist)."""
+    parties = Party.objects.filter(pk=party_id)
+    if kind is not None:
+        parties = parties.filter(kind=kind)
+    if partner is not None:
+        parties = parties.filter(Q(partner=partner) | Q(customer__partner=partner))
+    return parties.first()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiPartyFilters:
+    kind: str = Party.Kind.INDIVIDUAL
+    given_name: str = ""
+    family_name: str = ""
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    identification: str = ""
+
+
+def _parties_matching(filters: ApiPartyFilters) -> QuerySet:
+    """Parties of the filters' kind that match them, whoever may see them; each filter has an
+    index behind it."""
+    parties = Party.objects.filter(kind=filters.kind)
+    if filters.given_name:
+        # A person's display name starts with the given name: the name index finds them.
+        parties = parties.filter(
+            name_key__startswith=name_key(filters.given_name),
+            given_name__iexact=filters.given_name.strip(),
+        )
+    if filters.family_name:
+        parties = parties.filter(family_name_key=name_key(filters.family_name))
+    if filters.name:
+        key = name_key(filters.name)
+        parties = parties.filter(Q(name_key__startswith=key) | Q(sort_key__startswith=key))
+    if filters.identification:
+        parties = parties.filter(
+            national_id=filters.identification.strip().upper().replace(" ", "")
+        )
+    if filters.email:
+        contacts = ContactMedium.objects.filter(
+            kind=ContactMedium.Kind.EMAIL, value=filters.email.strip().lower()
+        )
+        parties = parties.filter(pk__in=contacts.values("party_id"))
+    if filters.phone:
+        try:
+            e164 = normalize_phone(filters.phone)
+        except ValidationError:
+            return parties.none()
+        contacts = ContactMedium.objects.filter(
+            kind__in=[ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE], value=e164
+        )
+        parties = parties.filter(pk__in=contacts.values("party_id"))
+    return parties
+
+
+def api_party_page(
+    *, partner, filters: ApiPartyFilters, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """The ids of one page of the parties an API caller asked for, newest first, and how many
+    match in all.
+
+    A partner's parties are two sets: those it registered and those of its customers. Each is
+    read newest first on its own index (party_partner_idx; customer_partner_party_idx), only as
+    far as the page reaches, and the two are merged here: a union of the whole sets would read
+    every one of a big partner's parties for a page of fifty.
+    """
+    parties = _parties_matching(filters)
+    total = api_customer_count(
+        partner=partner, filters=filters, customers=_visible_among(parties, partner)
+    )
+    reach = offset + limit
+    if partner is None:
+        ids = list(parties.order_by("-id").values_list("pk", flat=True)[offset:reach])
+        return ids, total
+    own = parties.filter(partner=partner).order_by("-id").values_list("pk", flat=True)[:reach]
+    of_customers = (
+        parties.filter(customer__partner=partner)
+        .order_by("-id")
+        .values_list("pk", flat=True)[:reach]
+    )
+    merged = sorted({*own, *of_customers}, reverse=True)
+    return merged[offset:reach], total
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,10 +302,13 @@ def _count_generation_key(partner_id) -> str:
     return f"api-count-generation:{partner_id or 'all'}"
 
 
-def api_customer_count(*, partner, filters: ApiCustomerFilters, customers: QuerySet) -> int:
+def api_customer_count(*, partner, filters, customers: QuerySet) -> int:
+    """How many rows of an API list match ``filters`` (a frozen dataclass of one list's
+    filters), counted once per change to the partner's customers or parties."""
     partner_id = getattr(partner, "pk", None)
     generation = cache.get(_count_generation_key(partner_id), 0)
-    key = f"api-count:{partner_id or 'all'}:{generation}:{hash(filters)}"
+    kind = type(filters).__name__
+    key = f"api-count:{partner_id or 'all'}:{generation}:{kind}:{hash(filters)}"
     count = cache.get(key)
     if count is None:
         count = customers.count()

@@ -103,9 +103,7 @@ def party_input_from(party: Party) -> PartyInput:
         )
         for medium in party.contact_media.all()
     ]
-    return PartyInput(
-        **{name: getattr(party, name) for name in PARTY_FIELDS}, contact_media=media
-    )
+    return PartyInput(**{name: getattr(party, name) for name in PARTY_FIELDS}, contact_media=media)
 
 
 def _party_without_role(party: Party) -> Party:
@@ -227,12 +225,10 @@ def customer_create(
                 status=status,
                 actor=actor,
             )
-    action_log_record(
-        action="customer.created",
-        customer=customer,
-        actor=actor,
-        data=customer_created_data(customer, contact_media=party.contact_media),
-    )
+    data = customer_created_data(customer, contact_media=party.contact_media)
+    if engaged_party is not None:
+        data["party_existed"] = True  # the party is not new: no party is created here
+    action_log_record(action="customer.created", customer=customer, actor=actor, data=data)
     return customer
 
 

@@ -48,9 +48,11 @@ def interaction_record(
     outcome: str = Interaction.Outcome.RESOLVED,
     occurred_at=None,
     owner=None,
+    closed_at=None,
 ) -> Interaction:
-    """Record a touch point; a closed outcome closes it at once. Its owner is ``owner``, else
-    the staff member who recorded it (none for a job or a partner: then it waits, unassigned)."""
+    """Record a touch point; a closed outcome closes it at once (at ``closed_at`` when it is
+    recorded after it ended, else now). Its owner is ``owner``, else the staff member who
+    recorded it (none for a job or a partner: then it waits, unassigned)."""
     customer_lock_for_edit(customer)
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -59,6 +61,13 @@ def interaction_record(
     _check_owner(owner)
     staff = _user_or_none(actor)
     closed = outcome not in OPEN_OUTCOMES
+    if closed_at is not None:
+        if not closed:
+            raise ValidationError({"closed_at": "An open interaction has not ended yet."})
+        if not occurred_at <= closed_at <= now + timedelta(minutes=5):
+            raise ValidationError(
+                {"closed_at": "An interaction ends after it starts, and not in the future."}
+            )
     interaction = Interaction(
         customer=customer,
         channel=channel,
@@ -67,7 +76,7 @@ def interaction_record(
         summary=summary.strip(),
         outcome=outcome,
         occurred_at=occurred_at,
-        closed_at=now if closed else None,
+        closed_at=(closed_at or now) if closed else None,
         closed_by=staff if closed else None,
         staff=staff,
         # By default the one who records it sees it through, if their role lets them.
@@ -158,3 +167,71 @@ def interaction_assign(*, interaction: Interaction, owner, actor) -> Interaction
         },
     )
     return interaction
+
+
+# What a change may touch while the interaction is open, by model field.
+CHANGEABLE = ("summary", "kind", "channel", "outcome")
+
+
+@transaction.atomic
+def interaction_change(
+    *,
+    interaction: Interaction,
+    actor,
+    summary: str | None = None,
+    kind: str | None = None,
+    channel: str | None = None,
+    outcome: str | None = None,
+    note: str = "",
+) -> Interaction:
+    """Correct an open interaction (its summary, type, channel) or move it between the open
+    outcomes; a closing outcome then resolves it (``interaction_resolve``, with ``note``).
+
+    A closed interaction is the customer's record and is not changed; asking for what it
+    already is changes nothing and is not refused. Logs ``interaction.changed`` with the names
+    of the fields that changed and the outcome it had before.
+    """
+    customer_lock_for_edit(interaction.customer)
+    locked = (
+        Interaction.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner", "closed_by")
+        .get(pk=interaction.pk)
+    )
+    wanted = {"summary": summary, "kind": kind, "channel": channel, "outcome": outcome}
+    if summary is not None:
+        wanted["summary"] = summary.strip()
+    changes = {
+        field: value
+        for field, value in wanted.items()
+        if value is not None and value != getattr(locked, field)
+    }
+    if not changes:
+        return locked
+    if locked.closed_at is not None:
+        _locked_open(locked)  # refused, saying who closed it and when
+    closing = changes.get("outcome") in CLOSING_OUTCOMES
+    if closing:
+        del changes["outcome"]
+    previous_outcome = locked.outcome
+    if changes:
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.full_clean(exclude=["customer", "staff", "owner", "closed_by"])
+        locked.save(update_fields=list(changes))
+        touch(locked.customer)
+        action_log_record(
+            action="interaction.changed",
+            customer=locked.customer,
+            actor=actor,
+            data={
+                "id": locked.pk,
+                "kind": locked.kind,
+                "channel": locked.channel,
+                "outcome": locked.outcome,
+                "changed": sorted(changes),
+                "previous_outcome": previous_outcome,
+            },
+        )
+    if closing:
+        locked = interaction_resolve(interaction=locked, actor=actor, outcome=outcome, note=note)
+    return locked

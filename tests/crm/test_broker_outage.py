@@ -79,6 +79,7 @@ def test_a_broker_outage_delays_every_kind_of_work_and_loses_none(
             CUSTOMERS_API,
             json.dumps(
                 {
+                    "@type": "Customer",
                     "engagedParty": {
                         "@type": "Individual",
                         "givenName": "Ada",

@@ -1,4 +1,11 @@
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 from customers import roles
@@ -25,6 +32,29 @@ def test_every_role_group_exists_after_migrate():
         roles.RISK_ANALYST,
         roles.ADMINISTRATOR,
     }
+
+
+def test_migrate_creates_the_roles_with_debug_off_as_in_production(tmp_path):
+    """A fresh process, as a deploy runs it: the receiver that syncs the roles must outlive
+    the garbage collections of a whole migrate."""
+    database = tmp_path / "fresh.sqlite3"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "crm.settings.dev",
+        "DJANGO_DEBUG": "false",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        cwd=Path(settings.BASE_DIR),
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+    with sqlite3.connect(database) as connection:
+        groups = {name for (name,) in connection.execute("SELECT name FROM auth_group")}
+    assert groups >= {roles.AGENT, roles.MANAGER, roles.RISK_ANALYST, roles.ADMINISTRATOR}
 
 
 @pytest.mark.parametrize("role", [roles.AGENT, roles.MANAGER, roles.RISK_ANALYST])

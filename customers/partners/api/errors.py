@@ -44,6 +44,7 @@ REASONS = {
     406: "Not acceptable",
     409: "Conflict",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     429: "Too many requests",
     500: "Internal error",

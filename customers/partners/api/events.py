@@ -5,16 +5,22 @@ a new customer is a TMF629 customer and, when its party came with it, a TMF632 p
 """
 
 from customers.partners.api.customer import events as customer
+from customers.partners.api.interaction import events as interaction
+from customers.partners.api.party import events as party
 from customers.partners.models import HubSubscription
 
 Api = HubSubscription.Api
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     Api.CUSTOMER: customer.EVENT_TYPES,
+    Api.PARTY: party.EVENT_TYPES,
+    Api.INTERACTION: interaction.EVENT_TYPES,
 }
 
 # Each takes a batch of CustomerEvents and ``hears(event_type, partner_id)`` and returns the
 # HubNotices some hub of its API wants.
 NOTICE_BUILDERS = {
     Api.CUSTOMER: customer.customer_notices,
+    Api.PARTY: party.party_notices,
+    Api.INTERACTION: interaction.interaction_notices,
 }

@@ -125,7 +125,7 @@ def errors(*codes: int) -> dict:
     return {code: OpenApiResponse(ERROR, description="TMF Error") for code in codes}
 
 
-COMMON_ERRORS = (400, 401, 403, 429, 500)
+COMMON_ERRORS = (400, 401, 403, 414, 429, 500)
 
 
 def fields_parameter(attributes) -> OpenApiParameter:
@@ -208,6 +208,10 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+# Each API's document: its URL patterns and its settings, for the deployment check below.
+DOCUMENTS: list[tuple[list, dict]] = []
+
+
 def document_urls(
     *, root: str, patterns: list, prefix: str, title: str, version: str, description: str
 ):
@@ -224,6 +228,7 @@ def document_urls(
         "SCHEMA_PATH_PREFIX": root.rstrip("/"),
     }
     mounted = [path(root.lstrip("/"), include(patterns))]
+    DOCUMENTS.append((mounted, settings))
     open_to_all = {"authentication_classes": [], "permission_classes": [AllowAny]}
     return [
         path(

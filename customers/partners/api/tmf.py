@@ -13,6 +13,8 @@ from customers.partners.api.auth import PartnerRateThrottle
 from customers.partners.api.errors import ApiError
 
 DEFAULT_LIMIT = 50
+# No filter takes more; a longer query string is a mistake or an attack.
+MAX_QUERY_STRING = 4096
 MAX_LIMIT = 1000
 PAGING = {"fields", "offset", "limit"}
 OUR_ID = re.compile(r"[0-9]{1,18}")
@@ -25,11 +27,24 @@ class TmfView(APIView):
     throttle_classes = [PartnerRateThrottle]
 
     def initial(self, request, *args, **kwargs):
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+            raise ApiError(
+                414, "uri_too_long", f"The query string is over {MAX_QUERY_STRING} characters."
+            )
         super().initial(request, *args, **kwargs)
+        if request.method == "PATCH" and not _has_body(request):
+            raise ApiError(400, "invalid", "Send the changes as a JSON object (a merge patch).")
         texts = [*kwargs.values(), *request.query_params.keys()]
         texts += [v for values in request.query_params.lists() for v in values[1]]
         if any("\x00" in str(text) for text in texts):
             raise ApiError(400, "invalid_parameter", "Null characters are not allowed.")
+
+
+def _has_body(request) -> bool:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return not (length.isdigit() and int(length) == 0) or "chunked" in request.META.get(
+        "HTTP_TRANSFER_ENCODING", ""
+    )
 
 
 def fields_asked(request, attributes: Iterable[str], always: Iterable[str]) -> set[str]:

@@ -6,6 +6,8 @@ from django.urls import include, path, re_path
 from customers.partners.api import openapi
 from customers.partners.api.customer import urls as customer
 from customers.partners.api.errors import api_error_response
+from customers.partners.api.interaction import urls as interaction
+from customers.partners.api.party import urls as party
 
 app_name = "api"
 
@@ -38,6 +40,24 @@ urlpatterns = [
         description="Partners manage their own customers: TMF629 Customer Management v5 "
         "resources, query conventions and the event hub. Authenticate with "
         "'Authorization: Bearer <token>'.",
+    ),
+    _api(
+        interaction,
+        prefix="interaction-",
+        title="Party Interaction (TMF683 v5)",
+        version="5.0.0",
+        description="Partners record and read the touch points of their own customers: TMF683 "
+        "Party Interaction v5 resources, query conventions and the event hub. Authenticate with "
+        "'Authorization: Bearer <token>' (customer:read to read, customer:write to record).",
+    ),
+    _api(
+        party,
+        prefix="party-",
+        title="Party Management (TMF632 v5)",
+        version="5.0.0",
+        description="Partners register the people and organisations they work with, before or "
+        "besides their customer role: TMF632 Party Management v5 individuals, organisations and "
+        "the event hub. Authenticate with 'Authorization: Bearer <token>'.",
     ),
     # Debug mode too: an unknown path under the API is a TMF error, never an HTML page.
     re_path(r"^.*$", not_found),

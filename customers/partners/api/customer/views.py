@@ -50,7 +50,7 @@ from customers.partners.selectors import (
     api_customer_count,
     api_customer_search,
     customers_visible_to,
-    parties_visible_to,
+    party_visible,
 )
 from customers.partners.services.idempotency import (
     Answer,
@@ -232,7 +232,7 @@ def _engaged_party(request, engaged: dict) -> Party:
     """The party a ``PartyRef`` names, when the caller may use it for a new customer."""
     party_id = our_id(engaged["id"])
     party = (
-        parties_visible_to(partner=partner_of(request)).filter(pk=party_id).first()
+        party_visible(partner=partner_of(request), party_id=party_id)
         if party_id is not None
         else None
     )

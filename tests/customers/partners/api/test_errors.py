@@ -202,3 +202,21 @@ def test_a_body_django_finds_too_large_outside_the_views_is_a_tmf_413(tmf):
     body = json.loads(response.content)
     tmf.validate(body, "Error")
     assert body["code"] == "payload_too_large"
+
+
+def test_a_patch_without_a_body_is_a_400_not_an_empty_change(alpha_customer, alpha_api, tmf):
+    response = alpha_api.client.patch(
+        f"/tmf-api/customerManagement/v5/customer/{alpha_customer.number}",
+        b"",
+        content_type="application/merge-patch+json",
+        headers=alpha_api.headers,
+    )
+
+    body = tmf_error(response, 400, tmf)
+    assert "merge patch" in body["message"]
+
+
+def test_a_query_string_over_4_kb_is_a_tmf_414(alpha_api, tmf):
+    body = tmf_error(alpha_api.get("/customer", name="x" * 5000), 414, tmf)
+
+    assert "4096" in body["message"]
