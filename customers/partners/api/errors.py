@@ -125,10 +125,11 @@ TMF_NAMES = {
 }
 
 
-def _validation_message(error: DjangoValidationError) -> str:
+def validation_message(error: DjangoValidationError, names: dict = TMF_NAMES) -> str:
+    """A service's refusal as one sentence, each field named as the API names it."""
     if hasattr(error, "error_dict"):
         return " ".join(
-            f"{TMF_NAMES.get(field, field)}: {' '.join(messages)}"
+            f"{names.get(field, field)}: {' '.join(messages)}"
             if field != "__all__"
             else " ".join(messages)
             for field, messages in error.message_dict.items()
@@ -152,7 +153,7 @@ def tmf_exception_handler(exc, context):
         conflict = isinstance(exc, (DuplicateFound, TransitionNotAllowed, CustomerMerged))
         code = getattr(exc, "code", None) or ("conflict" if conflict else "invalid")
         status_code = 409 if conflict or code in CONFLICT_CODES else 400
-        return Response(error_body(status_code, code, _validation_message(exc)), status=status_code)
+        return Response(error_body(status_code, code, validation_message(exc)), status=status_code)
     if isinstance(exc, IntegrityError):
         # Two requests raced for the same unique value; the loser changed nothing.
         message = "The change clashed with another one made at the same moment; send it again."

@@ -5,12 +5,21 @@ filters; the rules for reading a request are the same for all of them.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.core.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.partners.api.auth import PartnerRateThrottle
+from customers.partners.api.auth import PartnerRateThrottle, caller_of
 from customers.partners.api.errors import ApiError
+from customers.partners.services.idempotency import (
+    Answer,
+    KeyReused,
+    answered_once,
+    idempotency_key_checked,
+    request_fingerprint,
+)
 
 DEFAULT_LIMIT = 50
 # No filter takes more; a longer query string is a mistake or an attack.
@@ -110,3 +119,39 @@ def our_id(raw: str) -> int | None:
 
 def base_url(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
+
+
+def created_once(request, create: Callable[[], Answer]) -> Response:
+    """The answer to a create: ``create``'s, or, for a request sent again with the same
+    ``Idempotency-Key``, the first one's (with ``Idempotent-Replayed: true``)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        answer = create()
+    else:
+        try:
+            answer = answered_once(
+                caller=caller_of(request),
+                key=idempotency_key_checked(key),
+                operation=f"POST {request.get_full_path()}"[:300],
+                fingerprint=request_fingerprint(request.data),
+                work=create,
+            )
+        except ValidationError as error:
+            raise ApiError(400, "invalid_idempotency_key", " ".join(error.messages)) from None
+        except KeyReused as error:
+            raise ApiError(422, "idempotency_key_reused", str(error)) from None
+    headers = {"Location": answer.location}
+    if answer.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(answer.body, status=answer.status_code, headers=headers)
+
+
+def contact_medium_id(item: dict) -> int | None:
+    """The id of a contact medium a body keeps (None for a new one); one not ours is a 400."""
+    raw = item.get("id")
+    if raw is None:
+        return None
+    medium_id = our_id(raw)
+    if medium_id is None:
+        raise ApiError(400, "invalid", f"contactMedium.id: '{raw}' is not one of ours.")
+    return medium_id

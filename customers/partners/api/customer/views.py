@@ -1,6 +1,5 @@
 """TMF629 v5 endpoints: parse the request, call one service or selector, render the resource."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -13,7 +12,6 @@ from customers.partners.api.auth import (
     CustomerApiPermission,
     PartnerClient,
     actor_of,
-    caller_of,
     partner_of,
 )
 from customers.partners.api.customer import schema
@@ -39,6 +37,8 @@ from customers.partners.api.parsers import LimitedJSONParser, MergePatchJSONPars
 from customers.partners.api.tmf import (
     TmfView,
     base_url,
+    contact_medium_id,
+    created_once,
     fields_asked,
     our_id,
     page_asked,
@@ -54,10 +54,6 @@ from customers.partners.selectors import (
 )
 from customers.partners.services.idempotency import (
     Answer,
-    KeyReused,
-    answered_once,
-    idempotency_key_checked,
-    request_fingerprint,
 )
 from customers.services.customers import customer_delete
 from customers.services.lifecycle import TRANSITIONS, transition_to
@@ -164,26 +160,7 @@ class CustomerCollection(TmfView):
         tags=["customer"],
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            answer = self._create(request)
-        else:
-            try:
-                answer = answered_once(
-                    caller=caller_of(request),
-                    key=idempotency_key_checked(key),
-                    operation=f"POST {request.get_full_path()}"[:300],
-                    fingerprint=request_fingerprint(request.data),
-                    work=lambda: self._create(request),
-                )
-            except DjangoValidationError as error:
-                raise ApiError(400, "invalid_idempotency_key", " ".join(error.messages)) from None
-            except KeyReused as error:
-                raise ApiError(422, "idempotency_key_reused", str(error)) from None
-        headers = {"Location": answer.location}
-        if answer.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(answer.body, status=answer.status_code, headers=headers)
+        return created_once(request, lambda: self._create(request))
 
     def _create(self, request) -> Answer:
         fields = _fields(request)  # a wrong one is refused before anything is created
@@ -350,7 +327,7 @@ class CustomerItem(TmfView):
         contact_media = None
         if "contactMedium" in data:
             contact_media = [
-                (_medium_id(item), contact_medium_input(item))
+                (contact_medium_id(item), contact_medium_input(item))
                 for item in data["contactMedium"] or []
             ]
         target = data.get("status")
@@ -379,13 +356,3 @@ class CustomerItem(TmfView):
         customer = self._customer(request, customer_id, fields=())
         customer_delete(customer=customer, actor=actor_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _medium_id(item: dict) -> int | None:
-    raw = item.get("id")
-    if raw is None:
-        return None
-    medium_id = our_id(raw)
-    if medium_id is None:
-        raise ApiError(400, "invalid", f"contactMedium.id: '{raw}' is not one of ours.")
-    return medium_id

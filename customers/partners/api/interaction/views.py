@@ -14,7 +14,6 @@ from customers.partners.api.auth import (
     CustomerApiPermission,
     PartnerClient,
     actor_of,
-    caller_of,
     partner_of,
 )
 from customers.partners.api.errors import ApiError
@@ -45,6 +44,7 @@ from customers.partners.api.parsers import LimitedJSONParser, MergePatchJSONPars
 from customers.partners.api.tmf import (
     TmfView,
     base_url,
+    created_once,
     fields_asked,
     our_id,
     page_asked,
@@ -54,10 +54,6 @@ from customers.partners.api.tmf import (
 from customers.partners.selectors import api_customer_count, customers_visible_to
 from customers.partners.services.idempotency import (
     Answer,
-    KeyReused,
-    answered_once,
-    idempotency_key_checked,
-    request_fingerprint,
 )
 from customers.services.interactions import interaction_change, interaction_record
 
@@ -223,26 +219,7 @@ class PartyInteractionCollection(TmfView):
         tags=["partyInteraction"],
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            answer = self._create(request)
-        else:
-            try:
-                answer = answered_once(
-                    caller=caller_of(request),
-                    key=idempotency_key_checked(key),
-                    operation=f"POST {request.get_full_path()}"[:300],
-                    fingerprint=request_fingerprint(request.data),
-                    work=lambda: self._create(request),
-                )
-            except DjangoValidationError as error:
-                raise ApiError(400, "invalid_idempotency_key", " ".join(error.messages)) from None
-            except KeyReused as error:
-                raise ApiError(422, "idempotency_key_reused", str(error)) from None
-        headers = {"Location": answer.location}
-        if answer.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(answer.body, status=answer.status_code, headers=headers)
+        return created_once(request, lambda: self._create(request))
 
     def _create(self, request) -> Answer:
         serializer = InteractionInputSerializer(data=request.data)

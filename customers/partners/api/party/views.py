@@ -12,7 +12,7 @@ from customers.identity_rules import DuplicateFound
 from customers.models import Party
 from customers.partners.api import openapi
 from customers.partners.api.auth import CustomerApiPermission, actor_of, partner_of
-from customers.partners.api.errors import ApiError
+from customers.partners.api.errors import ApiError, validation_message
 from customers.partners.api.parsers import LimitedJSONParser, MergePatchJSONParser
 from customers.partners.api.party import schema
 from customers.partners.api.party.inputs import (
@@ -32,6 +32,8 @@ from customers.partners.api.party.representation import (
 from customers.partners.api.tmf import (
     TmfView,
     base_url,
+    contact_medium_id,
+    created_once,
     fields_asked,
     our_id,
     page_asked,
@@ -43,6 +45,7 @@ from customers.partners.selectors import (
     api_party_page,
     party_visible,
 )
+from customers.partners.services.idempotency import Answer
 from customers.services.parties import (
     PartyInUse,
     party_change,
@@ -72,16 +75,8 @@ TMF_NAMES = {
 
 def invalid(error: DjangoValidationError) -> ApiError:
     """A service's refusal of the input, naming the TMF632 attribute that is wrong."""
-    if hasattr(error, "error_dict"):
-        message = " ".join(
-            f"{TMF_NAMES.get(field, field)}: {' '.join(messages)}"
-            if field != "__all__"
-            else " ".join(messages)
-            for field, messages in error.message_dict.items()
-        )
-    else:
-        message = " ".join(error.messages)
-    return ApiError(400, getattr(error, "code", None) or "invalid", message)
+    code = getattr(error, "code", None) or "invalid"
+    return ApiError(400, code, validation_message(error, TMF_NAMES))
 
 
 def duplicate_error(request, found: DuplicateFound) -> ApiError:
@@ -162,6 +157,9 @@ class PartyCollection(PartyView):
         return Response(body, headers=page_headers(total=total, returned=len(body)))
 
     def post(self, request):
+        return created_once(request, lambda: self._create(request))
+
+    def _create(self, request) -> Answer:
         fields = self.fields(request)
         data = self.validated(request, patch=False)
         party = party_input(data, kind=self.kind)
@@ -178,7 +176,7 @@ class PartyCollection(PartyView):
         except DjangoValidationError as error:
             raise invalid(error) from None
         body = self.render(request, self.reload(created), fields)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["href"]})
+        return Answer(status.HTTP_201_CREATED, body, location=body["href"])
 
 
 class PartyItem(PartyView):
@@ -214,7 +212,7 @@ class PartyItem(PartyView):
         contact_media = None
         if "contactMedium" in data:
             contact_media = [
-                (_medium_id(item), medium)
+                (contact_medium_id(item), medium)
                 for item, medium in zip(
                     data["contactMedium"] or [], contact_media_input(data), strict=True
                 )
@@ -240,16 +238,6 @@ class PartyItem(PartyView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _medium_id(item: dict) -> int | None:
-    raw = item.get("id")
-    if raw is None:
-        return None
-    medium_id = our_id(raw)
-    if medium_id is None:
-        raise ApiError(400, "invalid", f"contactMedium.id: '{raw}' is not one of ours.")
-    return medium_id
-
-
 def _documented(resource: str, tag_type: str, item: dict, create: dict, patch: dict):
     """The collection and item views of one resource, with their OpenAPI operations."""
     name = tag_type
@@ -265,7 +253,7 @@ def _documented(resource: str, tag_type: str, item: dict, create: dict, patch: d
         post=extend_schema(
             operation_id=f"create{name}",
             summary=f"Register {article} {resource}",
-            parameters=[schema.fields_parameter(resource)],
+            parameters=[schema.fields_parameter(resource), openapi.IDEMPOTENCY_KEY_PARAMETER],
             request={"application/json": create},
             responses=openapi.create_responses(item),
             tags=[resource],

@@ -315,3 +315,23 @@ def test_the_openapi_document_describes_every_party_operation(client):
         for name in ("Individual", "Organization")
     } <= operations
     assert "createHub" in operations
+
+
+def test_a_registration_sent_again_with_its_idempotency_key_registers_once(alpha_parties, tmf632):
+    headers = {**alpha_parties.headers, "Idempotency-Key": "9f1c2b7e-party"}
+
+    def send():
+        return alpha_parties.client.post(
+            f"{alpha_parties.root}/individual",
+            json.dumps(person("Ines", "Once")),
+            content_type="application/json",
+            headers=headers,
+        )
+
+    first, again = send(), send()
+
+    assert first.status_code == again.status_code == 201
+    tmf632.validate(again.json(), "Individual")
+    assert again.json()["id"] == first.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Party.objects.filter(given_name="Ines", family_name="Once").count() == 1
