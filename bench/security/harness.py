@@ -15,6 +15,17 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 API = "/tmf-api/customerManagement/v5"
+PARTY_API = "/tmf-api/partyManagement/v5"
+INTERACTION_API = "/tmf-api/partyInteraction/v5"
+# The root of each partner API by its hub's api name (HubSubscription.Api).
+APIS = {
+    "customerManagement": API,
+    "partyManagement": PARTY_API,
+    "partyInteraction": INTERACTION_API,
+}
+# gunicorn's longest request line (gunicorn.conf.py): a longer one is refused with gunicorn's
+# own HTML 414 before Django sees it.
+GUNICORN_REQUEST_LINE = 8190
 
 
 @dataclass
@@ -94,13 +105,15 @@ class Http:
     def post(self, path, **kwargs):
         return self.request("POST", path, **kwargs)
 
-    def api(self, method: str, path: str, body=None, *, raw: bytes | None = None, **kwargs):
-        """A partner API call; ``body`` as JSON, or ``raw`` bytes as they are."""
+    def api(
+        self, method: str, path: str, body=None, *, raw: bytes | None = None, root=API, **kwargs
+    ):
+        """A partner API call under ``root``; ``body`` as JSON, or ``raw`` bytes as they are."""
         headers = {"Accept": "application/json", **kwargs.pop("headers", {})}
         if body is not None or raw is not None:
             headers.setdefault("Content-Type", "application/json")
             kwargs["data"] = raw if raw is not None else json.dumps(body).encode()
-        return self.request(method, API + path, headers=headers, **kwargs)
+        return self.request(method, root + path, headers=headers, **kwargs)
 
     def csrf_token(self, path: str) -> str:
         """The form token of a page (the cookie's value works as well)."""
@@ -122,6 +135,16 @@ class Http:
         """A staff form sent as a browser sends it: with the token of the page it came from."""
         token = self.csrf_token(page or path)
         return self.post(path, data={**data, "csrfmiddlewaretoken": token}, files=files)
+
+
+def gunicorn_refused_line(response) -> bool:
+    """gunicorn's own HTML 414 for a request line over its limit (Django never saw it)."""
+    line = len(response.request.method) + len(response.request.path_url) + len(" HTTP/1.1") + 1
+    return (
+        response.status_code == 414
+        and "text/html" in response.headers.get("Content-Type", "")
+        and line > GUNICORN_REQUEST_LINE
+    )
 
 
 def raw_request(port: int, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
@@ -156,8 +179,11 @@ class Server:
     def __init__(self, workers: int, log_path: Path, port: int):
         self.port = port
         self.log_path = log_path
+        # gunicorn reads gunicorn.conf.py from its working directory (the repository's root);
+        # named as well, so its request-line limit applies wherever the probe is started from.
         self.command = [
             *(sys.executable, "-m", "gunicorn", "crm.wsgi", "--workers", str(workers)),
+            *("--config", str(ROOT / "gunicorn.conf.py")),
             *("--bind", f"127.0.0.1:{port}", "--timeout", "120"),
         ]
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
@@ -176,7 +202,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
-                if requests.get(f"http://127.0.0.1:{self.port}{API}/openapi.json").ok:
+                if Http(self.port).get(f"{API}/openapi.json").ok:
                     return
             except requests.ConnectionError:
                 pass
@@ -184,16 +210,20 @@ class Server:
         raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
 
     def tracebacks(self) -> list[str]:
-        """The last line of each traceback the server logged."""
-        self.log.flush()
+        """The exception of each server error the log shows (not the logged 4xx refusals)."""
+        if not self.log.closed:
+            self.log.flush()
         lines = self.log_path.read_text(errors="replace").splitlines()
-        found, inside = [], False
+        found, error, inside = [], False, False
         for line in lines:
-            if line.startswith("Traceback"):
+            if "Internal Server Error" in line:
+                error = True
+            elif line.startswith("Traceback"):
                 inside = True
             elif inside and line and not line.startswith((" ", "\t")):
-                found.append(line[:200])
-                inside = False
+                if error:
+                    found.append(line[:200])
+                error = inside = False
         return found
 
     def stop(self) -> None:

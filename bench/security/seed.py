@@ -17,11 +17,20 @@ class Seed:
     tokens: dict[str, str]  # state -> secret
     customers_a: list  # partner A's customers
     customer_b: object  # one of partner B's, for patches
-    hubs: dict[str, list[int]]  # partner name -> hub ids
+    hubs: dict[str, list[int]]  # partner name -> hub ids (TMF629)
     users: dict[str, str]  # role -> username
     survey: object = None
     invitations: list = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)  # sample URL arguments
+    # TMF632: (kind, party id) of the parties partner A registered, and of two of its customers'
+    parties_a: list = field(default_factory=list)
+    party_b: int = 0  # an individual partner B registered, for patches
+    organization_b: int = 0
+    # TMF683: ids of open interactions with partner A's customers, and one with B's customer
+    interactions_a: list = field(default_factory=list)
+    interaction_b: int = 0
+    # The hubs of every API: api name (HubSubscription.Api) -> partner name -> hub ids
+    api_hubs: dict = field(default_factory=dict)
 
 
 def _partner(name: str, *, actions=("validate", "approve")):
@@ -106,6 +115,7 @@ def _customers(partner, count: int, label: str) -> list:
     from customers.services import ContactMediumInput
     from tests.factories import CustomerFactory
 
+    prefix = {"Alpha": "120", "Bravo": "121"}[label]
     made = []
     for n in range(count):
         made.append(
@@ -117,15 +127,11 @@ def _customers(partner, count: int, label: str) -> list:
                 status=Customer.Status.ACTIVE,
                 contact_media=[
                     ContactMediumInput(kind="email", value=f"{label.lower()}{n}@example.com"),
-                    ContactMediumInput(kind="mobile", value=f"+447700{label_digits(label)}{n:03d}"),
+                    ContactMediumInput(kind="mobile", value=f"+44791{prefix}{n:04d}"),
                 ],
             )
         )
     return made
-
-
-def label_digits(label: str) -> str:
-    return str(sum(map(ord, label)) % 1000).zfill(3)
 
 
 def _survey_invitations(count: int) -> tuple:
@@ -191,6 +197,58 @@ def _sample_ids(seed: Seed) -> dict[str, int]:
     }
 
 
+def _parties(partner, count: int, label: str) -> list[tuple[str, int]]:
+    """``count`` individuals and one organisation ``partner`` registered through TMF632's
+    service, each with an e-mail address and a phone number."""
+    from customers.models import Party
+    from customers.services import ContactMediumInput, PartyInput
+    from customers.services.parties import party_register
+
+    prefix = {"Alpha": "13", "Bravo": "14"}[label]
+    made = []
+    for n in range(count + 1):
+        media = [
+            ContactMediumInput(kind="email", value=f"{label.lower()}.party{n}@example.com"),
+            ContactMediumInput(kind="mobile", value=f"+447400{prefix}{n:04d}"),
+        ]
+        if n < count:
+            party = PartyInput(
+                kind=Party.Kind.INDIVIDUAL,
+                given_name="Pat",
+                family_name=f"{label}Party{n:03d}",
+                national_id=f"{label[0]}{'ABCDEFGHIJ'[n % 10]}{n:06d}C",
+                contact_media=media,
+            )
+        else:
+            party = PartyInput(
+                kind=Party.Kind.ORGANIZATION,
+                legal_name=f"{label} Holdings Ltd",
+                trading_name=f"{label}Trade",
+                contact_media=media,
+            )
+        registered = party_register(party_input=party, partner=partner, actor="bench")
+        made.append((registered.kind, registered.pk))
+    return made
+
+
+def _interactions(customers) -> list[int]:
+    from customers.models import Interaction
+    from customers.services.interactions import interaction_record
+
+    return [
+        interaction_record(
+            customer=customer,
+            channel="phone",
+            direction="inbound",
+            kind="billing",
+            summary=f"Probe interaction {customer.number}",
+            actor="job:bench",
+            outcome=Interaction.Outcome.OPEN,
+        ).pk
+        for customer in customers
+    ]
+
+
 def seed_everything(*, customers: int, invitations: int) -> Seed:
     from customers.partners.services.hub import hub_subscribe
 
@@ -215,6 +273,26 @@ def seed_everything(*, customers: int, invitations: int) -> Seed:
         hubs=hubs,
         users=_users(),
     )
+    seed.parties_a = _parties(partner_a, max(2, customers // 4), "Alpha")
+    seed.parties_a += [(c.party.kind, c.party_id) for c in seed.customers_a[:2]]
+    parties_b = _parties(partner_b, 1, "Bravo")
+    seed.party_b, seed.organization_b = parties_b[0][1], parties_b[1][1]
+    seed.interactions_a = _interactions(seed.customers_a[: max(2, customers // 3)])
+    seed.interaction_b = _interactions([seed.customer_b])[0]
+    seed.api_hubs = {"customerManagement": hubs}
+    for api in ("partyManagement", "partyInteraction"):
+        seed.api_hubs[api] = {
+            partner.name: [
+                hub_subscribe(
+                    partner=partner,
+                    actor="bench",
+                    callback=f"https://127.0.0.1:9/{api}-{n}",
+                    api=api,
+                ).hub.pk
+                for n in range(2)
+            ]
+            for partner in (partner_a, partner_b)
+        }
     seed.survey, seed.invitations = _survey_invitations(invitations)
     seed.ids = _sample_ids(seed)
     return seed

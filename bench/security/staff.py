@@ -22,10 +22,14 @@ def _routes():
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                if namespace in STAFF_NAMESPACES and pattern.name not in OPEN_NAMES:
-                    name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-                    found.append((name, pattern))
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and namespace in STAFF_NAMESPACES
+                and pattern.name not in OPEN_NAMES
+            ):
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                found.append((name, pattern))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -79,9 +83,26 @@ def _roles_lacking(permission: str) -> list[str]:
     ]
 
 
+def _session_of(port: int, username: str) -> Http:
+    """A session made in this process for someone the login page refuses (not staff)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Http(port)
+    client.get("/login/")  # the CSRF cookie
+    django_client = Client()
+    django_client.force_login(get_user_model().objects.get(username=username))
+    name = settings.SESSION_COOKIE_NAME
+    client.cookies[name] = django_client.cookies[name].value
+    return client
+
+
 def _signed_in(port: int, username: str) -> Http:
     client = Http(port)
     response = client.login(username, PASSWORD)
+    if username == "probe-not-staff":
+        return _session_of(port, username)
     if response.status_code != 302:
         raise RuntimeError(f"{username} could not sign in: {short(response)}")
     return client
@@ -97,6 +118,8 @@ def staff_access(port: int, seed) -> Family:
     from django.urls import reverse
 
     family = Family("staff roles/CSRF/redirects")
+    response = Http(port).login(seed.users[NOT_STAFF], PASSWORD)
+    family.case(response.status_code == 200, f"a non-staff user signed in: {short(response)}", 3)
     anonymous = Http(port)
     anonymous.get("/login/")  # a CSRF cookie, so a refusal is about the login, not the token
     clients = {role: _signed_in(port, user) for role, user in seed.users.items()}
@@ -216,25 +239,31 @@ def xss_renders(port: int, seed) -> Family:
     api = Http(port, {"Authorization": f"Bearer {seed.tokens['a']}"})
     made = []
     body = {
+        "@type": "Customer",
         "engagedParty": {"@type": "Individual", "givenName": SCRIPT, "familyName": IMG[:100]},
         "contactMedium": [
-            {"@type": "SocialContactMedium", "socialNetworkId": JS_URL, "contactType": "web"},
             {"@type": "SocialContactMedium", "socialNetworkId": SCRIPT, "contactType": "social"},
             {"@type": "GeographicAddressContactMedium", "street1": SVG, "city": IMG[:100]},
         ],
         "characteristic": [{"name": "externalReference", "value": SCRIPT}],
     }
+    web = {"@type": "SocialContactMedium", "socialNetworkId": JS_URL, "contactType": "web"}
+    refused = api.api("POST", "/customer", {**body, "contactMedium": [web]})
+    family.case(refused.status_code == 400, f"API took a javascript: web address: {short(refused)}")
     response = api.api("POST", "/customer", body)
     family.case(response.status_code == 201, f"API create with markup: {short(response)}")
     if response.status_code == 201:
         made.append(response.json()["id"])
+    through_apis = _made_through_party_apis(api, family)
+    made += through_apis
     lead = {
         "kind": "individual", "segment": "residential", "language": "en",
-        "given_name": IMG[:100], "family_name": SCRIPT, "lead_source": SVG[:40],
-        "email": "", "mobile": "", "phone": "", "street": SVG,
+        "given_name": "Lead", "family_name": SCRIPT, "lead_source": IMG[:40],
+        "email": "xss.lead@example.com", "mobile": "", "phone": "",
     }  # fmt: skip
     response = administrator.form_post("/customers/new/", lead)
-    family.case(response.status_code == 302, f"staff lead with markup: {short(response)}")
+    errors = re.findall(r'role="alert"><p>([^<]{0,200})<', response.text)
+    family.case(response.status_code == 302, f"staff lead with markup: {short(response)} {errors}")
     made += list(
         Customer.objects.filter(party__family_name=SCRIPT).values_list("number", flat=True)
     )
@@ -281,4 +310,54 @@ def xss_renders(port: int, seed) -> Family:
         "&lt;script&gt;alert(1)&lt;/script&gt;" in escaped,
         "the payload does not appear escaped on the customer page (was it stored?)",
     )
+    # The names of parties registered through TMF632 and the descriptions of interactions
+    # recorded through TMF683, on the staff page of the customer they belong to.
+    for number in through_apis:
+        page = administrator.get(f"/customers/{number}/").text
+        family.case(
+            page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2,
+            f"/customers/{number}/: the TMF632 name and TMF683 description do not appear "
+            "escaped (were they stored?)",
+        )
     return family
+
+
+def _made_through_party_apis(api: Http, family: Family) -> list[str]:
+    """A person and an organisation with markup for names, registered through TMF632, each
+    made a customer through TMF629's standard create, with a touch point through TMF683 whose
+    description and completion note carry markup: the customers' numbers."""
+    from bench.security.harness import INTERACTION_API, PARTY_API
+    from bench.security.partner_apis import standard_create, touch_point
+
+    parties = [
+        ("individual", {"@type": "Individual", "givenName": SCRIPT, "familyName": IMG[:100],
+                        "contactMedium": [{"@type": "EmailContactMedium",
+                                           "emailAddress": "xss.party@example.com"}]}),
+        ("organization", {"@type": "Organization", "name": SCRIPT, "tradingName": SVG}),
+    ]  # fmt: skip
+    numbers = []
+    for kind, body in parties:
+        party = api.api("POST", f"/{kind}", body, root=PARTY_API)
+        if not family.case(party.status_code == 201, f"TMF632 {kind} with markup: {short(party)}"):
+            continue
+        customer = api.api("POST", "/customer", standard_create(party.json()["id"], SCRIPT))
+        if not family.case(
+            customer.status_code == 201, f"TMF629 customer on that {kind}: {short(customer)}"
+        ):
+            continue
+        number = customer.json()["id"]
+        numbers.append(number)
+        body = touch_point(number, reason="complaint", description=f"{SCRIPT} {IMG} {SVG} {JS_URL}")
+        interaction = api.api("POST", "/partyInteraction", body, root=INTERACTION_API)
+        if family.case(
+            interaction.status_code == 201, f"TMF683 interaction with markup: {short(interaction)}"
+        ):
+            note = {"status": "completed", "note": [{"@type": "Note", "text": f"{IMG} {SCRIPT}"}]}
+            closed = api.api(
+                "PATCH",
+                f"/partyInteraction/{interaction.json()['id']}",
+                note,
+                root=INTERACTION_API,
+            )
+            family.case(closed.status_code == 200, f"TMF683 completion note: {short(closed)}")
+    return numbers

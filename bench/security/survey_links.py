@@ -1,6 +1,7 @@
 """The survey links customers receive: altered, swapped, expired, used twice."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 from bench.security.harness import Family, Http, short
 
@@ -42,6 +43,9 @@ def survey_links(port: int, seed) -> Family:
             severity=3 if ANSWER_FORM in response.text else 2,
         )
 
+    def csrf() -> dict:
+        return {"csrfmiddlewaretoken": visitor.cookies.get("csrftoken", "")}
+
     def page(token: str, suffix: str = ""):
         return visitor.get(f"/s/{token}/{suffix}")
 
@@ -57,10 +61,10 @@ def survey_links(port: int, seed) -> Family:
         for altered in _altered(token):
             for suffix in ("", "thanks/", "opt-out/"):
                 shows_no_survey(page(altered, suffix), f"altered {altered!r} {suffix}")
-            response = visitor.post(f"/s/{altered}/", data={"score": "9"})
+            response = visitor.post(f"/s/{altered}/", data={"score": "9", **csrf()})
             shows_no_survey(response, f"POST altered {altered!r}")
     # Swapped: one invitation's id with another's signature, and the other way round.
-    for first, second in zip(invitations, invitations[1:], strict=False):
+    for first, second in pairwise(invitations):
         value_1, signature_1 = _token_parts(tokens[first.pk])
         value_2, signature_2 = _token_parts(tokens[second.pk])
         for swapped in (f"{value_1}:{signature_2}", f"{value_2}:{signature_1}"):
@@ -79,7 +83,7 @@ def survey_links(port: int, seed) -> Family:
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     shows_no_survey(page(tokens[expired.pk]), "expired link")
-    response = visitor.post(f"/s/{tokens[expired.pk]}/", data={"score": "9"})
+    response = visitor.post(f"/s/{tokens[expired.pk]}/", data={"score": "9", **csrf()})
     shows_no_survey(response, "answer to an expired link")
     family.case(
         not Response.objects.filter(invitation=expired).exists(),
@@ -88,10 +92,12 @@ def survey_links(port: int, seed) -> Family:
     # Answered once, then again: the second is refused and only one answer is kept.
     answered = invitations[1]
     token = tokens[answered.pk]
-    response = visitor.post(f"/s/{token}/", data={"score": "9", "comment": "fine"})
+    response = visitor.post(f"/s/{token}/", data={"score": "9", "comment": "fine", **csrf()})
     family.case(response.status_code == 303, f"the first answer: {short(response)}")
     for n in range(3):
-        response = visitor.post(f"/s/{token}/", data={"score": str(n), "comment": "again"})
+        response = visitor.post(
+            f"/s/{token}/", data={"score": str(n), "comment": "again", **csrf()}
+        )
         shows_no_survey(response, f"answer {n + 2} to a used link")
         shows_no_survey(page(token), "the used link opened again")
     family.case(

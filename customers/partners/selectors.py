@@ -210,9 +210,13 @@ def api_party_page(
     every one of a big partner's parties for a page of fifty.
     """
     parties = _parties_matching(filters)
-    total = api_customer_count(
-        partner=partner, filters=filters, customers=_visible_among(parties, partner)
-    )
+    if partner is None:
+        visible = parties
+    else:
+        # Counted as the union itself: an IN over it would read the matching parties again.
+        own = parties.filter(partner=partner).order_by().values("pk")
+        visible = own.union(parties.filter(customer__partner=partner).order_by().values("pk"))
+    total = api_customer_count(partner=partner, filters=filters, customers=visible)
     reach = offset + limit
     if partner is None:
         ids = list(parties.order_by("-id").values_list("pk", flat=True)[offset:reach])
