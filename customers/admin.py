@@ -201,6 +201,7 @@ class CustomerAdmin(admin.ModelAdmin):
     )
     fields = (
         ("number", "party"),
+        ("name", "description"),
         ("status", "status_reason", "status_changed_at"),
         ("segment", "payment_method"),
         ("account_manager", "partner"),

@@ -232,6 +232,16 @@ class ProfileForm(PartyFieldsForm):
         queryset=User.objects.filter(is_active=True, is_staff=True).order_by("username"),
     )
     lead_source = forms.CharField(required=False, max_length=40)
+    name = forms.CharField(
+        label="Customer name",
+        required=False,
+        max_length=220,
+        help_text="Only when the customer is known by another name than the party's, "
+        "e.g. a site or a department.",
+    )
+    description = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     INDIVIDUAL_ONLY = ("title", "given_name", "family_name", "birth_date", "national_id")
     ORGANIZATION_ONLY = ("legal_name", "trading_name", "registration_number")
@@ -246,6 +256,8 @@ class ProfileForm(PartyFieldsForm):
             payment_method=customer.payment_method,
             account_manager=customer.account_manager,
             lead_source=customer.lead_source,
+            name=customer.name,
+            description=customer.description,
         )
         super().__init__(*args, initial=initial, **kwargs)
         hidden = self.ORGANIZATION_ONLY if party.is_individual else self.INDIVIDUAL_ONLY

@@ -119,6 +119,28 @@ def test_profile_edit_records_old_and_new_values(client, agent, lead):
     assert entry.actor == agent
 
 
+def test_staff_name_and_describe_the_customer_role_beside_the_person(client, agent, lead):
+    client.force_login(agent)
+    url = reverse("customers:profile_edit", args=[lead.number])
+    data = {
+        "given_name": "Lena",
+        "family_name": "Lead",
+        "segment": "residential",
+        "name": "Lena Lead, holiday home",
+        "description": "Second line <b>for</b> the summer house",
+    }
+
+    assert client.post(url, data).status_code == 302
+
+    lead.refresh_from_db()
+    assert (lead.name, lead.party.display_name) == ("Lena Lead, holiday home", "Lena Lead")
+    entry = ActionLog.objects.get(customer=lead, action="customer.updated")
+    assert entry.data["name"] == ["", "Lena Lead, holiday home"]
+    page = client.get(lead.get_absolute_url()).content.decode()
+    assert "Lena Lead, holiday home" in page
+    assert "Second line &lt;b&gt;for&lt;/b&gt; the summer house" in page
+
+
 def test_profile_edit_refuses_a_person_without_any_name(client, agent, lead):
     client.force_login(agent)
     url = reverse("customers:profile_edit", args=[lead.number])

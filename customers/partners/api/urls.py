@@ -39,7 +39,7 @@ urlpatterns = [
         version="5.0.1",
         description="Partners manage their own customers: TMF629 Customer Management v5 "
         "resources, query conventions and the event hub. Authenticate with "
-        "'Authorization: Bearer <token>'.",
+        "`Authorization: Bearer <token>`.",
     ),
     _api(
         interaction,
@@ -48,7 +48,7 @@ urlpatterns = [
         version="5.0.0",
         description="Partners record and read the touch points of their own customers: TMF683 "
         "Party Interaction v5 resources, query conventions and the event hub. Authenticate with "
-        "'Authorization: Bearer <token>' (customer:read to read, customer:write to record).",
+        "`Authorization: Bearer <token>` (customer:read to read, customer:write to record).",
     ),
     _api(
         party,
@@ -57,7 +57,7 @@ urlpatterns = [
         version="5.0.0",
         description="Partners register the people and organisations they work with, before or "
         "besides their customer role: TMF632 Party Management v5 individuals, organisations and "
-        "the event hub. Authenticate with 'Authorization: Bearer <token>'.",
+        "the event hub. Authenticate with `Authorization: Bearer <token>`.",
     ),
     # Debug mode too: an unknown path under the API is a TMF error, never an HTML page.
     re_path(r"^.*$", not_found),

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from .conftest import API
+from .conftest import API, INTERACTION_API, PARTY_API
 
 pytestmark = pytest.mark.django_db
 
@@ -40,4 +40,41 @@ def test_swagger_ui_renders_the_api_offline_under_the_content_security_policy(br
     browser_page.goto(f"{API}/docs/")
 
     browser_page.get_by_text("List or find customers").wait_for()
+    assert browser_page.get_by_text("Subscribe to events").is_visible()
+
+
+@pytest.mark.parametrize(
+    ("root", "title", "operations"),
+    [
+        (
+            PARTY_API,
+            "Party Management (TMF632 v5)",
+            {"listIndividual", "createIndividual", "patchOrganization", "deleteOrganization"},
+        ),
+        (
+            INTERACTION_API,
+            "Party Interaction (TMF683 v5)",
+            {"listPartyInteraction", "createPartyInteraction", "retrievePartyInteraction"},
+        ),
+    ],
+)
+def test_each_api_serves_its_own_document_of_its_own_paths(root, title, operations):
+    document = Client().get(f"{root}/openapi.json").json()
+
+    assert document["info"]["title"] == title
+    assert all(path.startswith(root) for path in document["paths"])
+    found = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    assert operations <= found and "createHub" in found and "listCustomer" not in found
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("root", "operation"),
+    [(PARTY_API, "List or find individuals"), (INTERACTION_API, "Record a touch point")],
+)
+def test_swagger_ui_renders_each_api(browser_page, root, operation):
+    browser_page.goto(f"{root}/docs/")
+
+    browser_page.get_by_text(operation).first.wait_for()
     assert browser_page.get_by_text("Subscribe to events").is_visible()
