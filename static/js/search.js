@@ -1,0 +1,1 @@
+// The global search: suggestions as you type and keyboard navigation.
