@@ -638,7 +638,7 @@ def hostile_inputs(port: int, seed, *, big_bytes: int, stride: int = 1) -> Famil
         "a string": b'"x"',
         "null": b"null",
         "empty object": b"{}",
-        f"over {big_bytes // 1_000_000} MB": b'{"name": "' + b"x" * big_bytes + b'"}',
+        f"{big_bytes // 1000} KB": b'{"name": "' + b"x" * big_bytes + b'"}',
     }
     for root, method, path, _, label in cases:
         for name, raw in bodies.items():

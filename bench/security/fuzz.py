@@ -64,10 +64,17 @@ allow-x00 = true
 
 
 def schemathesis_run(
-    port: int, seed, *, max_examples: int, seed_value: int = 42, parallel: bool = False
+    port: int,
+    seed,
+    *,
+    max_examples: int,
+    seed_value: int = 42,
+    parallel: bool = False,
+    phases: str | None = None,
 ) -> Family:
     """One schemathesis run per API, as .ci/schemathesis loops over them (all three at once
-    with ``parallel``); the family counts the test cases of all three."""
+    with ``parallel``; only ``phases`` when given); the family counts the test cases of all
+    three."""
     family = Family("schemathesis")
     work = Path(tempfile.mkdtemp(prefix="bench-security-schemathesis-"))
     (work / "schemathesis.toml").write_text(_config(seed))
@@ -84,6 +91,7 @@ def schemathesis_run(
             *("--max-examples", str(max_examples)),
             *("--seed", str(seed_value)),
             *("--generation-database", "none", "--request-timeout", "30", "--no-color"),
+            *(("--phases", phases) if phases else ()),
         ]
         output = open(work / f"{api}.txt", "w")  # noqa: SIM115 (closed below)
         runs[api] = (

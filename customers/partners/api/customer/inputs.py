@@ -10,6 +10,8 @@ from customers.models import ContactMedium, Customer
 from customers.services import ContactMediumInput, PartyInput
 
 META_KEYS = {"@type", "@baseType", "@schemaLocation"}
+# The longest text accepted in an attribute that is taken and not used (href, @baseType …).
+IGNORED_TEXT_LONGEST = 500
 CONTACT_TYPES = {
     "EmailContactMedium",
     "PhoneContactMedium",
@@ -63,14 +65,22 @@ class StrictSerializer(serializers.Serializer):
             )
         errors = {}
         for key in data:
-            if key in self.fields or key in META_KEYS or key in self.ignored_keys:
+            if key in self.ignored_keys or key in META_KEYS - {"@type"}:
+                # Accepted and not used, but still text of a sensible length.
+                value = data[key]
+                if not isinstance(value, str) or len(value) > IGNORED_TEXT_LONGEST:
+                    errors[key] = [
+                        f"Must be a string of at most {IGNORED_TEXT_LONGEST} characters."
+                    ]
+                continue
+            if key in self.fields or key in META_KEYS:
                 continue
             if key in self.read_only_names:
                 errors[key] = ["This attribute is set by the system and cannot be sent."]
             else:
                 errors[key] = ["Unknown attribute."]
         kind = data.get("@type")
-        if kind is not None and not isinstance(kind, str):
+        if "@type" in data and not isinstance(kind, str):
             errors["@type"] = ["Must be a string."]
         elif kind is not None and self.expected_type and kind not in self.expected_type:
             expected = ", ".join(sorted(self.expected_type))

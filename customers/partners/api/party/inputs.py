@@ -122,10 +122,10 @@ class OrganizationIdentificationSerializer(IdentificationSerializer):
     identification_type = REGISTRATION_NUMBER
 
 
-def _media_field():
+def _media_field(*, allow_null: bool = False):
     # A list of serializers, not ``many=True``: a null item is then an error, not a None.
     return serializers.ListField(
-        child=ContactMediumSerializer(), required=False, allow_null=True, max_length=20
+        child=ContactMediumSerializer(), required=False, allow_null=allow_null, max_length=20
     )
 
 
@@ -137,19 +137,27 @@ class IndividualSerializer(PartyStrictSerializer):
     read_only_names = READ_ONLY
     not_stored = INDIVIDUAL_NOT_STORED
     name = Text(required=False, allow_blank=True, max_length=220)
-    title = Text(required=False, allow_blank=True, allow_null=True, max_length=20)
+    title = Text(required=False, allow_blank=True, max_length=20)
     givenName = Text(allow_blank=True, max_length=100)
     familyName = Text(allow_blank=True, max_length=100)
-    birthDate = BirthDateField(required=False, allow_null=True)
+    birthDate = BirthDateField(required=False)
     individualIdentification = serializers.ListField(
-        child=IndividualIdentificationSerializer(), required=False, allow_null=True, max_length=1
+        child=IndividualIdentificationSerializer(), required=False, max_length=1
     )
     contactMedium = _media_field()
 
 
 class IndividualPatchSerializer(IndividualSerializer):
+    """In a merge patch, null removes what is there."""
+
+    title = Text(required=False, allow_blank=True, allow_null=True, max_length=20)
     givenName = Text(required=False, allow_blank=True, allow_null=True, max_length=100)
     familyName = Text(required=False, allow_blank=True, allow_null=True, max_length=100)
+    birthDate = BirthDateField(required=False, allow_null=True)
+    individualIdentification = serializers.ListField(
+        child=IndividualIdentificationSerializer(), required=False, allow_null=True, max_length=1
+    )
+    contactMedium = _media_field(allow_null=True)
 
 
 class OrganizationSerializer(PartyStrictSerializer):
@@ -157,6 +165,17 @@ class OrganizationSerializer(PartyStrictSerializer):
     read_only_names = READ_ONLY
     not_stored = ORGANIZATION_NOT_STORED
     name = Text(max_length=200)
+    tradingName = Text(required=False, allow_blank=True, max_length=200)
+    organizationIdentification = serializers.ListField(
+        child=OrganizationIdentificationSerializer(), required=False, max_length=1
+    )
+    contactMedium = _media_field()
+
+
+class OrganizationPatchSerializer(OrganizationSerializer):
+    """In a merge patch, null removes what is there."""
+
+    name = Text(required=False, max_length=200)
     tradingName = Text(required=False, allow_blank=True, allow_null=True, max_length=200)
     organizationIdentification = serializers.ListField(
         child=OrganizationIdentificationSerializer(),
@@ -164,11 +183,7 @@ class OrganizationSerializer(PartyStrictSerializer):
         allow_null=True,
         max_length=1,
     )
-    contactMedium = _media_field()
-
-
-class OrganizationPatchSerializer(OrganizationSerializer):
-    name = Text(required=False, max_length=200)
+    contactMedium = _media_field(allow_null=True)
 
 
 SERIALIZERS = {
