@@ -21,7 +21,13 @@ $(VENV)/.installed: $(BIN)/activate requirements.lock
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	@touch $@
 
-install: $(VENV)/.installed
+# axe-core, which the browser tests load into pages, from the npm registry at its locked version;
+# without npm those tests say so and skip (CI requires them).
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks of the browser tests will be skipped"; fi
+
+install: $(VENV)/.installed node_modules/.installed
 
 # Links printed and sent (the login, survey invitations) follow PORT unless CRM_PUBLIC_URL is set.
 run: export CRM_PUBLIC_URL ?= http://127.0.0.1:$(PORT)

@@ -67,6 +67,9 @@ def main(argv=None) -> int:
         _, line, ok = measure(client, name, url, args.requests, args.warmups)
         print(line, flush=True)
         failed |= not ok
+    failed |= not search_measured(client, args.requests, args.warmups, args.seed)
+    failed |= not csv_export_measured(bench_user())
+    failed |= not home_measured(args.requests, args.warmups)
     return 1 if failed else 0
 
 
@@ -158,6 +161,144 @@ def rich_customer(around: int) -> Customer:
     if busiest is None:
         return Customer.objects.get(pk=around)
     return Customer.objects.get(pk=busiest["customer_id"])
+
+
+def search_measured(client, requests: int, warmups: int, seed: int, sample: int = 40) -> bool:
+    """The header's suggestions over what staff type: mistyped names, customer numbers,
+    e-mails and phone numbers (as an agent types them) of customers spread over the base. One
+    line per kind of term and one over them all; the median is over every timed request."""
+    import random
+    import statistics
+
+    import phonenumbers
+    from django.conf import settings
+
+    rng = random.Random(seed)
+    home_region = settings.CRM_DEFAULT_PHONE_REGION
+    international = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    lowest = Customer.objects.order_by("id").values_list("id", flat=True).first()
+    highest = Customer.objects.order_by("-id").values_list("id", flat=True).first()
+    terms = {"name_typo": [], "number": [], "email": [], "phone": []}
+    for _ in range(sample):
+        customer = (
+            Customer.objects.filter(id__gte=rng.randint(lowest, highest))
+            .select_related("party")
+            .order_by("id")
+            .first()
+        )
+        name = customer.party.display_name
+        # Two neighbouring letters swapped inside the last word: the commonest typing slip.
+        at = name.rfind(" ") + 2
+        if 0 < at < len(name) - 2:
+            name = name[:at] + name[at + 1] + name[at] + name[at + 2 :]
+        terms["name_typo"].append(name)
+        terms["number"].append(customer.number)
+        for contact in ContactMedium.objects.filter(party_id=customer.party_id):
+            if contact.kind == ContactMedium.Kind.EMAIL:
+                terms["email"].append(contact.value)
+            elif contact.kind in (ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE):
+                # As an agent types it: national at home, international from abroad.
+                number = phonenumbers.parse(contact.value)
+                at_home = phonenumbers.region_code_for_number(number) == home_region
+                typed = phonenumbers.PhoneNumberFormat.NATIONAL if at_home else international
+                terms["phone"].append(phonenumbers.format_number(number, typed))
+    everything, statuses = [], set()
+    for kind, sample_terms in terms.items():
+        urls = ["/search/suggestions/?" + urlencode({"q": term}) for term in sample_terms]
+        if not urls:
+            continue
+        timings = []
+        for url in urls[:warmups]:
+            statuses.add(client.get(url).status_code)
+        for _ in range(max(1, requests // max(1, len(urls)))):
+            for url in urls:
+                started = time.perf_counter()
+                statuses.add(client.get(url).status_code)
+                timings.append((time.perf_counter() - started) * 1000)
+        everything += timings
+        print(
+            f"page=global_search_{kind} terms={len(urls)} "
+            f"median_ms={statistics.median(timings):.1f} max_ms={max(timings):.1f}",
+            flush=True,
+        )
+    print(
+        f"page=global_search median_ms={statistics.median(everything):.1f} "
+        f"p95_ms={statistics.quantiles(everything, n=100, method='inclusive')[94]:.1f} "
+        f"status={','.join(str(code) for code in sorted(statuses))}",
+        flush=True,
+    )
+    return statuses == {200}
+
+
+def csv_export_measured(user) -> bool:
+    """A CSV export of the whole customer list as the background job writes it (keyset pages,
+    chunk after chunk, to a file under MEDIA_ROOT/exports): rows, time, rows per second and
+    the peak memory of this process (ru_maxrss: the most it ever held, seeding included)."""
+    import resource
+
+    from django.http import QueryDict
+
+    from crm.csv import csv_lines
+    from crm.exports import services as exports
+    from crm.exports.sources import export_source
+    from crm.exports.writers import export_values
+    from crm.jobs.kinds import job_kind
+    from crm.jobs.services import job_run_here
+
+    source = export_source("customers")
+    started = time.perf_counter()
+    run = exports.export_start(source=source, params=QueryDict(""), user=user, format="csv")
+    if isinstance(run, exports.ExportStream):
+        for _ in csv_lines(export_values(run.query)):
+            pass
+        rows, ok = run.rows, True
+    else:
+        job_run_here(job_kind(source.kind_name), run=run)
+        run.refresh_from_db()
+        rows, ok = run.rows_done, run.status == "done"
+        exports.export_file_path(run).unlink(missing_ok=True)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"page=export_csv rows={rows} seconds={seconds:.1f} rows_per_s={rows / seconds:.0f} "
+        f"peak_rss_mb={peak_mb:.0f}",
+        flush=True,
+    )
+    return ok
+
+
+def home_measured(requests: int, warmups: int) -> bool:
+    """The home page as the manager and the agent who manage the most customers (their own
+    work lists are the longest), after one recount of its tallies, which is timed too."""
+    from django.contrib.auth.models import Group
+
+    from customers import roles
+    from home.models import TallyRecount
+    from home.tallies import business_tallies_recount
+
+    if not TallyRecount.objects.exists():
+        started = time.perf_counter()
+        business_tallies_recount()
+        print(f"page=home_tallies_recount seconds={time.perf_counter() - started:.1f}", flush=True)
+    ok = True
+    for role in (roles.MANAGER, roles.AGENT):
+        members = Group.objects.get(name=role).user_set.values("pk")
+        user = (
+            get_user_model()
+            .objects.filter(pk__in=members, is_active=True)
+            .annotate(book=Count("managed_customers"))
+            .order_by("-book", "pk")
+            .first()
+        )
+        if user is None:
+            print(f"page=home_{role} skipped: nobody in the role", flush=True)
+            continue
+        client = Client()
+        client.force_login(user)
+        _, line, page_ok = measure(client, f"home_{role}", "/", requests, warmups)
+        print(line, flush=True)
+        ok &= page_ok
+    return ok
 
 
 if __name__ == "__main__":

@@ -77,6 +77,16 @@ app.conf.beat_schedule = {
         "task": "satisfaction.tasks.invitations_remind",
         "schedule": crontab(hour=11, minute=0),
     },
+    # Early, so owners find the overdue notices when their day starts.
+    "notify-overdue-tasks-daily": {
+        "task": "work.tasks.tasks_overdue_notify",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # After the nightly scoring run, so value at risk is the night's.
+    "recount-home-tallies-nightly": {
+        "task": "home.tasks.business_tallies_recount_nightly",
+        "schedule": crontab(hour=5, minute=15),
+    },
     "retrain-models-weekly": {
         "task": "risk.tasks.models_retrain",
         "schedule": crontab(hour=4, minute=30, day_of_week="sun"),

@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.utils import pretty_name
 from django.shortcuts import render
 
 from crm.keyset import KeysetPage, query_without_cursor
@@ -17,17 +19,34 @@ from crm.keyset import KeysetPage, query_without_cursor
 FIX_THE_FILTERS = "No rows are shown until the filters are fixed."
 
 
+class FilterBoundField(BoundField):
+    """A filter whose bar shows no visible label names its control for screen readers.
+
+    The name is read when the control is drawn, from the label it has then: a label set or a
+    field added after the form was built is named all the same, a hidden control (the page
+    cursor) gets no name, and a field without a label is named after the field, so no control
+    is ever announced as "None" or as nothing."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if (
+            not self.form.visible_labels
+            and not widget.is_hidden
+            and not attrs.get("aria-label")
+            and not widget.attrs.get("aria-label")
+        ):
+            attrs["aria-label"] = str(self.label or pretty_name(self.name))
+        return attrs
+
+
 class FilterForm(forms.Form):
     """A list's filter bar. A bar whose fields show no visible label (``visible_labels =
-    False``, the compact bar most lists have) gives each label to screen readers instead."""
+    False``, the compact bar most lists have) gives each label to screen readers instead;
+    a bar with ``visible_labels = True`` draws a ``<label>`` for each field in its template."""
 
     visible_labels = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.visible_labels:
-            for name, field in self.fields.items():
-                field.widget.attrs.setdefault("aria-label", self[name].label)
+    bound_field_class = FilterBoundField
 
 
 class PagedFilterForm(FilterForm):

@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from crm import staff
 from crm.signin import views as signin_views
 from customers.partners import views as partner_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", include("home.urls")),
     path("login/", staff.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/second-factor/", signin_views.second_factor_verify, name="second_factor_verify"),
@@ -18,10 +17,14 @@ urlpatterns = [
     path("customers/", include("customers.identity.urls")),
     path("customers/", include("customers.urls")),
     path("partners/", include("customers.partners.urls")),
+    path("search/", include("customers.views.search")),
     path("partner-application/", partner_views.partner_apply, name="partner_apply"),
     path("risk/", include("risk.urls")),
     path("jobs/", include("crm.jobs.urls")),
+    path("exports/", include("crm.exports.urls")),
+    path("views/", include("crm.savedviews.urls")),
     path("satisfaction/", include("satisfaction.urls")),
+    path("work/", include("work.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
     path("tmf-api/", include("customers.partners.api.urls")),

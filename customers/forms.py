@@ -19,7 +19,7 @@ from customers.models import (
     Product,
 )
 from customers.normalization import normalize_email, normalize_phone
-from customers.selectors import SORT_LABELS
+from customers.selectors import SCORE_SORTS, SORT_LABELS
 from customers.services import ContactMediumInput, PartyInput
 from customers.services.preferences import PREFERENCE_FIELDS, contact_window_check
 
@@ -108,6 +108,38 @@ class CustomerFilterForm(PagedFilterForm):
     )
     churn_at_least = churn_risk_filter_field()
     sort = forms.ChoiceField(required=False, choices=list(SORT_LABELS.items()))
+
+    # What the list filters and sorts by the scores: only for those who may see them.
+    SCORE_FILTERS = ("value_segment", "credit_rating", "churn_at_least")
+
+    @classmethod
+    def for_user(cls, data, *, user) -> "CustomerFilterForm":
+        """The filter bar ``user`` may use: score filters and sorts only with the scores."""
+        form = cls(data)
+        if not user.has_perm("customers.view_latestscores"):
+            for name in cls.SCORE_FILTERS:
+                del form.fields[name]
+            form.fields["sort"].choices = [
+                (sort, label)
+                for sort, label in form.fields["sort"].choices
+                if sort not in SCORE_SORTS
+            ]
+        return form
+
+    @staticmethod
+    def selector_filters(cleaned: dict) -> dict:
+        """Cleaned filters as ``selectors.customer_list_queryset`` takes them."""
+        return {
+            "q": cleaned.get("q", ""),
+            "status": cleaned.get("status", ""),
+            "segment": cleaned.get("segment", ""),
+            "partner_id": cleaned["partner"].pk if cleaned.get("partner") else None,
+            "account_manager_id": cleaned["manager"].pk if cleaned.get("manager") else None,
+            "value_segment": cleaned.get("value_segment", ""),
+            "credit_rating": cleaned.get("credit_rating", ""),
+            "churn_at_least": cleaned.get("churn_at_least"),
+            "sort": cleaned.get("sort") or "newest",
+        }
 
 
 class PartyFieldsForm(forms.Form):

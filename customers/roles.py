@@ -41,6 +41,10 @@ _VIEW_CUSTOMER_DATA = [
     "satisfaction.view_invitation",
     "satisfaction.view_response",
     "satisfaction.view_followup",
+    # Tasks and notes on customers, and one's own notifications.
+    "work.view_task",
+    "work.view_note",
+    "work.view_notification",
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,
@@ -61,6 +65,10 @@ _AGENT = [
     "customers.establish_customer",
     "customers.disqualify_customer",
     "satisfaction.change_followup",
+    "work.add_task",
+    "work.change_task",
+    "work.add_note",
+    "work.change_note",
 ]
 _MANAGER = [
     *_AGENT,
@@ -88,6 +96,12 @@ _MANAGER = [
     "partners.view_hubsubscription",
     "partners.view_hubdelivery",
     "partners.change_hubdelivery",
+    "work.delete_task",
+    "work.oversee_task",
+    "work.delete_note",
+    "work.add_notification",
+    "work.change_notification",
+    "work.delete_notification",
 ]
 
 # Analysts own the models: they train them, follow the runs and rescore on demand.

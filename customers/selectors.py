@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from crm.counting import RowCount, rows_counted
 from crm.formatting import money
 from crm.keyset import KeysetPage, cursor_of, keyset_page
 from customers import labels
@@ -61,6 +62,8 @@ _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
 @dataclass(frozen=True)
 class CustomerPage(KeysetPage):
     sort: str
+    # How many customers the filters select (crm.counting), when asked for.
+    count: RowCount | None = None
 
 
 def customer_search(queryset: QuerySet, q: str) -> QuerySet:
@@ -102,7 +105,7 @@ def customer_list_cursor(customer: Customer, *, sort: str = "newest") -> str:
     return cursor_of(customer, SORTS[sort])
 
 
-def customer_list(
+def customer_list_queryset(
     *,
     q: str = "",
     status: str = "",
@@ -113,10 +116,9 @@ def customer_list(
     credit_rating: str = "",
     churn_at_least: float | None = None,
     sort: str = "newest",
-    after: str = "",
-    before: str = "",
-    page_size: int = PAGE_SIZE,
-) -> CustomerPage:
+) -> QuerySet:
+    """The customers the list's filters select, in no order (the page, the count and the
+    export each order or count them their own way)."""
     if sort not in SORTS:
         raise ValidationError(f"Unknown sort '{sort}'.")
     queryset = Customer.objects.all()
@@ -139,35 +141,62 @@ def customer_list(
         queryset = queryset.filter(latest_scores__churn_risk__gte=churn_at_least)
     if sort in SCORE_SORTS:
         queryset = queryset.filter(latest_scores__isnull=False)
-    queryset = customer_search(queryset, q)
+    return customer_search(queryset, q)
 
+
+def customer_list_related(queryset: QuerySet) -> QuerySet:
+    """What a list row shows beside the customer, fetched with the page (never per row)."""
     preferred_contacts = ContactMedium.objects.filter(
         kind__in=[ContactMedium.Kind.EMAIL, ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE],
         is_preferred=True,
     ).only("party_id", "kind", "value")
-    page = keyset_page(
-        queryset.select_related(
-            "party", "partner", "account_manager", "latest_scores"
-        ).prefetch_related(
-            Prefetch("party__contact_media", queryset=preferred_contacts, to_attr="preferred")
-        ),
-        order=SORTS[sort],
-        after=after,
-        before=before,
-        page_size=page_size,
+    return queryset.select_related(
+        "party", "partner", "account_manager", "latest_scores"
+    ).prefetch_related(
+        Prefetch("party__contact_media", queryset=preferred_contacts, to_attr="preferred")
     )
-    for row in page.rows:
+
+
+def customer_list_rows_complete(rows: list[Customer]) -> None:
+    """Give each row of a page what the list shows of it: preferred contacts, since when."""
+    for row in rows:
         by_kind = {c.kind: c.value for c in row.party.preferred}
         row.preferred_email = by_kind.get(ContactMedium.Kind.EMAIL, "")
         row.preferred_phone = by_kind.get(ContactMedium.Kind.MOBILE) or by_kind.get(
             ContactMedium.Kind.PHONE, ""
         )
         row.since = customer_since(row)
+
+
+def customer_list(
+    *,
+    sort: str = "newest",
+    after: str = "",
+    before: str = "",
+    page_size: int = PAGE_SIZE,
+    counted: bool = False,
+    **filters,
+) -> CustomerPage:
+    queryset = customer_list_queryset(sort=sort, **filters)
+    page = keyset_page(
+        customer_list_related(queryset),
+        order=SORTS[sort],
+        after=after,
+        before=before,
+        page_size=page_size,
+    )
+    customer_list_rows_complete(page.rows)
+    count = None
+    if counted:
+        # A page with nothing before or after it holds every row: it is its own count.
+        alone = not page.next_cursor and not page.previous_cursor
+        count = RowCount(len(page.rows), exact=True) if alone else rows_counted(queryset)
     return CustomerPage(
         rows=page.rows,
         next_cursor=page.next_cursor,
         previous_cursor=page.previous_cursor,
         sort=sort,
+        count=count,
     )
 
 
@@ -497,11 +526,21 @@ ESTABLISHED = (Customer.Status.ACTIVE, Customer.Status.SUSPENDED, Customer.Statu
 
 
 def customer_since(customer: Customer) -> Since:
-    if customer.status in ESTABLISHED:
-        return Since("Customer since", customer.valid_from, customer.valid_to)
-    if customer.status == Customer.Status.LEAD:
-        return Since("Lead since", customer.created_at)
-    return Since("Created", customer.created_at)
+    return since_of(
+        status=customer.status,
+        valid_from=customer.valid_from,
+        valid_to=customer.valid_to,
+        created_at=customer.created_at,
+    )
+
+
+def since_of(*, status: str, valid_from, valid_to, created_at) -> Since:
+    """customer_since from the columns alone (an export reads rows as values, not models)."""
+    if status in ESTABLISHED:
+        return Since("Customer since", valid_from, valid_to)
+    if status == Customer.Status.LEAD:
+        return Since("Lead since", created_at)
+    return Since("Created", created_at)
 
 
 def customer_lifecycle_events(*, customer: Customer, limit: int = 20) -> list[LifecycleEvent]:

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from customers import views
-from customers.views import interactions, products
+from customers.views import bulk, interactions, products
 
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.lead_create, name="lead_create"),
+    path("bulk/", bulk.customer_bulk, name="bulk"),
+    path("bulk/<int:run_id>/", bulk.bulk_run, name="bulk_run"),
     path("interactions/open/", interactions.open_interactions, name="open_interactions"),
     path("<str:number>/", views.customer_detail, name="detail"),
     path("<str:number>/edit/", views.profile_edit, name="profile_edit"),

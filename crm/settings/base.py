@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The trigram lookups of the global search (PostgreSQL only; harmless on SQLite).
+    "django.contrib.postgres",
     "django.forms",
     "rest_framework",
     "drf_spectacular",
@@ -74,11 +76,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "crm",
     "crm.signin",
+    "crm.exports",
+    "crm.savedviews",
     "customers",
     "customers.identity",
     "customers.partners",
     "risk",
     "satisfaction",
+    "work",
+    "home",
 ]
 
 MIDDLEWARE = [

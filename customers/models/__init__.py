@@ -1,5 +1,6 @@
 from customers.models.audit import ActionLog
 from customers.models.billing import Invoice, Payment, Product, Subscription
+from customers.models.bulk import BulkActionChunk, BulkActionRefusal, BulkActionRun
 from customers.models.contact import ContactMedium
 from customers.models.customer import Customer, CustomerAlias, CustomerNumberCounter, LifecycleEvent
 from customers.models.interaction import Interaction
@@ -11,6 +12,9 @@ from customers.models.scores import LatestScores
 
 __all__ = [
     "ActionLog",
+    "BulkActionChunk",
+    "BulkActionRefusal",
+    "BulkActionRun",
     "CommunicationPreferences",
     "Consent",
     "ContactMedium",

@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.lists import list_page
+from crm.savedviews.services import saved_views_for
 from customers import selectors, services
+from customers.bulk import bulk_actions_for
 from customers.forms import (
     ConsentForm,
     ContactMediumForm,
@@ -31,22 +33,7 @@ from customers.services.lifecycle import (
 )
 from customers.views.common import customer_or_404 as _customer_or_404
 from customers.views.common import posted as _posted
-
-# What the customer list filters and sorts by the scores: only for those who may see them.
-_SCORE_FILTERS = ("value_segment", "credit_rating", "churn_at_least")
-
-
-def _customer_filter_form(request) -> CustomerFilterForm:
-    form = CustomerFilterForm(request.GET or None)
-    if not request.user.has_perm("customers.view_latestscores"):
-        for name in _SCORE_FILTERS:
-            del form.fields[name]
-        form.fields["sort"].choices = [
-            (sort, label)
-            for sort, label in form.fields["sort"].choices
-            if sort not in selectors.SCORE_SORTS
-        ]
-    return form
+from customers.views.sorting import sort_headers
 
 
 @login_required
@@ -55,19 +42,20 @@ def customer_list(request):
     return list_page(
         request,
         "customers/list.html",
-        form=_customer_filter_form(request),
+        form=CustomerFilterForm.for_user(request.GET or None, user=request.user),
         page_of=lambda filters, **cursor: selectors.customer_list(
-            q=filters.get("q", ""),
-            status=filters.get("status", ""),
-            segment=filters.get("segment", ""),
-            partner_id=filters["partner"].pk if filters.get("partner") else None,
-            account_manager_id=filters["manager"].pk if filters.get("manager") else None,
-            value_segment=filters.get("value_segment", ""),
-            credit_rating=filters.get("credit_rating", ""),
-            churn_at_least=filters.get("churn_at_least"),
-            sort=filters.get("sort") or "newest",
-            **cursor,
+            **CustomerFilterForm.selector_filters(filters), counted=True, **cursor
         ),
+        context={
+            "sort_headers": sort_headers(
+                request.GET,
+                current=request.GET.get("sort") or "newest",
+                scores_visible=request.user.has_perm("customers.view_latestscores"),
+            ),
+            "bulk_actions": bulk_actions_for(request.user),
+            "saved_views": saved_views_for(user=request.user, list_name="customers"),
+            "share_groups": request.user.groups.order_by("name"),
+        },
     )
 
 

@@ -95,3 +95,46 @@ window.addEventListener("pageshow", (event) => {
     form.querySelectorAll("button").forEach((button) => { button.disabled = false; });
   });
 });
+
+// The main menu on a narrow screen: folded behind the "Menu" button, which says whether it is
+// open (aria-expanded). Without JavaScript, or on a wide screen, the menu is simply shown.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".menu-toggle");
+  const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) return;
+  const narrow = window.matchMedia("(max-width: 720px)");
+  const setOpen = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    menu.hidden = !open;
+  };
+  const fit = () => {
+    toggle.hidden = !narrow.matches;
+    setOpen(!narrow.matches);
+  };
+  toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+  // Escape, from the button or inside the open menu, folds it and gives the focus back to
+  // the button.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !narrow.matches || menu.hidden) return;
+    const active = document.activeElement;
+    if (active !== toggle && !menu.contains(active)) return;
+    setOpen(false);
+    toggle.focus();
+  });
+  narrow.addEventListener("change", fit);
+  fit();
+});
+
+/* === List tools: select every row of a page (customer list bulk actions) === */
+// A header checkbox with data-select-all="NAME" ticks or clears every checkbox of that name
+// in its form; it stays hidden without JavaScript, where rows are ticked one by one.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-select-all]").forEach((all) => {
+    const form = all.getAttribute("form");
+    const boxes = () => document.querySelectorAll(
+      `input[type=checkbox][name="${all.dataset.selectAll}"][form="${form}"]`);
+    all.hidden = false;
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+  });
+});
+/* === end List tools === */

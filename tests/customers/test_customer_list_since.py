@@ -29,7 +29,7 @@ def _since_cells(page: str) -> dict[str, str]:
     rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
     cells = {}
     for row in rows:
-        number = re.search(r'data-label="Number">.*?>(C\d+)<', row, re.S)
+        number = re.search(r'data-label="Number"[^>]*>.*?>(C\d+)<', row, re.S)
         since = re.search(r'<td class="since">(.*?)</td>', row, re.S)
         if number and since:
             cells[number.group(1)] = _text(since.group(1))

@@ -74,7 +74,7 @@ def test_the_customer_list_shows_scores_only_to_those_who_may_see_them(client, s
         client, custom_group_member("customers.view_customer"), reverse("customers:list")
     )
 
-    assert "Churn risk</th>" in with_scores and 'name="value_segment"' in with_scores
+    assert "Churn risk</a></th>" in with_scores and 'name="value_segment"' in with_scores
     assert scored.number in without
     assert "Churn risk" not in without and 'name="value_segment"' not in without
     assert "Highest churn risk" not in without

@@ -1,0 +1,67 @@
+from django import forms
+from django.utils import timezone
+
+from crm.lists import PagedFilterForm
+from customers.forms import DateInput, StaffChoiceField
+
+from .models import Task
+from .services import NOTE_MAX, TITLE_MAX
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, label="Task")
+    kind = forms.ChoiceField(choices=Task.Kind.choices, initial=Task.Kind.TASK, label="Kind")
+    due_on = forms.DateField(widget=DateInput, initial=timezone.localdate, label="Due")
+    priority = forms.TypedChoiceField(
+        choices=Task.Priority.choices, coerce=int, initial=Task.Priority.NORMAL, label="Priority"
+    )
+    owner = StaffChoiceField(
+        queryset=None,
+        required=False,
+        label="For",
+        empty_label="Me",
+        help_text="Leave on “Me” to keep the task yourself.",
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 4}), label="Note"
+    )
+    pinned = forms.BooleanField(required=False, label="Pin to the top")
+
+
+class TaskOwnerForm(forms.Form):
+    owner = StaffChoiceField(queryset=None, label="Give to", empty_label="Choose a colleague")
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+
+class TaskFilterForm(PagedFilterForm):
+    visible_labels = True
+
+    show = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[("mine", "My tasks"), ("team", "My team's"), ("all", "Everyone's")],
+    )
+    overdue = forms.BooleanField(required=False, label="Overdue only")
+
+    def __init__(self, *args, may_see_all: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_see_all:
+            self.fields["show"].choices = self.fields["show"].choices[:2]
+
+
+class NotificationFilterForm(PagedFilterForm):
+    visible_labels = True
+
+    show = forms.ChoiceField(
+        required=False, label="Show", choices=[("all", "All"), ("unread", "Unread")]
+    )

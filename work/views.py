@@ -1,0 +1,195 @@
+"""Staff pages for tasks, notes and notifications: parse, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crm.lists import list_page
+from crm.navigation import back_to
+from customers.forms import apply_service_error
+from customers.views.common import customer_or_404, posted
+
+from . import selectors, services
+from .forms import NoteForm, NotificationFilterForm, TaskFilterForm, TaskForm, TaskOwnerForm
+from .models import Note, Task
+
+SEE_ALL = "work.oversee_task"
+
+
+def _panel_of(customer) -> str:
+    return customer.get_absolute_url() + "#work-h"
+
+
+@login_required
+@permission_required("work.view_task", raise_exception=True)
+def task_list(request):
+    may_see_all = request.user.has_perm(SEE_ALL)
+    form = TaskFilterForm(request.GET or None, may_see_all=may_see_all)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    show = filters.get("show") or "mine"
+    return list_page(
+        request,
+        "work/tasks.html",
+        form=form,
+        page_of=lambda filters, **cursor: selectors.open_tasks(
+            show=show, user=request.user, overdue_only=bool(filters.get("overdue")), **cursor
+        ),
+        context={
+            "show": show,
+            "here": request.get_full_path(),
+            "follow_ups": selectors.my_follow_ups(request.user, 20) if show == "mine" else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@permission_required("work.add_task", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def task_add(request, number):
+    customer = customer_or_404(number)
+    back = back_to(request, _panel_of(customer))
+    form = TaskForm(posted(request), owners=selectors.task_owners())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.task_create(
+                customer=customer,
+                title=data["title"],
+                kind=data["kind"],
+                owner=data["owner"] or request.user,
+                due_on=data["due_on"],
+                priority=data["priority"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            who = "you" if task.owner == request.user else task.owner.get_username()
+            messages.success(request, f"Task “{task.title}” added for {who}.")
+            return redirect(back)
+    return render(
+        request, "work/task_form.html", {"customer": customer, "form": form, "back": back}
+    )
+
+
+@login_required
+@permission_required("work.add_note", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def note_add(request, number):
+    customer = customer_or_404(number)
+    back = back_to(request, _panel_of(customer))
+    form = NoteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_add(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"Note added to {customer.number}.")
+            return redirect(back)
+    return render(
+        request, "work/note_form.html", {"customer": customer, "form": form, "back": back}
+    )
+
+
+def _task_or_404(task_id: int) -> Task:
+    return get_object_or_404(Task.objects.select_related("customer__party", "owner"), pk=task_id)
+
+
+def _task_close(request, task_id: int, close, done: str):
+    task = _task_or_404(task_id)
+    back = back_to(request, _panel_of(task.customer))
+    try:
+        close(task=task, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Task “{task.title}” {done}.")
+    return redirect(back)
+
+
+@login_required
+@permission_required("work.change_task", raise_exception=True)
+@require_POST
+def task_complete(request, task_id):
+    return _task_close(request, task_id, services.task_complete, "done")
+
+
+@login_required
+@permission_required("work.change_task", raise_exception=True)
+@require_POST
+def task_cancel(request, task_id):
+    return _task_close(request, task_id, services.task_cancel, "cancelled")
+
+
+@login_required
+@permission_required("work.change_task", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def task_assign(request, task_id):
+    task = _task_or_404(task_id)
+    back = back_to(request, reverse("work:tasks"))
+    form = TaskOwnerForm(
+        posted(request), owners=selectors.task_owners(), initial={"owner": task.owner_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_assign(
+                task=task, owner=form.cleaned_data["owner"], actor=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"Task “{task.title}” given to {task.owner.get_username()}.")
+            return redirect(back)
+    return render(request, "work/task_assign.html", {"task": task, "form": form, "back": back})
+
+
+@login_required
+@permission_required("work.change_note", raise_exception=True)
+@require_POST
+def note_pin(request, note_id):
+    note = get_object_or_404(Note.objects.select_related("customer"), pk=note_id)
+    pinned = bool(request.POST.get("pinned"))
+    try:
+        services.note_pin(note=note, pinned=pinned, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(back_to(request, _panel_of(note.customer)))
+
+
+@login_required
+@permission_required("work.view_notification", raise_exception=True)
+def notification_list(request):
+    form = NotificationFilterForm(request.GET or None)
+    return list_page(
+        request,
+        "work/notifications.html",
+        form=form,
+        page_of=lambda filters, **cursor: selectors.notifications_page(
+            user=request.user, unread_only=filters.get("show") == "unread", **cursor
+        ),
+        context={
+            "here": request.get_full_path(),
+            "show": form.cleaned_data.get("show") if form.is_bound and form.is_valid() else "",
+        },
+    )
+
+
+# Reading one's own notices is all it takes to mark them read: nobody else's are touched.
+@login_required
+@permission_required("work.view_notification", raise_exception=True)
+@require_POST
+def notifications_mark_read(request):
+    """Mark one notification read (``notification``), or all of mine; only ever my own."""
+    ids = [value for value in request.POST.getlist("notification") if value.isdigit()]
+    count = services.notifications_mark_read(
+        user=request.user, ids=[int(value) for value in ids] if ids else None
+    )
+    if not ids:
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect(back_to(request, reverse("work:notifications")))
