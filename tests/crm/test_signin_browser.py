@@ -23,7 +23,7 @@ def administrator(settings):
 
 
 def _password(page, username, password):
-    page.goto("/login/")
+    page.goto("/login/?next=/customers/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()

@@ -82,7 +82,7 @@ def test_where_required_a_manager_or_administrator_is_sent_to_set_it_up(
     user = user_in(role, is_superuser=is_superuser)
 
     response = sign_in(client, user)
-    assert response["Location"] == CUSTOMERS
+    assert response["Location"] == reverse("home:home")
 
     for page in (CUSTOMERS, reverse("admin:index")):
         response = client.get(page)

@@ -141,7 +141,7 @@ def test_the_login_page_lets_staff_in(client, staff_member):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:list")
+    assert response["Location"] == reverse("home:home")
 
 
 def test_a_deactivated_staff_member_is_refused_at_the_login_page(client, staff_member):

@@ -34,7 +34,7 @@ def listed(manager):
 
 @pytest.fixture
 def page(browser_page, manager):
-    browser_page.goto("/login/")
+    browser_page.goto("/login/?next=/customers/")
     browser_page.get_by_label("Username").fill(manager.username)
     browser_page.get_by_label("Password").fill("correct horse battery staple")
     browser_page.get_by_role("button", name="Log in").click()

@@ -15,7 +15,7 @@ def page(browser_page):
 
 
 def test_an_agent_creates_qualifies_establishes_and_finds_a_lead(page, agent):
-    page.goto("/login/")
+    page.goto("/login/?next=/customers/")
     page.get_by_label("Username").fill(agent.username)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
@@ -64,7 +64,7 @@ def test_a_lead_with_an_existing_email_is_warned_and_linked_to_the_customer(page
         status=Customer.Status.ACTIVE,
         contact_media=[ContactMediumInput(kind="email", value="ada@example.com")],
     )
-    page.goto("/login/")
+    page.goto("/login/?next=/customers/")
     page.get_by_label("Username").fill(agent.username)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()

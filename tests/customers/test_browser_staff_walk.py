@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def page(browser_page, manager):
-    browser_page.goto("/login/")
+    browser_page.goto("/login/?next=/customers/")
     browser_page.get_by_label("Username").fill(manager.username)
     browser_page.get_by_label("Password").fill("correct horse battery staple")
     browser_page.get_by_role("button", name="Log in").click()

@@ -14,7 +14,7 @@ def page(browser_page, agent):
     for n in range(3):
         CustomerFactory(actor=agent, family_name=f"Lead{n}")
     CustomerFactory(actor=agent, family_name="Active", status=Customer.Status.ACTIVE)
-    browser_page.goto("/login/")
+    browser_page.goto("/login/?next=/customers/")
     browser_page.get_by_label("Username").fill(agent.username)
     browser_page.get_by_label("Password").fill("correct horse battery staple")
     browser_page.get_by_role("button", name="Log in").click()

@@ -40,7 +40,7 @@ def test_a_customer_answers_and_the_account_manager_sees_the_detractor(page, inv
     follow_up = FollowUp.objects.get(response=response, status=FollowUp.Status.OPEN)
     assert follow_up.assigned_to == manager
 
-    page.goto("/login/")
+    page.goto("/login/?next=/customers/")
     page.get_by_label("Username").fill(manager.username)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
@@ -78,7 +78,7 @@ def test_the_survey_fits_a_phone_with_large_tap_targets(page, invitation):
 
 
 def _log_in(page, user):
-    page.goto("/login/")
+    page.goto("/login/?next=/customers/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
