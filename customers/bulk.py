@@ -11,13 +11,19 @@ ids, each applying the action to the selection's rows in its range and keeping t
 Other apps add actions with ``bulk_action_register`` from their ``apps.ready``: the core does
 not import the apps above it. The work app's "create tasks" plugs in there, e.g.
 ``BulkAction(name="create_tasks", label="Create a task", permission="work.add_task",
-apply_many=lambda customers, actor, options: tasks_create_for(...))``: ``apply_many`` takes a
-chunk's customers at once, for a service that writes a batch in one go.
+form=BulkTaskForm, apply_many=...)``: ``apply_many`` takes a chunk's customers at once, for a
+service that writes a batch in one go.
+
+An action that needs more than a manager or a reason names a ``form``: a Django form class the
+confirmation page renders (its fields prefixed ``options-``) and validates before anything is
+applied; its ``cleaned_data`` join the options ``apply``/``apply_many`` get. A background run
+keeps the form's raw inputs and validates them again for each chunk.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
@@ -36,12 +42,15 @@ from customers.services.lifecycle import TRANSITIONS, customer_transition
 BULK_INLINE_LIMIT = 200
 BULK_CHUNK_IDS = 200
 KIND = "customers-bulk"
+# The names of a bulk action's own form fields start with this, away from the page's own.
+BULK_FORM_PREFIX = "options"
 
 
 @dataclass(frozen=True)
 class BulkAction:
     """``apply(customer, actor, options)`` changes one customer or raises ValidationError;
-    ``options`` are what the confirmation page asked for (a manager, a reason)."""
+    ``options`` are what the confirmation page asked for (a manager, a reason, the ``form``'s
+    cleaned data)."""
 
     name: str
     label: str
@@ -54,6 +63,11 @@ class BulkAction:
     asks_for_manager: bool = False
     # For a batch service: (customers, actor, options) -> one BulkOutcome per customer.
     apply_many: Callable[[list[Customer], object, dict], list["BulkOutcome"]] | None = None
+    # The extra inputs the confirmation page asks for: a form class built as ``form(data,
+    # prefix=BULK_FORM_PREFIX)``; its cleaned data are added to the options.
+    form: type[forms.Form] | None = None
+    # What happens to each customer, said on the confirmation page.
+    summary: str = ""
 
 
 _actions: dict[str, BulkAction] = {}
@@ -160,6 +174,29 @@ def bulk_options_clean(action: BulkAction, *, manager_id=None, reason: str = "")
     return options
 
 
+def bulk_action_form(action: BulkAction, data=None) -> forms.Form | None:
+    """The action's own form, bound to ``data`` (the POST, or a run's saved inputs) if given."""
+    if action.form is None:
+        return None
+    return action.form(data, prefix=BULK_FORM_PREFIX)
+
+
+def bulk_form_options(form: forms.Form | None) -> dict:
+    """The options the action's form adds; ValidationError while its inputs are wrong."""
+    if form is None:
+        return {}
+    if not form.is_valid():
+        raise ValidationError("Correct the fields below.")
+    return dict(form.cleaned_data)
+
+
+def bulk_form_inputs(form: forms.Form | None) -> dict:
+    """The form's raw inputs, as a background run keeps them (JSON) to validate again."""
+    if form is None:
+        return {}
+    return {field.html_name: field.data for field in form}
+
+
 def bulk_selection(*, scope: str, query: str, customer_ids: list[int], user) -> QuerySet:
     """The customers a bulk action concerns: every row the list's filters (``query``) show
     ``user``, or the ticked ones. Raises ValidationError for broken filters or no tick."""
@@ -226,20 +263,27 @@ def customers_bulk_start(
     scope: str,
     query: str,
     customer_ids: list[int],
+    form_inputs: dict | None = None,
 ) -> BulkActionRun:
     """Run ``action`` over the selection in the background; raises ValidationError while
-    another bulk action is running."""
+    another bulk action is running. ``form_inputs`` are the action form's raw inputs
+    (bulk_form_inputs), validated again for each chunk."""
     if not actor.has_perm(action.permission):
         raise PermissionDenied
     customers = bulk_selection(scope=scope, query=query, customer_ids=customer_ids, user=actor)
     ranges, total = _id_ranges(customers)
+    kept = {"manager": options["manager"].pk} if "manager" in options else {}
+    if "reason" in options:
+        kept["reason"] = options["reason"]
+    if action.form is not None:
+        kept["form"] = form_inputs or {}
     kind = job_kind(KIND)
     run = job_plan(
         kind,
         ranges=ranges,
         owner=actor,
         action=action.name,
-        options={"manager": options["manager"].pk} if "manager" in options else options,
+        options=kept,
         query=query if scope == "all" else "",
         customer_ids=customer_ids if scope != "all" else [],
         rows_expected=total,
@@ -257,7 +301,7 @@ def bulk_chunk_work(run: BulkActionRun, chunk) -> dict[str, int]:
         raise PermissionDenied(f"{owner.get_username()} may no longer {action.label.lower()}.")
     options = bulk_options_clean(
         action, manager_id=run.options.get("manager"), reason=run.options.get("reason", "")
-    )
+    ) | bulk_form_options(bulk_action_form(action, run.options.get("form", {})))
     customers = bulk_selection(
         scope="all" if run.query or not run.customer_ids else "selected",
         query=run.query,

@@ -6,9 +6,11 @@ class RiskConfig(AppConfig):
     verbose_name = "Value and risk"
 
     def ready(self):
+        from crm.exports.services import export_source_register
         from customers.events import customer_event
         from customers.panels import panel_register
 
+        from .exports import RETENTION_SOURCE
         from .receivers import rescore_after_event
         from .selectors import customer_scores
 
@@ -20,3 +22,5 @@ class RiskConfig(AppConfig):
             order=50,
         )
         customer_event.connect(rescore_after_event, dispatch_uid="risk.rescore_after_event")
+        # The retention work list exports as CSV and XLSX and keeps saved views.
+        export_source_register(RETENTION_SOURCE)

@@ -22,6 +22,15 @@ class RetentionFilterForm(PagedFilterForm):
     )
     churn_at_least = churn_risk_filter_field()
 
+    @staticmethod
+    def selector_filters(cleaned: dict) -> dict:
+        """Cleaned filters as ``selectors.retention_queryset`` takes them."""
+        return {
+            "value_segment": cleaned.get("value_segment", ""),
+            "account_manager_id": cleaned["manager"].pk if cleaned.get("manager") else None,
+            "churn_at_least": cleaned.get("churn_at_least"),
+        }
+
 
 class RunStartForm(forms.Form):
     """ "Score every customer now": the newest run the page showed travels with the click, so

@@ -248,6 +248,36 @@ def risk_overview() -> dict:
 RETENTION_ORDER = ("-value_at_risk", "-customer_id")
 
 
+def retention_queryset(
+    *,
+    value_segment: str = "",
+    account_manager_id: int | None = None,
+    churn_at_least: float | None = None,
+):
+    """The latest scores of the active customers the retention filters select, unordered."""
+    scores = LatestScores.objects.filter(customer__status=Customer.Status.ACTIVE)
+    if value_segment:
+        scores = scores.filter(value_segment=value_segment)
+    if account_manager_id:
+        scores = scores.filter(customer__account_manager_id=account_manager_id)
+    if churn_at_least is not None:
+        scores = scores.filter(churn_risk__gte=churn_at_least)
+    return scores
+
+
+def churn_reasons_of(customer_ids) -> dict[int, list[str]]:
+    """The churn reasons of each customer's newest score, for many customers in one query."""
+    newest = CustomerScore.objects.filter(customer=OuterRef("customer_id")).order_by(
+        "-scored_at", "-id"
+    )
+    reasons = CustomerScore.objects.filter(
+        pk__in=LatestScores.objects.filter(customer_id__in=list(customer_ids))
+        .annotate(score_id=Subquery(newest.values("pk")[:1]))
+        .values("score_id")
+    ).values_list("customer_id", "reasons")
+    return {customer_id: (found or {}).get(ScoreKind.CHURN, []) for customer_id, found in reasons}
+
+
 def retention_work_list(
     *,
     value_segment: str = "",
@@ -260,13 +290,11 @@ def retention_work_list(
     """Active customers by value at risk (lifetime value times churn risk), most first, each
     with the reasons of their churn risk: who to call today, and what to talk about. A keyset
     page at a time; raises ValidationError for a broken page link."""
-    scores = LatestScores.objects.filter(customer__status=Customer.Status.ACTIVE)
-    if value_segment:
-        scores = scores.filter(value_segment=value_segment)
-    if account_manager_id:
-        scores = scores.filter(customer__account_manager_id=account_manager_id)
-    if churn_at_least is not None:
-        scores = scores.filter(churn_risk__gte=churn_at_least)
+    scores = retention_queryset(
+        value_segment=value_segment,
+        account_manager_id=account_manager_id,
+        churn_at_least=churn_at_least,
+    )
     page = keyset_page(
         scores.select_related("customer__party", "customer__account_manager"),
         order=RETENTION_ORDER,
@@ -274,17 +302,7 @@ def retention_work_list(
         before=before,
         page_size=page_size,
     )
-    rows = page.rows
-    newest = CustomerScore.objects.filter(customer=OuterRef("customer_id")).order_by(
-        "-scored_at", "-id"
-    )
-    reasons = dict(
-        CustomerScore.objects.filter(
-            pk__in=LatestScores.objects.filter(customer_id__in=[r.customer_id for r in rows])
-            .annotate(score_id=Subquery(newest.values("pk")[:1]))
-            .values("score_id")
-        ).values_list("customer_id", "reasons")
-    )
-    for row in rows:
-        row.churn_reasons = reasons.get(row.customer_id, {}).get(ScoreKind.CHURN, [])
+    reasons = churn_reasons_of(row.customer_id for row in page.rows)
+    for row in page.rows:
+        row.churn_reasons = reasons.get(row.customer_id, [])
     return page

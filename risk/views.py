@@ -10,10 +10,12 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from crm.lists import list_page
+from crm.savedviews.services import saved_views_for
 from customers.models import Customer
 from customers.selectors import customer_get
 
 from . import runs, selectors, services
+from .exports import RETENTION
 from .forms import RetentionFilterForm, RunStartForm
 from .models import RiskModel, ScoreKind
 
@@ -114,11 +116,12 @@ def retention(request):
         "risk/retention.html",
         form=RetentionFilterForm(request.GET or None),
         page_of=lambda filters, **cursor: selectors.retention_work_list(
-            value_segment=filters.get("value_segment", ""),
-            account_manager_id=filters["manager"].pk if filters.get("manager") else None,
-            churn_at_least=filters.get("churn_at_least"),
-            **cursor,
+            **RetentionFilterForm.selector_filters(filters), **cursor
         ),
+        context={
+            "saved_views": saved_views_for(user=request.user, list_name=RETENTION),
+            "share_groups": request.user.groups.order_by("name"),
+        },
     )
 
 

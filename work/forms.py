@@ -5,6 +5,7 @@ from crm.lists import PagedFilterForm
 from customers.forms import DateInput, StaffChoiceField
 
 from .models import Task
+from .selectors import task_owners
 from .services import NOTE_MAX, TITLE_MAX
 
 
@@ -65,3 +66,24 @@ class NotificationFilterForm(PagedFilterForm):
     show = forms.ChoiceField(
         required=False, label="Show", choices=[("all", "All"), ("unread", "Unread")]
     )
+
+
+class BulkTaskForm(forms.Form):
+    """The task the customer list's "Create a task" gives each customer ticked there."""
+
+    title = forms.CharField(max_length=TITLE_MAX, label="Task")
+    owner = StaffChoiceField(
+        queryset=None,
+        required=False,
+        label="For",
+        empty_label="Me",
+        help_text="Leave on “Me” to keep the tasks yourself.",
+    )
+    due_on = forms.DateField(widget=DateInput, initial=timezone.localdate, label="Due")
+    priority = forms.TypedChoiceField(
+        choices=Task.Priority.choices, coerce=int, initial=Task.Priority.NORMAL, label="Priority"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = task_owners()

@@ -10,6 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.bulk import (
     BULK_INLINE_LIMIT,
     bulk_action,
+    bulk_action_form,
+    bulk_form_inputs,
+    bulk_form_options,
     bulk_options_clean,
     bulk_preview,
     bulk_run_for_owner,
@@ -49,7 +52,11 @@ def customer_bulk(request):
             request, "customers/bulk/confirm.html", {**context, "error": " ".join(error.messages)}
         )
     preview = bulk_preview(action=action, customers=customers)
+    confirmed = request.POST.get("confirmed") == "yes"
+    # The action's own inputs: blank on the first showing, checked once confirmed.
+    form = bulk_action_form(action, request.POST if confirmed else None)
     context |= {
+        "form": form,
         "action": action,
         "ids": ids,
         "preview": preview,
@@ -58,14 +65,14 @@ def customer_bulk(request):
         "chosen_manager": request.POST.get("manager", ""),
         "chosen_reason": request.POST.get("reason", ""),
     }
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed:
         return render(request, "customers/bulk/confirm.html", context)
     try:
         options = bulk_options_clean(
             action,
             manager_id=request.POST.get("manager") or None,
             reason=request.POST.get("reason", ""),
-        )
+        ) | bulk_form_options(form)
         if context["in_background"]:
             run = customers_bulk_start(
                 action=action,
@@ -74,6 +81,7 @@ def customer_bulk(request):
                 scope=scope,
                 query=query,
                 customer_ids=ids,
+                form_inputs=bulk_form_inputs(form),
             )
             return redirect("customers:bulk_run", run_id=run.pk)
         outcomes = customers_bulk_apply(
