@@ -68,22 +68,12 @@ class NotificationFilterForm(PagedFilterForm):
     )
 
 
-class BulkTaskForm(forms.Form):
-    """The task the customer list's "Create a task" gives each customer ticked there."""
+class BulkTaskForm(TaskForm):
+    """The task the customer list's "Create a task" gives each customer ticked there: the one
+    task form, without its kind (a plain task), its owners read by the form itself."""
 
-    title = forms.CharField(max_length=TITLE_MAX, label="Task")
-    owner = StaffChoiceField(
-        queryset=None,
-        required=False,
-        label="For",
-        empty_label="Me",
-        help_text="Leave on “Me” to keep the tasks yourself.",
-    )
-    due_on = forms.DateField(widget=DateInput, initial=timezone.localdate, label="Due")
-    priority = forms.TypedChoiceField(
-        choices=Task.Priority.choices, coerce=int, initial=Task.Priority.NORMAL, label="Priority"
-    )
+    kind = None
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = task_owners()
+        super().__init__(*args, owners=task_owners(), **kwargs)
+        self.fields["owner"].help_text = "Leave on “Me” to keep the tasks yourself."
