@@ -94,8 +94,16 @@ def page_asked(request) -> tuple[int, int]:
     return offset, limit
 
 
-def page_headers(*, total: int, returned: int) -> dict[str, str]:
-    return {"X-Total-Count": str(total), "X-Result-Count": str(returned)}
+def ids_on_page(matching, offset: int, limit: int) -> list[int]:
+    """The ids of one page of ``matching``, read on its index alone: the rows themselves are then
+    loaded with their relations for these ids only, so a deep offset never joins what it skips."""
+    return list(matching.values_list("pk", flat=True)[offset : offset + limit])
+
+
+def listed(rows: Iterable, render: Callable[[object], dict], *, total: int) -> Response:
+    """A list's answer: each row rendered, and how many match and how many came back."""
+    body = [render(row) for row in rows]
+    return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
 
 
 def unknown_parameters_refused(request, filters: Iterable[str]) -> None:

@@ -40,9 +40,10 @@ from customers.partners.api.tmf import (
     contact_medium_id,
     created_once,
     fields_asked,
+    ids_on_page,
+    listed,
     our_id,
     page_asked,
-    page_headers,
     unknown_parameters_refused,
 )
 from customers.partners.selectors import (
@@ -143,13 +144,13 @@ class CustomerCollection(TmfView):
         partner = partner_of(request)
         matching = api_customer_search(partner=partner, filters=filters)
         total = api_customer_count(partner=partner, filters=filters, customers=matching)
-        # The page's ids first, on the index alone; then only those rows with their relations,
-        # so a deep offset never joins the rows it skips.
-        ids = list(matching.values_list("pk", flat=True)[offset : offset + limit])
+        ids = ids_on_page(matching, offset, limit)
         page = customers_with_relations(Customer.objects.filter(pk__in=ids), fields)
-        page = sorted(page, key=lambda customer: -customer.pk)
-        body = [_render(request, customer, fields) for customer in page]
-        return Response(body, headers=page_headers(total=total, returned=len(body)))
+        return listed(
+            sorted(page, key=lambda customer: -customer.pk),
+            lambda customer: _render(request, customer, fields),
+            total=total,
+        )
 
     @extend_schema(
         operation_id="createCustomer",

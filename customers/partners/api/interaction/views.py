@@ -46,9 +46,10 @@ from customers.partners.api.tmf import (
     base_url,
     created_once,
     fields_asked,
+    ids_on_page,
+    listed,
     our_id,
     page_asked,
-    page_headers,
     unknown_parameters_refused,
 )
 from customers.partners.selectors import api_customer_count, customers_visible_to
@@ -202,13 +203,13 @@ class PartyInteractionCollection(TmfView):
         partner = partner_of(request)
         matching = api_interaction_search(partner=partner, filters=filters)
         total = api_customer_count(partner=partner, filters=filters, customers=matching)
-        # The page's ids on the indexes alone; then those rows with what they render.
-        ids = list(matching.values_list("pk", flat=True)[offset : offset + limit])
-        page = interactions_with_relations(Interaction.objects.filter(pk__in=ids), fields).order_by(
-            "-occurred_at", "-id"
+        ids = ids_on_page(matching, offset, limit)
+        page = interactions_with_relations(Interaction.objects.filter(pk__in=ids), fields)
+        return listed(
+            page.order_by("-occurred_at", "-id"),
+            lambda interaction: _render(request, interaction, fields),
+            total=total,
         )
-        body = [_render(request, interaction, fields) for interaction in page]
-        return Response(body, headers=page_headers(total=total, returned=len(body)))
 
     @extend_schema(
         operation_id="createPartyInteraction",

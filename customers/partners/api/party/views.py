@@ -35,9 +35,9 @@ from customers.partners.api.tmf import (
     contact_medium_id,
     created_once,
     fields_asked,
+    listed,
     our_id,
     page_asked,
-    page_headers,
     unknown_parameters_refused,
 )
 from customers.partners.selectors import (
@@ -152,9 +152,11 @@ class PartyCollection(PartyView):
             partner=partner_of(request), filters=filters, offset=offset, limit=limit
         )
         page = parties_with_relations(Party.objects.filter(pk__in=ids), fields)
-        page = sorted(page, key=lambda party: -party.pk)
-        body = [self.render(request, party, fields) for party in page]
-        return Response(body, headers=page_headers(total=total, returned=len(body)))
+        return listed(
+            sorted(page, key=lambda party: -party.pk),
+            lambda party: self.render(request, party, fields),
+            total=total,
+        )
 
     def post(self, request):
         return created_once(request, lambda: self._create(request))
