@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
+from crm.keyset import KeysetPage, keyset_page
+
 EXACT_UP_TO = 10_000
 
 
@@ -37,3 +39,29 @@ def rows_counted(queryset: QuerySet, *, exact_up_to: int = EXACT_UP_TO) -> RowCo
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     # The estimate can fall short of what was just counted; never say fewer than that.
     return RowCount(max(estimate, exact_up_to + 1), exact=False)
+
+
+@dataclass(frozen=True)
+class CountedPage(KeysetPage):
+    """A keyset page and how many rows the list's filters select in all."""
+
+    count: RowCount | None = None
+
+
+def page_counted(queryset: QuerySet, page: KeysetPage) -> RowCount:
+    """How many rows ``queryset`` holds, ``page`` being one page of it: a page with nothing
+    before or after it holds every row and is its own count."""
+    if not page.next_cursor and not page.previous_cursor:
+        return RowCount(len(page.rows), exact=True)
+    return rows_counted(queryset)
+
+
+def keyset_page_counted(queryset: QuerySet, *, order, **paging) -> CountedPage:
+    """``crm.keyset.keyset_page`` with the list's count."""
+    page = keyset_page(queryset, order=order, **paging)
+    return CountedPage(
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        count=page_counted(queryset, page),
+    )

@@ -25,7 +25,8 @@ register(
         chunk_model="customers.BulkActionChunk",
         work=bulk.bulk_chunk_work,
         progress_permission="customers.view_customer",
-        in_progress_message="Another bulk action is running; try again once it has finished.",
+        in_progress_message="Your last bulk action is still running; try again once it ends.",
         counters=("rows_done", "rows_refused", "rows_expected"),
+        owner_field="owner",
     )
 )

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from crm.counting import RowCount, rows_counted
+from crm.counting import CountedPage, page_counted
 from crm.formatting import money
-from crm.keyset import KeysetPage, cursor_of, keyset_page
+from crm.keyset import cursor_of, keyset_page
 from customers import labels
 from customers.models import (
     ActionLog,
@@ -60,10 +60,8 @@ _NUMBER_PREFIX = re.compile(r"^C\d{3,8}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class CustomerPage(KeysetPage):
-    sort: str
-    # How many customers the filters select (crm.counting), when asked for.
-    count: RowCount | None = None
+class CustomerPage(CountedPage):
+    sort: str = "newest"
 
 
 def customer_search(queryset: QuerySet, q: str) -> QuerySet:
@@ -186,11 +184,7 @@ def customer_list(
         page_size=page_size,
     )
     customer_list_rows_complete(page.rows)
-    count = None
-    if counted:
-        # A page with nothing before or after it holds every row: it is its own count.
-        alone = not page.next_cursor and not page.previous_cursor
-        count = RowCount(len(page.rows), exact=True) if alone else rows_counted(queryset)
+    count = page_counted(queryset, page) if counted else None
     return CustomerPage(
         rows=page.rows,
         next_cursor=page.next_cursor,

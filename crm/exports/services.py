@@ -31,7 +31,7 @@ STREAM_LIMIT = 10_000
 # Rows one chunk of a background export writes (the last chunk writes whatever is left).
 CHUNK_ROWS = 20_000
 EXPORTS_DIR = "exports"
-IN_PROGRESS = "Another large export is being written; try again once it has finished."
+IN_PROGRESS = "Your last large export is still being written; try again once it has finished."
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def export_source_register(source: ExportSource) -> ExportSource:
             progress_permission=source.permission,
             in_progress_message=IN_PROGRESS,
             counters=("rows_done", "rows_expected"),
+            owner_field="owner",
         )
     )
     return source

@@ -19,6 +19,10 @@ class JobKind:
     run, and may set fields on it. ``prepare(run)`` runs in a worker before the chunks are
     queued (something slow that every chunk needs). A kind whose chunks run ``in_order``
     claims a chunk only once every chunk before it has ended.
+
+    A kind whose runs belong to a staff member (an export, a bulk action) names the run's
+    ``owner_field``: then each owner may have one run in progress (not one for the whole
+    system), and only the owner follows its progress.
     """
 
     name: str
@@ -31,6 +35,7 @@ class JobKind:
     complete: Callable[[models.Model], None] | None = None
     prepare: Callable[[models.Model], None] | None = None
     in_order: bool = False
+    owner_field: str = ""
 
     @property
     def runs(self) -> type[models.Model]:

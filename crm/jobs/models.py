@@ -13,6 +13,16 @@ class JobStatus(models.TextChoices):
 IN_PROGRESS = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+def one_in_progress_per(field: str) -> models.UniqueConstraint:
+    """The constraint of a run model whose runs belong to someone (``JobKind.owner_field``):
+    each owner may have one run in progress, whatever the others have."""
+    return models.UniqueConstraint(
+        fields=[field],
+        condition=models.Q(status__in=["queued", "running"]),
+        name=f"%(app_label)s_%(class)s_one_in_progress_per_{field}",
+    )
+
+
 class JobRun(models.Model):
     """A job of one kind: its status and how many of its chunks have ended."""
 

@@ -42,7 +42,8 @@ def job_plan(
     refuse: Callable[[], None] | None = None,
     **fields,
 ):
-    """Create a run of ``kind`` with one chunk per range; refused while one is in progress.
+    """Create a run of ``kind`` with one chunk per range; refused while one is in progress
+    (one of the same owner's, for a kind whose runs are owned).
 
     A run with no chunk is done at once. The check comes first for a clear refusal; the
     constraint settles two plans at the same instant. ``refuse()`` may refuse the run for a
@@ -53,7 +54,10 @@ def job_plan(
         with transaction.atomic():
             if refuse:
                 refuse()
-            if Run.objects.filter(status__in=IN_PROGRESS).exists():
+            in_progress = Run.objects.filter(status__in=IN_PROGRESS)
+            if kind.owner_field:
+                in_progress = in_progress.filter(**{kind.owner_field: fields[kind.owner_field]})
+            if in_progress.exists():
                 raise ValidationError(kind.in_progress_message, code="in_progress")
             run = Run.objects.create(requested_at=now, **fields)
             chunks = [Chunk(run=run, first_id=first, last_id=last) for first, last in ranges]

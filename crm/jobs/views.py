@@ -28,4 +28,8 @@ def job_progress(request, kind, run_id):
         raise Http404(f"No job kind {kind}.") from None
     if not request.user.has_perm(job.progress_permission):
         raise PermissionDenied
-    return JsonResponse(job_progress_data(job, get_object_or_404(job.runs, pk=run_id)))
+    run = get_object_or_404(job.runs, pk=run_id)
+    # Someone else's export or bulk action is not there for this user at all.
+    if job.owner_field and getattr(run, f"{job.owner_field}_id") != request.user.pk:
+        raise Http404("No such job of yours.")
+    return JsonResponse(job_progress_data(job, run))

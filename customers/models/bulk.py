@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from crm.jobs.models import JobChunk, JobRun
+from crm.jobs.models import JobChunk, JobRun, one_in_progress_per
 
 
 class BulkActionRun(JobRun):
@@ -22,6 +22,8 @@ class BulkActionRun(JobRun):
 
     class Meta(JobRun.Meta):
         indexes = [models.Index(fields=["owner", "-requested_at"], name="bulkrun_owner_idx")]
+        # Each staff member's own: someone's long export never makes another wait.
+        constraints = [one_in_progress_per("owner")]
 
     def __str__(self):
         return f"Bulk {self.action} {self.pk}"

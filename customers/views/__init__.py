@@ -33,7 +33,7 @@ from customers.services.lifecycle import (
 )
 from customers.views.common import customer_or_404 as _customer_or_404
 from customers.views.common import posted as _posted
-from customers.views.sorting import sort_headers
+from customers.views.sorting import customer_sort_headers
 
 
 @login_required
@@ -47,7 +47,7 @@ def customer_list(request):
             **CustomerFilterForm.selector_filters(filters), counted=True, **cursor
         ),
         context={
-            "sort_headers": sort_headers(
+            "sort_headers": customer_sort_headers(
                 request.GET,
                 current=request.GET.get("sort") or "newest",
                 scores_visible=request.user.has_perm("customers.view_latestscores"),

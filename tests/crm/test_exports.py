@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -175,11 +176,31 @@ def test_a_chunk_tried_again_writes_its_rows_once(agent, base, small_limits):
     assert numbers == [c.number for c in base]
 
 
-def test_a_second_large_export_waits_for_the_first(agent, other_agent, base, small_limits):
+def test_a_second_large_export_of_the_same_person_waits_for_their_first(
+    agent, other_agent, base, small_limits
+):
     source = export_source("customers")
     services.export_start(source=source, params=QueryDict(""), user=agent, format="csv")
-    with pytest.raises(Exception, match="Another large export"):
-        services.export_start(source=source, params=QueryDict(""), user=other_agent, format="csv")
+    with pytest.raises(ValidationError, match="Your last large export"):
+        services.export_start(source=source, params=QueryDict(""), user=agent, format="csv")
+    # Someone else's export does not wait for it.
+    other = services.export_start(
+        source=source, params=QueryDict(""), user=other_agent, format="csv"
+    )
+    assert ExportJob.objects.filter(status__in=["queued", "running"]).count() == 2
+    assert other.owner == other_agent
+
+
+def test_the_progress_of_an_export_is_shown_to_its_owner_only(
+    client, agent, other_agent, base, small_limits
+):
+    source = export_source("customers")
+    run = services.export_start(source=source, params=QueryDict(""), user=agent, format="csv")
+    progress = reverse("jobs:progress", args=[source.kind_name, run.pk])
+    client.force_login(agent)
+    assert client.get(progress).json()["chunks_total"] == 3
+    client.force_login(other_agent)
+    assert client.get(progress).status_code == 404
 
 
 @pytest.mark.parametrize("sort", ["name", "oldest", "newest"])
