@@ -235,6 +235,15 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="survey_follow_ups",
     )
+    # The follow-up as a task of kind "follow-up" on its owner's work list, kept in step with
+    # it: its owner is ``assigned_to``, and it closes when the follow-up does.
+    task = models.OneToOneField(
+        "work.Task",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_follow_up",
+    )
     reason = models.CharField(max_length=300)
     due_on = models.DateField()
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from customers.models import Customer
 from customers.roles import staff_with_permission
+from work.services import TASK_OWNER_PERMISSION
 
 from .models import FOLLOW_UP_PERMISSION, FollowUp, Invitation, Response
 from .results import TOUCH_POINTS
@@ -73,8 +74,11 @@ def follow_up_list(
 
 
 def follow_up_assignees():
-    """The staff a follow-up may be given to, by user name."""
-    return staff_with_permission(FOLLOW_UP_PERMISSION)
+    """The staff a follow-up may be given to, by user name: it is a task too, so they work
+    both."""
+    return staff_with_permission(FOLLOW_UP_PERMISSION).filter(
+        pk__in=staff_with_permission(TASK_OWNER_PERMISSION).values("pk")
+    )
 
 
 def answers_by_customer(scope: Q, as_of: date) -> list[dict]:

@@ -26,7 +26,17 @@ from crm.handoff import task_send_after_commit
 from customers.models import Consent, ContactMedium, Customer, Interaction
 from customers.roles import may_be_given
 from customers.services import action_log_record, consent_record, interaction_record
-from customers.services.audit import actor_label, customer_lock_for_edit
+from customers.services.audit import customer_lock_for_edit
+from work.models import Task
+from work.services import (
+    TASK_OWNER_PERMISSION,
+    task_assign,
+    task_complete_from_its_page,
+    task_create,
+)
+from work.services import (
+    TITLE_MAX as TASK_TITLE_MAX,
+)
 
 from . import texts
 from .models import (
@@ -543,10 +553,11 @@ def response_submit(
 
 
 def _follow_up_open(response: Response) -> FollowUp:
+    """The follow-up of a low answer, and its task on the owner's work list."""
     customer = response.customer
     label = response.short_kind
     comment = f": “{response.comment[:200]}”" if response.comment else ""
-    return FollowUp.objects.create(
+    follow_up = FollowUp.objects.create(
         response=response,
         customer=customer,
         assigned_to=follow_up_default_owner(response),
@@ -554,6 +565,21 @@ def _follow_up_open(response: Response) -> FollowUp:
         due_on=timezone.localdate() + timedelta(days=response.survey.follow_up_days),
         created_at=timezone.now(),
     )
+    follow_up.task = task_create(
+        customer=customer,
+        title=_task_title(follow_up.reason),
+        owner=follow_up.assigned_to,
+        due_on=follow_up.due_on,
+        actor=None,
+        kind=Task.Kind.FOLLOW_UP,
+        closed_on_page=reverse("satisfaction:follow_up_close", args=[follow_up.pk]),
+    )
+    follow_up.save(update_fields=["task"])
+    return follow_up
+
+
+def _task_title(reason: str) -> str:
+    return reason if len(reason) <= TASK_TITLE_MAX else reason[: TASK_TITLE_MAX - 1] + "…"
 
 
 @transaction.atomic
@@ -594,9 +620,14 @@ def follow_up_default_owner(response: Response):
         if interaction is not None:
             candidates += [interaction.owner, interaction.staff]
     for user in candidates:
-        if user is not None and may_be_given(user, FOLLOW_UP_PERMISSION):
+        if user is not None and may_work_follow_ups(user):
             return user
     return None
+
+
+def may_work_follow_ups(user) -> bool:
+    """A follow-up is a task too: its owner works both."""
+    return may_be_given(user, FOLLOW_UP_PERMISSION) and may_be_given(user, TASK_OWNER_PERMISSION)
 
 
 def _locked_open_follow_up(follow_up: FollowUp) -> FollowUp:
@@ -604,7 +635,7 @@ def _locked_open_follow_up(follow_up: FollowUp) -> FollowUp:
     customer_lock_for_edit(follow_up.customer)
     follow_up = (
         FollowUp.objects.select_for_update(of=("self",))
-        .select_related("customer", "assigned_to")
+        .select_related("customer", "assigned_to", "task")
         .get(pk=follow_up.pk)
     )
     if follow_up.status == FollowUp.Status.DONE:
@@ -614,28 +645,34 @@ def _locked_open_follow_up(follow_up: FollowUp) -> FollowUp:
 
 @transaction.atomic
 def follow_up_assign(*, follow_up: FollowUp, assignee, actor) -> FollowUp:
-    """Give an open follow-up to ``assignee`` (None: back to the Unassigned list), logged."""
-    if assignee is not None and not may_be_given(assignee, FOLLOW_UP_PERMISSION):
-        raise ValidationError(
-            {"assignee": f"{assignee.get_username()} may not work on follow-ups."}
-        )
+    """Give an open follow-up to ``assignee`` (None: back to the Unassigned list): its task is
+    reassigned, which keeps the follow-up in step (``follow_up_task_assigned``) and is logged."""
     follow_up = _locked_open_follow_up(follow_up)
-    if follow_up.assigned_to_id == getattr(assignee, "pk", None):
-        return follow_up
-    previous = follow_up.assigned_to
-    follow_up.assigned_to = assignee
-    follow_up.save(update_fields=["assigned_to"])
-    action_log_record(
-        action="follow_up.assigned",
-        customer=follow_up.customer,
-        actor=actor,
-        data={
-            "follow_up": follow_up.pk,
-            "from": actor_label(previous) if previous else None,
-            "to": actor_label(assignee) if assignee else None,
-        },
-    )
+    if follow_up.task is None:  # made before follow-ups were tasks, its task lost since
+        _check_follow_up_owner(assignee, field="assignee")
+        FollowUp.objects.filter(pk=follow_up.pk).update(assigned_to=assignee)
+    else:
+        try:
+            task_assign(task=follow_up.task, owner=assignee, actor=actor)
+        except ValidationError as error:
+            raise ValidationError({"assignee": error.messages}) from None
+    follow_up.refresh_from_db()
     return follow_up
+
+
+def _check_follow_up_owner(owner, *, field: str) -> None:
+    if owner is not None and not may_work_follow_ups(owner):
+        raise ValidationError({field: f"{owner.get_username()} may not work on follow-ups."})
+
+
+def follow_up_task_assigned(sender, *, task, owner, actor, **kwargs) -> None:
+    """A follow-up's task given to someone (from the task list, the customer page or the
+    follow-up's own page): the follow-up follows, if its new owner may work follow-ups."""
+    follow_ups = FollowUp.objects.filter(task_id=task.pk, status=FollowUp.Status.OPEN)
+    if not follow_ups.exists():
+        return
+    _check_follow_up_owner(owner, field="owner")
+    follow_ups.update(assigned_to=owner)
 
 
 @transaction.atomic
@@ -650,6 +687,8 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, note: str, actor) -> F
     # A job or a partner closes with no staff member: the page then names no one.
     follow_up.closed_by = actor if getattr(actor, "pk", None) else None
     follow_up.save()
+    if follow_up.task is not None and follow_up.task.state == Task.State.OPEN:
+        task_complete_from_its_page(task=follow_up.task, actor=actor)
     interaction_record(
         customer=follow_up.customer,
         channel=Interaction.Channel.PHONE,

@@ -60,7 +60,8 @@ def test_a_database_of_the_release_before_the_split_goes_on_through_the_original
     identity = plan.index(("identity", "0001_squashed_0003_import_file_names_in_history"))
     partners = plan.index(("partners", "0001_squashed_0002_content_types_from_customers"))
     assert plan.index(("customers", "0011_jobs_scans_and_imports")) < min(identity, partners)
-    assert not any(app == "satisfaction" for app, _ in plan)
+    # Satisfaction had all its original migrations: only those made since run.
+    assert all(name[:4] > "0003" for app, name in plan if app == "satisfaction")
 
 
 @pytest.mark.django_db

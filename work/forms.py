@@ -5,7 +5,7 @@ from crm.lists import PagedFilterForm
 from customers.forms import DateInput, StaffChoiceField
 
 from .models import Task
-from .selectors import task_owners
+from .selectors import TASK_SORT_LABELS, task_owners
 from .services import NOTE_MAX, TITLE_MAX
 
 
@@ -52,12 +52,26 @@ class TaskFilterForm(PagedFilterForm):
         label="Show",
         choices=[("mine", "My tasks"), ("team", "My team's"), ("all", "Everyone's")],
     )
+    kind = forms.ChoiceField(
+        required=False, label="Kind", choices=[("", "Every kind"), *Task.Kind.choices]
+    )
     overdue = forms.BooleanField(required=False, label="Overdue only")
+    sort = forms.ChoiceField(required=False, label="Sort", choices=list(TASK_SORT_LABELS.items()))
 
     def __init__(self, *args, may_see_all: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not may_see_all:
             self.fields["show"].choices = self.fields["show"].choices[:2]
+
+    @staticmethod
+    def selector_filters(cleaned: dict) -> dict:
+        """The selector's arguments from the form's cleaned data (or none: the defaults)."""
+        return {
+            "show": cleaned.get("show") or "mine",
+            "overdue_only": bool(cleaned.get("overdue")),
+            "kind": cleaned.get("kind") or "",
+            "sort": cleaned.get("sort") or "due",
+        }
 
 
 class NotificationFilterForm(PagedFilterForm):

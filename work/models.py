@@ -45,6 +45,9 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # A task another app closes on its own page, asking what it needs (a survey follow-up
+    # asks for the outcome): the task pages link there instead of offering Done and Cancel.
+    closed_on_page = models.CharField(max_length=200, blank=True)
     # When and by whom the task was closed, done or cancelled (``state`` says which).
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -76,6 +79,23 @@ class Task(models.Model):
                 fields=["due_on", "priority", "id"],
                 condition=models.Q(state="open"),
                 name="task_open_due_idx",
+            ),
+            # The list's "most urgent" sort, of mine (and my team's) and of everyone's.
+            models.Index(
+                fields=["owner", "priority", "due_on", "id"],
+                condition=models.Q(state="open"),
+                name="task_owner_urgent_idx",
+            ),
+            models.Index(
+                fields=["priority", "due_on", "id"],
+                condition=models.Q(state="open"),
+                name="task_open_urgent_idx",
+            ),
+            # The list's kind filter over everyone's (survey follow-ups among all tasks).
+            models.Index(
+                fields=["kind", "due_on", "priority", "id"],
+                condition=models.Q(state="open"),
+                name="task_kind_open_idx",
             ),
         ]
 

@@ -5,13 +5,12 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
+from crm.counting import CountedPage, keyset_page_counted
 from crm.keyset import KeysetPage, keyset_page
 from customers.models import Customer
 from customers.roles import staff_with_permission
-from satisfaction.models import FollowUp
 
 from .models import Note, Notification, Task
 from .services import TASK_OWNER_PERMISSION
@@ -24,7 +23,6 @@ PANEL_NOTES = 20
 SHOW = ("mine", "team", "all")
 # The header counts unread notifications up to this many; more read as "99+".
 UNREAD_COUNTED = 100
-FOLLOW_UP_VIEW = "satisfaction.view_followup"
 
 
 def customer_work(customer: Customer) -> dict:
@@ -61,11 +59,23 @@ def team_member_ids(user) -> QuerySet:
     ).values("user_id")
 
 
-def open_tasks(
-    *, show: str, user, overdue_only: bool = False, after: str = "", before: str = ""
-) -> KeysetPage:
-    """Open tasks, due (and overdue) first: the user's own, their team's (everyone sharing a
-    role with them) or everyone's. Served by the partial indexes on open tasks."""
+# Each sort of the task list, by the columns of its keyset; each served by a partial index on
+# open tasks (task_*_open_idx, task_*_urgent_idx), read backwards for the latest first.
+TASK_SORTS = {
+    "due": TASK_ORDER,
+    "latest": ("-due_on", "-priority", "-id"),
+    "urgent": ("priority", "due_on", "id"),
+}
+TASK_SORT_LABELS = {
+    "due": "Due soonest",
+    "latest": "Due latest",
+    "urgent": "Most urgent",
+}
+
+
+def open_tasks_queryset(*, show: str, user, overdue_only: bool = False, kind: str = "") -> QuerySet:
+    """Open tasks: the user's own, their team's (everyone sharing a role with them) or
+    everyone's, of one kind or all."""
     tasks = Task.objects.filter(state=Task.State.OPEN)
     if show == "mine":
         tasks = tasks.filter(owner_id=user.pk)
@@ -73,9 +83,26 @@ def open_tasks(
         tasks = tasks.filter(owner_id__in=team_member_ids(user))
     if overdue_only:
         tasks = tasks.filter(due_on__lt=timezone.localdate())
-    return keyset_page(
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    return tasks
+
+
+def open_tasks(
+    *,
+    show: str,
+    user,
+    overdue_only: bool = False,
+    kind: str = "",
+    sort: str = "due",
+    after: str = "",
+    before: str = "",
+) -> CountedPage:
+    """A page of open tasks in the sort asked for (due first by default), with their count."""
+    tasks = open_tasks_queryset(show=show, user=user, overdue_only=overdue_only, kind=kind)
+    return keyset_page_counted(
         tasks.select_related("customer__party", "owner"),
-        order=TASK_ORDER,
+        order=TASK_SORTS[sort],
         after=after,
         before=before,
         page_size=PAGE_SIZE,
@@ -84,16 +111,33 @@ def open_tasks(
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One thing on my plate: a task, or a survey follow-up given to me."""
+    """One open task on my plate, a survey follow-up among them, and where to work it."""
 
-    kind: str
-    kind_label: str
-    title: str
-    customer: Customer
-    due_on: date
-    priority: int
-    url: str
-    task: Task | None = None
+    task: Task
+
+    @property
+    def kind(self) -> str:
+        return self.task.kind
+
+    @property
+    def kind_label(self) -> str:
+        return self.task.get_kind_display()
+
+    @property
+    def title(self) -> str:
+        return self.task.title
+
+    @property
+    def customer(self) -> Customer:
+        return self.task.customer
+
+    @property
+    def due_on(self) -> date:
+        return self.task.due_on
+
+    @property
+    def url(self) -> str:
+        return task_page(self.task)
 
     @property
     def overdue(self) -> bool:
@@ -104,53 +148,21 @@ class WorkItem:
         return self.due_on == timezone.localdate()
 
 
-def my_follow_ups(user, limit: int) -> list[FollowUp]:
-    """Survey follow-ups open and given to ``user``, soonest due first (their own index)."""
-    if not user.has_perm(FOLLOW_UP_VIEW):
-        return []
-    return list(
-        FollowUp.objects.filter(assigned_to_id=user.pk, status=FollowUp.Status.OPEN)
-        .select_related("customer__party")
-        .order_by("due_on", "id")[:limit]
-    )
+def task_page(task: Task) -> str:
+    """Where a task is worked: its own page when another app closes it, else its customer's
+    tasks panel."""
+    return task.closed_on_page or task.customer.get_absolute_url() + "#work-h"
 
 
 def my_work_tasks(user, limit: int = 10) -> list[WorkItem]:
-    """My open work, overdue and due today first: my tasks and the survey follow-ups given to
-    me, which stay the satisfaction app's own rows (closed there, with their outcome). Two
-    queries, each reading at most ``limit`` rows from its index."""
+    """My open tasks, overdue and due today first, survey follow-ups among them: one query,
+    reading at most ``limit`` rows from task_owner_open_idx."""
     tasks = (
         Task.objects.filter(owner_id=user.pk, state=Task.State.OPEN)
         .select_related("customer__party")
         .order_by(*TASK_ORDER)[:limit]
     )
-    items = [
-        WorkItem(
-            kind=task.kind,
-            kind_label=task.get_kind_display(),
-            title=task.title,
-            customer=task.customer,
-            due_on=task.due_on,
-            priority=task.priority,
-            url=task.customer.get_absolute_url() + "#work-h",
-            task=task,
-        )
-        for task in tasks
-    ]
-    items += [
-        WorkItem(
-            kind=Task.Kind.FOLLOW_UP,
-            kind_label=Task.Kind.FOLLOW_UP.label,
-            title=follow_up.reason,
-            customer=follow_up.customer,
-            due_on=follow_up.due_on,
-            priority=Task.Priority.NORMAL,
-            url=reverse("satisfaction:follow_up_close", args=[follow_up.pk]),
-        )
-        for follow_up in my_follow_ups(user, limit)
-    ]
-    items.sort(key=lambda item: (item.due_on, item.priority))
-    return items[:limit]
+    return [WorkItem(task) for task in tasks]
 
 
 def notifications_page(*, user, unread_only: bool, after: str = "", before: str = "") -> KeysetPage:

@@ -23,6 +23,7 @@ from customers.services.audit import (
 )
 
 from .models import Note, Notification, Task
+from .signals import task_assigned
 
 # Who may own a task: staff who may work on tasks.
 TASK_OWNER_PERMISSION = "work.change_task"
@@ -86,8 +87,10 @@ def task_create(
     actor,
     kind: str = Task.Kind.TASK,
     priority: int = Task.Priority.NORMAL,
+    closed_on_page: str = "",
 ) -> Task:
-    """A new open task on ``customer`` for ``owner``, logged on the customer."""
+    """A new open task on ``customer`` for ``owner``, logged on the customer. A task another
+    app closes on its own page names that page (``closed_on_page``)."""
     return tasks_create_for(
         customers=[customer],
         title=title,
@@ -96,6 +99,7 @@ def task_create(
         actor=actor,
         kind=kind,
         priority=priority,
+        closed_on_page=closed_on_page,
     )[0]
 
 
@@ -109,6 +113,7 @@ def tasks_create_for(
     actor,
     kind: str = Task.Kind.TASK,
     priority: int = Task.Priority.NORMAL,
+    closed_on_page: str = "",
 ) -> list[Task]:
     """The same task on many customers: one insert, one audit batch and one notice to the
     owner. Customers merged into another are refused, naming them."""
@@ -135,6 +140,7 @@ def tasks_create_for(
             owner=owner,
             due_on=due_on,
             priority=priority,
+            closed_on_page=closed_on_page,
             created_by=actor if getattr(actor, "pk", None) else None,
             created_at=now,
             updated_at=now,
@@ -185,6 +191,8 @@ def task_assign(*, task: Task, owner, actor) -> Task:
     task = _locked_open_task(task)
     if task.owner_id == getattr(owner, "pk", None):
         return task
+    # The app a task belongs to keeps its own record in step, or refuses the new owner.
+    task_assigned.send(sender=Task, task=task, owner=owner, actor=actor)
     previous = task.owner
     task.owner = owner
     task.updated_at = timezone.now()
@@ -206,8 +214,12 @@ def task_assign(*, task: Task, owner, actor) -> Task:
     return task
 
 
-def _task_close(task: Task, *, state: str, action: str, actor) -> Task:
+def _task_close(task: Task, *, state: str, action: str, actor, from_its_page: bool = False):
     task = _locked_open_task(task)
+    if task.closed_on_page and not from_its_page:
+        raise ValidationError(
+            "This task is closed on its own page, with what came of it.", code="closed_elsewhere"
+        )
     task.state = state
     task.closed_at = task.updated_at = timezone.now()
     task.closed_by = actor if getattr(actor, "pk", None) else None
@@ -229,6 +241,14 @@ def task_complete(*, task: Task, actor) -> Task:
 @transaction.atomic
 def task_cancel(*, task: Task, actor) -> Task:
     return _task_close(task, state=Task.State.CANCELLED, action="task.cancelled", actor=actor)
+
+
+@transaction.atomic
+def task_complete_from_its_page(*, task: Task, actor) -> Task:
+    """Done, by the page that closes a task of another app (``Task.closed_on_page``)."""
+    return _task_close(
+        task, state=Task.State.DONE, action="task.completed", actor=actor, from_its_page=True
+    )
 
 
 @transaction.atomic

@@ -10,39 +10,49 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.lists import list_page
 from crm.navigation import back_to
+from crm.savedviews.services import saved_views_for
+from crm.sorting import SortColumn, sort_headers
 from customers.forms import apply_service_error
 from customers.views.common import customer_or_404, posted
 
 from . import selectors, services
+from .exports import SEE_ALL, TASKS
 from .forms import NoteForm, NotificationFilterForm, TaskFilterForm, TaskForm, TaskOwnerForm
 from .models import Note, Task
-
-SEE_ALL = "work.oversee_task"
 
 
 def _panel_of(customer) -> str:
     return customer.get_absolute_url() + "#work-h"
 
 
+# The task list's sortable columns (crm.sorting): each sort is served by an index.
+TASK_SORT_COLUMNS = (
+    SortColumn("due", "due", {"due": "ascending", "latest": "descending"}, reverse="latest"),
+    SortColumn("priority", "urgent", {"urgent": "ascending"}),
+)
+
+
 @login_required
 @permission_required("work.view_task", raise_exception=True)
 def task_list(request):
-    may_see_all = request.user.has_perm(SEE_ALL)
-    form = TaskFilterForm(request.GET or None, may_see_all=may_see_all)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    show = filters.get("show") or "mine"
+    form = TaskFilterForm(request.GET or None, may_see_all=request.user.has_perm(SEE_ALL))
+    filters = TaskFilterForm.selector_filters(
+        form.cleaned_data if form.is_bound and form.is_valid() else {}
+    )
     return list_page(
         request,
         "work/tasks.html",
         form=form,
-        page_of=lambda filters, **cursor: selectors.open_tasks(
-            show=show, user=request.user, overdue_only=bool(filters.get("overdue")), **cursor
+        page_of=lambda cleaned, **cursor: selectors.open_tasks(
+            user=request.user, **TaskFilterForm.selector_filters(cleaned), **cursor
         ),
         context={
-            "show": show,
+            "show": filters["show"],
             "here": request.get_full_path(),
-            "follow_ups": selectors.my_follow_ups(request.user, 20) if show == "mine" else [],
             "today": timezone.localdate(),
+            "sort_headers": sort_headers(request.GET, TASK_SORT_COLUMNS, current=filters["sort"]),
+            "saved_views": saved_views_for(user=request.user, list_name=TASKS),
+            "share_groups": request.user.groups.order_by("name"),
         },
     )
 

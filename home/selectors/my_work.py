@@ -19,8 +19,6 @@ from customers.interaction_selectors import open_interactions
 from customers.models import Customer, Interaction, Partner
 from customers.partners.models import HubDelivery
 from risk.selectors import retention_work_list
-from satisfaction.models import FollowUp
-from satisfaction.selectors import follow_up_list
 
 from ..models import ValueAtRiskTally
 
@@ -229,29 +227,6 @@ def _failed_background_work() -> WorkBlock:
     )
 
 
-def _follow_ups(user) -> WorkBlock:
-    today = timezone.localdate()
-    # Served by followup_assigned_idx (assigned_to, due_on) on open follow-ups.
-    mine = FollowUp.objects.filter(status=FollowUp.Status.OPEN, assigned_to_id=user.pk)
-    return WorkBlock(
-        name="follow-ups",
-        title="Satisfaction follow-ups due",
-        count=mine.filter(due_on__lte=today).count(),
-        more_url=_with_query("satisfaction:follow_ups", show="mine"),
-        more_label="All my follow-ups",
-        empty="No follow-up is due.",
-        items=[
-            WorkItem(
-                label=follow_up.customer.party.display_name,
-                url=follow_up.customer.get_absolute_url(),
-                note=f"{follow_up.reason}, due {follow_up.due_on:%d %b}",
-                overdue=follow_up.due_on < today,
-            )
-            for follow_up in follow_up_list(assigned_to_id=user.pk)[:SHOWN]
-        ],
-    )
-
-
 def my_work(*, user) -> list[WorkBlock]:
     """The blocks of work this person may see, in the order the page shows them."""
     can = user.has_perm
@@ -260,8 +235,6 @@ def my_work(*, user) -> list[WorkBlock]:
         blocks.append(_open_interactions(user))
     if can("customers.qualify_customer"):
         blocks.append(_stale_leads(user))
-    if can("satisfaction.change_followup"):
-        blocks.append(_follow_ups(user))
     if can("customers.view_latestscores") and can("customers.view_customer"):
         blocks.append(_retention(user))
     if can("identity.view_duplicatecandidate"):

@@ -118,6 +118,8 @@ def follow_up_close(request, follow_up_id):
         FollowUp.objects.select_related("customer__party", "response__survey", "assigned_to"),
         pk=follow_up_id,
     )
+    # From the task list or a customer's panel the page goes back there once recorded.
+    back = back_to(request, reverse("satisfaction:follow_ups"))
     form = FollowUpCloseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,9 +133,11 @@ def follow_up_close(request, follow_up_id):
             apply_service_error(form, error)
         else:
             messages.success(request, f"Follow-up of {follow_up.customer.number} recorded.")
-            return redirect("satisfaction:follow_ups")
+            return redirect(back)
     return render(
-        request, "satisfaction/follow_up_close.html", {"form": form, "follow_up": follow_up}
+        request,
+        "satisfaction/follow_up_close.html",
+        {"form": form, "follow_up": follow_up, "back": back},
     )
 
 

@@ -15,6 +15,7 @@ from risk.models import ScoringRun
 from satisfaction.models import FollowUp
 from satisfaction.services import response_submit
 from tests.factories import CustomerFactory, InteractionFactory, PartnerFactory
+from work.selectors import my_work_tasks
 
 
 def _blocks(user) -> dict:
@@ -136,21 +137,20 @@ def test_administrators_see_the_failed_runs_of_the_week_and_dead_deliveries(admi
     assert block.more_url == reverse("partners:deliveries") + "?status=dead"
 
 
-def test_follow_ups_due_are_mine_and_overdue_ones_are_marked(
+def test_follow_ups_given_to_me_are_on_my_work_list_once_as_tasks(
     agent, other_agent, nps_survey, make_consenting_customer, invite, tasks_in_process
 ):
-    def detractor(owner, due_on):
+    def detractor(owner):
         customer = make_consenting_customer(account_manager=owner)
         response_submit(invitation=invite(nps_survey, customer), score=2)
-        FollowUp.objects.filter(customer=customer).update(due_on=due_on)
+        return FollowUp.objects.get(customer=customer)
 
-    today = timezone.localdate()
-    detractor(agent, today - timedelta(days=2))
-    detractor(agent, today + timedelta(days=5))
-    detractor(other_agent, today)
+    mine = [detractor(agent), detractor(agent)]
+    detractor(other_agent)
 
-    block = _blocks(agent)["follow-ups"]
+    items = my_work_tasks(agent, limit=10)
 
-    assert block.count == 1  # due today or earlier
-    assert [item.overdue for item in block.items] == [True, False]
-    assert block.more_url == reverse("satisfaction:follow_ups") + "?show=mine"
+    assert sorted(item.task.pk for item in items) == sorted(f.task_id for f in mine)
+    assert {item.kind for item in items} == {"follow_up"}
+    assert all(item.url.startswith("/satisfaction/follow-ups/") for item in items)
+    assert "follow-ups" not in _blocks(agent)  # no second list of the same work
