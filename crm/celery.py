@@ -61,6 +61,10 @@ app.conf.beat_schedule = {
         "task": "customers.partners.tasks.idempotency_keys_forget",
         "schedule": crontab(hour=5, minute=0),
     },
+    "delete-old-export-files-daily": {
+        "task": "crm.exports.tasks.exports_expire",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "resume-background-jobs": {
         "task": "crm.jobs.tasks.jobs_resume",
         "schedule": crontab(minute="*/5"),

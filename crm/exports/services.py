@@ -4,6 +4,7 @@ import math
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from crm.jobs.kinds import JobKind, job_kind, register
+from crm.jobs.models import IN_PROGRESS as RUNS_IN_PROGRESS
 from crm.jobs.services import job_plan, job_request
 from crm.keyset import query_without_cursor
 
@@ -180,3 +182,20 @@ def _with_header(header: list, handle):
 def export_for_owner(*, export_id: int, user) -> ExportJob:
     """The export ``user`` asked for; anyone else's is DoesNotExist, as if there were none."""
     return ExportJob.objects.get(pk=export_id, owner=user)
+
+
+def exports_expire(*, now=None) -> int:
+    """Delete the files of exports finished more than CRM_EXPORT_KEEP_DAYS ago (and the parts
+    a failed one left), and forget their names: the page then says the file is gone. Returns
+    how many files were deleted."""
+    before = (now or timezone.now()) - timedelta(days=settings.CRM_EXPORT_KEEP_DAYS)
+    expired = ExportJob.objects.filter(finished_at__lt=before).exclude(status__in=RUNS_IN_PROGRESS)
+    deleted = 0
+    for run_id, file_name in expired.exclude(file_name="").values_list("pk", "file_name"):
+        path = Path(settings.MEDIA_ROOT) / file_name
+        if path.exists():
+            path.unlink()
+            deleted += 1
+        export_part_path(ExportJob(pk=run_id)).unlink(missing_ok=True)
+    expired.exclude(file_name="").update(file_name="")
+    return deleted

@@ -2,6 +2,7 @@
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,6 +86,7 @@ def export_detail(request, export_id):
             "export": export,
             "source": source,
             "back": f"{reverse(source.list_url_name)}?{export.query}",
+            "keep_days": settings.CRM_EXPORT_KEEP_DAYS,
         },
     )
 

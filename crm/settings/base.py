@@ -280,6 +280,9 @@ CRM_LOCALE = env.str("CRM_LOCALE", default="en_GB")
 # A chunk of a background job (scoring run, duplicate scan, import) held this long by a worker
 # that never finished it goes to another worker.
 CRM_JOB_LEASE_SECONDS = env_int("CRM_JOB_LEASE_SECONDS", default=600, minimum=1)
+# A background export's file is deleted this many days after it was written: a list's rows are
+# personal data, kept no longer than someone needs to download them.
+CRM_EXPORT_KEEP_DAYS = env_int("CRM_EXPORT_KEEP_DAYS", default=7, minimum=1)
 # Work handed to Celery that the broker has not taken this long after its change committed is
 # sent by the minute's sweep (crm.tasks.handoffs_send).
 CRM_HANDOFF_GRACE_SECONDS = env_int("CRM_HANDOFF_GRACE_SECONDS", default=30, minimum=1)

@@ -157,6 +157,8 @@ def _staff_pages(base) -> dict[str, str]:
         "survey-answers": "/satisfaction/responses/",
         "surveys": "/satisfaction/surveys/",
         "follow-ups": "/satisfaction/follow-ups/",
+        "tasks": "/work/tasks/?show=all",
+        "notifications": "/work/notifications/",
         "second-factor-enrol": "/login/second-factor/enrol/",
         "admin": "/admin/",
     }

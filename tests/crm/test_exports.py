@@ -2,6 +2,7 @@
 streamed, large ones written by the job mechanism chunk by chunk for their owner only."""
 
 import csv
+import datetime
 import io
 import zipfile
 
@@ -211,3 +212,29 @@ def test_an_export_read_page_by_page_keeps_the_list_order(agent, base, monkeypat
     query = export_source("customers").query(QueryDict(f"sort={sort}"), agent)
     numbers = [row[0] for row in writers.export_values(query)][1:]
     assert numbers == [c.number for c in customer_list(sort=sort).rows]
+
+
+def test_an_export_file_is_deleted_after_the_days_it_is_kept(
+    client,
+    agent,
+    base,
+    small_limits,
+    tasks_in_process,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(START, {"query": "", "format": "csv"})
+    export = ExportJob.objects.get()
+    path = services.export_file_path(export)
+    assert path.exists()
+
+    kept_until = export.finished_at + datetime.timedelta(days=settings.CRM_EXPORT_KEEP_DAYS)
+    assert services.exports_expire(now=kept_until - datetime.timedelta(minutes=1)) == 0
+    assert services.exports_expire(now=kept_until + datetime.timedelta(minutes=1)) == 1
+
+    export.refresh_from_db()
+    assert not path.exists() and export.file_name == ""
+    assert client.get(reverse("exports:download", args=[export.pk])).status_code == 404
+    assert "was deleted" in client.get(reverse("exports:detail", args=[export.pk])).content.decode()
