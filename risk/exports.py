@@ -1,4 +1,4 @@
-"""The retention work list as an export source (``crm.exports``): the same filters and order
+"""The retention work list as an export source (``crm.exports``): the same filters and sort
 the page shows, with the churn reasons of each customer's newest score."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,7 +50,7 @@ def _churn_reasons(rows: list[dict]) -> None:
 
 
 def retention_export_query(params, user) -> ExportQuery:
-    """What the retention work list shows under the filters of ``params``."""
+    """What the retention work list shows under the filters and sort of ``params``."""
     if not user.has_perms(PERMISSIONS):
         raise PermissionDenied
     form = RetentionFilterForm(params)
@@ -62,7 +62,7 @@ def retention_export_query(params, user) -> ExportQuery:
         queryset=selectors.retention_queryset(
             **RetentionFilterForm.selector_filters(form.cleaned_data)
         ),
-        order=selectors.RETENTION_ORDER,
+        order=selectors.retention_order(RetentionFilterForm.sort_of(form.cleaned_data)),
         fields=FIELDS,
         columns=COLUMNS,
         complete=_churn_reasons,

@@ -5,6 +5,8 @@ from crm.lists import PagedFilterForm
 from customers.forms import churn_risk_filter_field
 from customers.models import LatestScores
 
+from .selectors import RETENTION_SORT_LABELS
+
 User = get_user_model()
 
 
@@ -21,6 +23,9 @@ class RetentionFilterForm(PagedFilterForm):
         label="Account manager",
     )
     churn_at_least = churn_risk_filter_field()
+    sort = forms.ChoiceField(
+        required=False, label="Sort", choices=list(RETENTION_SORT_LABELS.items())
+    )
 
     @staticmethod
     def selector_filters(cleaned: dict) -> dict:
@@ -30,6 +35,10 @@ class RetentionFilterForm(PagedFilterForm):
             "account_manager_id": cleaned["manager"].pk if cleaned.get("manager") else None,
             "churn_at_least": cleaned.get("churn_at_least"),
         }
+
+    @staticmethod
+    def sort_of(cleaned: dict) -> str:
+        return cleaned.get("sort") or "value_at_risk"
 
 
 class RunStartForm(forms.Form):

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Floor, Least
 
-from crm.keyset import KeysetPage, keyset_page
+from crm.counting import CountedPage, page_counted
+from crm.keyset import keyset_page
 from customers.models import Customer, LatestScores
 
 from .models import LEARNED_KINDS, CustomerScore, RescoreRequest, RiskModel, ScoreKind, ScoringRun
@@ -244,8 +246,27 @@ def risk_overview() -> dict:
 # --- The retention work list ------------------------------------------------------------------
 
 
-# Served by scores_retention_idx.
-RETENTION_ORDER = ("-value_at_risk", "-customer_id")
+# Each sort ends in the customer (the primary key), so that every row has one place, and has
+# its index: scores_retention_idx, scores_churn_idx, scores_value_idx.
+RETENTION_SORTS = {
+    "value_at_risk": ("-value_at_risk", "-customer_id"),
+    "churn": ("-churn_risk", "-customer_id"),
+    "value": ("-lifetime_value", "-customer_id"),
+}
+RETENTION_SORT_LABELS = {
+    "value_at_risk": "Most value at risk",
+    "churn": "Highest churn risk",
+    "value": "Highest lifetime value",
+}
+RETENTION_ORDER = RETENTION_SORTS["value_at_risk"]
+
+
+def retention_order(sort: str) -> tuple[str, ...]:
+    """The keyset order of ``sort``; an unknown one is a ValidationError the page shows."""
+    try:
+        return RETENTION_SORTS[sort]
+    except KeyError:
+        raise ValidationError(f"Unknown sort '{sort}'.") from None
 
 
 def retention_queryset(
@@ -254,7 +275,8 @@ def retention_queryset(
     account_manager_id: int | None = None,
     churn_at_least: float | None = None,
 ):
-    """The latest scores of the active customers the retention filters select, unordered."""
+    """The latest scores of the active customers the retention filters select, unordered: the
+    page, its count and its export each order or count them their own way."""
     scores = LatestScores.objects.filter(customer__status=Customer.Status.ACTIVE)
     if value_segment:
         scores = scores.filter(value_segment=value_segment)
@@ -283,13 +305,17 @@ def retention_work_list(
     value_segment: str = "",
     account_manager_id: int | None = None,
     churn_at_least: float | None = None,
+    sort: str = "value_at_risk",
     after: str = "",
     before: str = "",
     page_size: int = 50,
-) -> KeysetPage:
-    """Active customers by value at risk (lifetime value times churn risk), most first, each
-    with the reasons of their churn risk: who to call today, and what to talk about. A keyset
-    page at a time; raises ValidationError for a broken page link."""
+    counted: bool = False,
+) -> CountedPage:
+    """Active customers by value at risk (lifetime value times churn risk), most first, or as
+    ``sort`` says, each with the reasons of their churn risk: who to call today, and what to
+    talk about. A keyset page at a time, with how many rows there are in all when ``counted``;
+    raises ValidationError for a broken page link or an unknown sort."""
+    order = retention_order(sort)
     scores = retention_queryset(
         value_segment=value_segment,
         account_manager_id=account_manager_id,
@@ -297,7 +323,7 @@ def retention_work_list(
     )
     page = keyset_page(
         scores.select_related("customer__party", "customer__account_manager"),
-        order=RETENTION_ORDER,
+        order=order,
         after=after,
         before=before,
         page_size=page_size,
@@ -305,4 +331,9 @@ def retention_work_list(
     reasons = churn_reasons_of(row.customer_id for row in page.rows)
     for row in page.rows:
         row.churn_reasons = reasons.get(row.customer_id, [])
-    return page
+    return CountedPage(
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        count=page_counted(scores, page) if counted else None,
+    )

@@ -10,7 +10,8 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from crm.lists import list_page
-from crm.savedviews.services import saved_views_for
+from crm.savedviews.services import saved_views_context
+from crm.sorting import SortColumn, sort_headers
 from customers.models import Customer
 from customers.selectors import customer_get
 
@@ -105,6 +106,14 @@ def model_roll_back(request, kind):
     return redirect("risk:overview")
 
 
+# Only the columns whose sort an index serves (selectors.RETENTION_SORTS).
+_RETENTION_COLUMNS = (
+    SortColumn("value_at_risk", "value_at_risk", {"value_at_risk": "descending"}),
+    SortColumn("churn", "churn", {"churn": "descending"}),
+    SortColumn("value", "value", {"value": "descending"}),
+)
+
+
 @login_required
 # A work list of customers by their scores.
 @permission_required(
@@ -116,11 +125,16 @@ def retention(request):
         "risk/retention.html",
         form=RetentionFilterForm(request.GET or None),
         page_of=lambda filters, **cursor: selectors.retention_work_list(
-            **RetentionFilterForm.selector_filters(filters), **cursor
+            **RetentionFilterForm.selector_filters(filters),
+            sort=RetentionFilterForm.sort_of(filters),
+            counted=True,
+            **cursor,
         ),
         context={
-            "saved_views": saved_views_for(user=request.user, list_name=RETENTION),
-            "share_groups": request.user.groups.order_by("name"),
+            "sort_headers": sort_headers(
+                request.GET, _RETENTION_COLUMNS, current=request.GET.get("sort") or "value_at_risk"
+            ),
+            **saved_views_context(user=request.user, list_name=RETENTION),
         },
     )
 

@@ -11,6 +11,7 @@ from customers.models import Customer
 
 from .models import Invitation, Sentiment, Survey
 from .results import (
+    ANSWER_SORT_LABELS,
     KIND_NAMES,
     TOUCH_POINTS,
     ResultFilters,
@@ -100,11 +101,13 @@ class ResultsFilterForm(FilterForm):
 
 
 class ResponsesFilterForm(ResultsFilterForm, PagedFilterForm):
-    """The same filters, plus the sentiment, a month within the period and the page cursors."""
+    """The same filters, plus the sentiment, a month within the period, the sort and the page
+    cursors."""
 
     sentiment = forms.ChoiceField(
         required=False, choices=[("", "Any sentiment"), *Sentiment.choices]
     )
+    sort = forms.ChoiceField(required=False, label="Sort", choices=list(ANSWER_SORT_LABELS.items()))
     month = forms.CharField(
         required=False, max_length=7, widget=forms.HiddenInput, help_text="YYYY-MM"
     )
@@ -122,3 +125,6 @@ class ResponsesFilterForm(ResultsFilterForm, PagedFilterForm):
                 f"Choose a month between {_EARLIEST:%Y-%m} and {_LATEST:%Y-%m}."
             )
         return month
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "newest"

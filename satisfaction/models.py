@@ -196,6 +196,12 @@ class Response(models.Model):
             models.Index(
                 fields=["touch_point", "-responded_at", "-id"], name="response_touch_point_idx"
             ),
+            # The answers list sorted by score, lowest first, across surveys or in one.
+            models.Index(fields=["score", "-responded_at", "-id"], name="response_score_idx"),
+            models.Index(
+                fields=["survey", "score", "-responded_at", "-id"],
+                name="response_survey_score_idx",
+            ),
         ]
 
     def __str__(self):

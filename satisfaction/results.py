@@ -1,5 +1,6 @@
 """Reads for the results pages: NPS, CSAT and CES by month, segment, channel, touch point and
-survey, added up in SQL from the daily tallies; and the answers behind a figure, newest first.
+survey, added up in SQL from the daily tallies; and the answers behind a figure, newest first
+or as their list is sorted.
 
 NPS, CSAT and CES are on different scales, so no figure ever mixes two kinds: every grouped
 query also groups by survey, and the rows are added up per kind of survey afterwards (a few
@@ -15,11 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from crm.keyset import KeysetPage, cursor_of, keyset_page
+from crm.counting import CountedPage, page_counted
+from crm.keyset import cursor_of, keyset_page
 from customers.models import Customer, Interaction
 
 from . import scores
@@ -433,12 +436,25 @@ def trend_chart(kind: str, trend: list[Row]) -> Chart:
 # --- The answers behind a figure ------------------------------------------------------------
 
 
-# Newest first; served by response_survey_idx or response_recent_idx.
-RESPONSE_ORDER = ("-responded_at", "-id")
+# Each sort ends in the primary key, so that every answer has one place, and has its indexes:
+# by time, response_recent_idx (or response_survey_idx, _segment_idx, _touch_point_idx under
+# those filters), read backwards for the oldest first; by score, response_score_idx (or
+# response_survey_score_idx for one survey).
+ANSWER_SORTS = {
+    "newest": ("-responded_at", "-id"),
+    "oldest": ("responded_at", "id"),
+    "lowest": ("score", "-responded_at", "-id"),
+}
+ANSWER_SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "lowest": "Lowest score first",
+}
+RESPONSE_ORDER = ANSWER_SORTS["newest"]
 
 
 def response_cursor(response: Response) -> str:
-    """The cursor of the page that starts right after ``response``."""
+    """The cursor of the page that starts right after ``response``, newest first."""
     return cursor_of(response, RESPONSE_ORDER)
 
 
@@ -446,17 +462,17 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def response_list(
-    *,
-    filters: ResultFilters,
-    month: date | None = None,
-    after: str = "",
-    before: str = "",
-    page_size: int = PAGE_SIZE,
-) -> KeysetPage:
-    """The answers matching ``filters`` (and ``month``, within them), newest first, a page at a
-    time: keyset pages on (responded_at, id), served by response_survey_idx or
-    response_recent_idx, so page 1,000 costs what page 1 does."""
+def answer_order(sort: str) -> tuple[str, ...]:
+    """The keyset order of ``sort``; an unknown one is a ValidationError the page shows."""
+    try:
+        return ANSWER_SORTS[sort]
+    except KeyError:
+        raise ValidationError(f"Unknown sort '{sort}'.") from None
+
+
+def response_queryset(*, filters: ResultFilters, month: date | None = None) -> QuerySet:
+    """The answers matching ``filters`` (and ``month``, within them), in no order: the page,
+    its count and its export each order or count them their own way."""
     date_from, date_to = filters.date_from, filters.date_to
     if month:
         date_from, date_to = max(date_from, month_start(month)), min(date_to, month_end(month))
@@ -471,10 +487,27 @@ def response_list(
     for name in (*DIMENSIONS, "sentiment"):
         if getattr(filters, name):
             answers = answers.filter(**{name: getattr(filters, name)})
+    return answers
 
+
+def response_list(
+    *,
+    filters: ResultFilters,
+    month: date | None = None,
+    sort: str = "newest",
+    after: str = "",
+    before: str = "",
+    page_size: int = PAGE_SIZE,
+    counted: bool = False,
+) -> CountedPage:
+    """The answers matching ``filters`` (and ``month``, within them) in ``sort``, a keyset page
+    at a time, so page 1,000 costs what page 1 does; with how many there are in all when
+    ``counted``. Raises ValidationError for a broken page link or an unknown sort."""
+    order = answer_order(sort)
+    answers = response_queryset(filters=filters, month=month)
     page = keyset_page(
         answers.select_related("survey", "customer__party").defer("follow_up_answers"),
-        order=RESPONSE_ORDER,
+        order=order,
         after=after,
         before=before,
         page_size=page_size,
@@ -484,4 +517,9 @@ def response_list(
         row.kind_name = KIND_NAMES.get(row.kind, row.kind)
         row.sentiment_name = ANSWER_NAMES.get(row.kind, {}).get(row.sentiment, row.sentiment)
         row.touch_point_name = touch_points.get(row.touch_point, row.touch_point)
-    return page
+    return CountedPage(
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        count=page_counted(answers, page) if counted else None,
+    )

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.bulk import bulk_insert
 from crm.handoff import task_send_after_commit
 from customers.models import Consent, ContactMedium, Customer, Interaction
 from customers.roles import may_be_given
@@ -52,6 +53,7 @@ from .models import (
 from .scores import sentiment_of
 
 logger = logging.getLogger(__name__)
+FOLLOW_UP_TASK_BATCH = 5000
 
 _TOKEN_SALT = "satisfaction.invitation"
 COMMENT_MAX = 2000
@@ -567,7 +569,7 @@ def _follow_up_open(response: Response) -> FollowUp:
     )
     follow_up.task = task_create(
         customer=customer,
-        title=_task_title(follow_up.reason),
+        title=_task_title(response),
         owner=follow_up.assigned_to,
         due_on=follow_up.due_on,
         actor=None,
@@ -578,8 +580,44 @@ def _follow_up_open(response: Response) -> FollowUp:
     return follow_up
 
 
-def _task_title(reason: str) -> str:
-    return reason if len(reason) <= TASK_TITLE_MAX else reason[: TASK_TITLE_MAX - 1] + "…"
+def follow_ups_tasks_give() -> int:
+    """Give a task to every follow-up written in bulk without one (the demo's), in batches:
+    open or done as the follow-up is, owned by its owner."""
+    pending = (
+        FollowUp.objects.filter(task__isnull=True).select_related("response__survey").order_by("pk")
+    )
+    given = 0
+    while batch := list(pending[:FOLLOW_UP_TASK_BATCH]):
+        tasks = [
+            Task(
+                customer_id=follow_up.customer_id,
+                title=_task_title(follow_up.response),
+                kind=Task.Kind.FOLLOW_UP,
+                owner_id=follow_up.assigned_to_id,
+                due_on=follow_up.due_on,
+                state=Task.State.OPEN
+                if follow_up.status == FollowUp.Status.OPEN
+                else Task.State.DONE,
+                created_at=follow_up.created_at,
+                updated_at=follow_up.closed_at or follow_up.created_at,
+                closed_at=follow_up.closed_at,
+                closed_by_id=follow_up.closed_by_id,
+                closed_on_page=reverse("satisfaction:follow_up_close", args=[follow_up.pk]),
+            )
+            for follow_up in batch
+        ]
+        bulk_insert(tasks, with_ids=True)
+        for follow_up, task in zip(batch, tasks, strict=True):
+            follow_up.task_id = task.pk
+        FollowUp.objects.bulk_update(batch, ["task"])
+        given += len(batch)
+    return given
+
+
+def _task_title(response: Response) -> str:
+    """The answer a follow-up is about, without its comment: whoever sees tasks may not be
+    allowed to read survey answers."""
+    return f"{response.short_kind} {response.score} in «{response.survey.name}»"[:TASK_TITLE_MAX]
 
 
 @transaction.atomic

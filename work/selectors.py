@@ -27,10 +27,11 @@ UNREAD_COUNTED = 100
 
 def customer_work(customer: Customer) -> dict:
     """The "Tasks & notes" panel: open tasks by due day, notes pinned first then newest; the
-    staff a new task may be given to. Three queries."""
+    staff a new task may be given to. Three queries. A task another app closes on its own
+    page (a survey follow-up) is shown in that app's panel, with what only it may show."""
     return {
         "tasks": list(
-            Task.objects.filter(customer=customer, state=Task.State.OPEN)
+            Task.objects.filter(customer=customer, state=Task.State.OPEN, closed_on_page="")
             .select_related("owner")
             .order_by(*TASK_ORDER)[:PANEL_TASKS]
         ),

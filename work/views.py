@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crm.lists import list_page
 from crm.navigation import back_to
-from crm.savedviews.services import saved_views_for
+from crm.savedviews.services import saved_views_context
 from crm.sorting import SortColumn, sort_headers
 from customers.forms import apply_service_error
 from customers.views.common import customer_or_404, posted
@@ -51,8 +51,7 @@ def task_list(request):
             "here": request.get_full_path(),
             "today": timezone.localdate(),
             "sort_headers": sort_headers(request.GET, TASK_SORT_COLUMNS, current=filters["sort"]),
-            "saved_views": saved_views_for(user=request.user, list_name=TASKS),
-            "share_groups": request.user.groups.order_by("name"),
+            **saved_views_context(user=request.user, list_name=TASKS),
         },
     )
 

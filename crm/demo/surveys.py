@@ -177,6 +177,7 @@ def demo_surveys_seed(*, seed: int = 7, months: int = 12) -> dict[str, int]:
                 )
     bulk_insert(responses, with_ids=True)
     bulk_insert(follow_ups)
+    services.follow_ups_tasks_give()
     services.results_rebuild()
     return {
         "surveys": Survey.objects.count(),

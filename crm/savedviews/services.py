@@ -19,6 +19,15 @@ def saved_views_for(*, user, list_name: str) -> QuerySet:
     )
 
 
+def saved_views_context(*, user, list_name: str) -> dict:
+    """What a list page gives ``crm/_saved_views.html``: the views ``user`` may apply and the
+    groups they may share one with."""
+    return {
+        "saved_views": saved_views_for(user=user, list_name=list_name),
+        "share_groups": user.groups.order_by("name"),
+    }
+
+
 def saved_view_save(*, owner, list_name: str, name: str, query: str, group_id=None) -> SavedView:
     """Keep the list's filters and sort (never its page) under ``name``; saving a name again
     replaces what it held. A view is shared only with a group its owner belongs to."""

@@ -2,7 +2,9 @@
 
 from django import forms
 
+from crm.lists import PagedFilterForm
 from customers.identity.models import ImportJob
+from customers.identity.selectors import IMPORT_SORT_LABELS
 
 
 class MergeForm(forms.Form):
@@ -48,3 +50,26 @@ class ImportForm(forms.Form):
         label="When a row matches an existing customer",
         widget=forms.RadioSelect,
     )
+
+
+class ImportFilterForm(PagedFilterForm):
+    """The import list's filter bar; the page and its export read the same fields."""
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *ImportJob.Status.choices]
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *ImportJob.Kind.choices])
+    sort = forms.ChoiceField(required=False, choices=list(IMPORT_SORT_LABELS.items()))
+
+    def __init__(self, *args, **kwargs):
+        # The upload form shares the page and has a "kind" field too: ids must not collide.
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def selector_filters(cleaned: dict) -> dict:
+        return {
+            "status": cleaned.get("status", ""),
+            "kind": cleaned.get("kind", ""),
+            "sort": cleaned.get("sort") or "newest",
+        }

@@ -1,7 +1,12 @@
-"""The background jobs of this app (see ``crm.jobs``)."""
+"""The background jobs of this app (see ``crm.jobs``): duplicate scans, imports, and large
+exports of the import list."""
 
+from crm.exports.services import export_source_register
 from crm.jobs.kinds import JobKind, register
+from customers.identity.exports import IMPORTS_SOURCE
 from customers.identity.services import duplicate_scans, imports
+
+export_source_register(IMPORTS_SOURCE)
 
 register(
     JobKind(

@@ -6,10 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from crm.csv import csv_download
+from crm.lists import list_page
 from crm.permissions import permission_by_method
+from crm.savedviews.services import saved_views_context
+from crm.sorting import SortColumn, sort_headers
 from customers.forms import apply_service_error
 from customers.identity import selectors as identity_selectors
-from customers.identity.forms import ImportForm, MergeForm
+from customers.identity.exports import IMPORTS
+from customers.identity.forms import ImportFilterForm, ImportForm, MergeForm
 from customers.identity.models import DuplicateCandidate, DuplicateScan, ImportJob
 from customers.identity.services.duplicate_scans import duplicate_scan_request
 from customers.identity.services.import_errors import import_errors_csv
@@ -131,24 +135,45 @@ def duplicate_scans(request):
     return render(request, "identity/duplicates/scans.html", {"scans": scans})
 
 
+# An import's id grows with its request time: its time column sorts by the id's index.
+IMPORT_SORT_COLUMNS = (
+    SortColumn(
+        "requested", "newest", {"newest": "descending", "oldest": "ascending"}, reverse="oldest"
+    ),
+)
+
+
 @login_required
 @permission_by_method(GET="identity.view_importjob", POST="identity.add_importjob")
 def import_list(request):
-    form = ImportForm(_posted(request), request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    upload_form = ImportForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and upload_form.is_valid():
         try:
             job = import_job_request(
-                kind=form.cleaned_data["kind"],
-                file=form.cleaned_data["file"],
+                kind=upload_form.cleaned_data["kind"],
+                file=upload_form.cleaned_data["file"],
                 actor=request.user,
-                on_duplicate=form.cleaned_data["on_duplicate"],
+                on_duplicate=upload_form.cleaned_data["on_duplicate"],
             )
         except ValidationError as error:
-            form.add_error("file", error.messages)
+            upload_form.add_error("file", error.messages)
         else:
             return redirect("identity:import_detail", job_id=job.pk)
-    jobs = ImportJob.objects.select_related("uploaded_by")[:20]
-    return render(request, "identity/imports/list.html", {"form": form, "jobs": jobs})
+    return list_page(
+        request,
+        "identity/imports/list.html",
+        form=ImportFilterForm(request.GET or None),
+        page_of=lambda filters, **cursor: identity_selectors.import_list(
+            **ImportFilterForm.selector_filters(filters), **cursor
+        ),
+        context={
+            "upload_form": upload_form,
+            "sort_headers": sort_headers(
+                request.GET, IMPORT_SORT_COLUMNS, current=request.GET.get("sort") or "newest"
+            ),
+            **saved_views_context(user=request.user, list_name=IMPORTS),
+        },
+    )
 
 
 @login_required

@@ -32,6 +32,13 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The partner list's sorts, alone and under its status filter (the name's own unique
+        # index serves the name sort alone).
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="partner_created_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="partner_status_created_idx"),
+            models.Index(fields=["status", "name"], name="partner_status_name_idx"),
+        ]
         permissions = [
             ("approve_partner", "Can validate, approve, suspend and terminate partners"),
             ("manage_partner_tokens", "Can issue, rotate and revoke partner API tokens"),

@@ -4,12 +4,15 @@ import datetime
 
 from django import forms
 
-from crm.lists import FilterForm, PagedFilterForm
+from crm.lists import PagedFilterForm
 from customers.models import Partner
 from customers.partners.models import ApiToken, HubDelivery
+from customers.partners.selectors import PARTNER_SORT_LABELS
 
 
-class PartnerFilterForm(FilterForm):
+class PartnerFilterForm(PagedFilterForm):
+    """The partner list's filter bar; the page and its export read the same fields."""
+
     q = forms.CharField(
         required=False,
         label="Search",
@@ -18,9 +21,15 @@ class PartnerFilterForm(FilterForm):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *Partner.Status.choices]
     )
-    sort = forms.ChoiceField(
-        required=False, choices=[("newest", "Newest application first"), ("name", "By name")]
-    )
+    sort = forms.ChoiceField(required=False, choices=list(PARTNER_SORT_LABELS.items()))
+
+    @staticmethod
+    def selector_filters(cleaned: dict) -> dict:
+        return {
+            "q": cleaned.get("q", ""),
+            "status": cleaned.get("status", ""),
+            "sort": cleaned.get("sort") or "newest",
+        }
 
 
 class PartnerForm(forms.Form):

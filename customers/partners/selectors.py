@@ -19,20 +19,32 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from crm.counting import CountedPage, page_counted
 from crm.keyset import KeysetPage, keyset_page
 from customers.models import ActionLog, ContactMedium, Customer, Partner, Party
 from customers.normalization import name_key, normalize_phone
 from customers.partners.models import ApiToken, HubDelivery, HubSubscription
 
-PARTNER_SORTS = {"newest": ("-created_at", "-id"), "name": ("name",)}
-PARTNER_PAGE_SIZE = 100
+# Each sort is a keyset ending in a unique column, with an index that serves it alone and under
+# the status filter (Partner.Meta.indexes; the name's unique index).
+PARTNER_SORTS = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "name": ("name",),
+}
+PARTNER_SORT_LABELS = {
+    "newest": "Newest application first",
+    "oldest": "Oldest application first",
+    "name": "By name",
+}
+PARTNER_PAGE_SIZE = 50
 PARTNER_ACTIVITY_LIMIT = 30
 DELIVERY_PAGE_SIZE = 50
 # Only these can be sent again: a pending one is already on its way, a cancelled one's hub is gone.
 REPLAYABLE_STATUSES = frozenset({HubDelivery.Status.DEAD, HubDelivery.Status.DELIVERED})
 
 
-def _customer_count() -> Subquery:
+def partner_customer_count() -> Subquery:
     """Customers of the partner in the outer query; merged-away records are not customers."""
     counts = (
         Customer.objects.filter(partner=OuterRef("pk"))
@@ -45,26 +57,49 @@ def _customer_count() -> Subquery:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-@dataclass(frozen=True)
-class PartnerPage:
-    rows: list[Partner]
-    has_more: bool
-
-
-def partner_list(*, q: str = "", status: str = "", sort: str = "newest") -> PartnerPage:
-    """Partners with their customer count, in one query; ``has_more`` when the page is full."""
-    partners = Partner.objects.annotate(customer_count=_customer_count())
+def partner_list_queryset(*, q: str = "", status: str = "", sort: str = "newest") -> QuerySet:
+    """The partners the list's filters select, in no order (the page, the count and the
+    export each order or count them their own way). The name search reads every partner's
+    name: there are hundreds of partners, not millions."""
+    if sort not in PARTNER_SORTS:
+        raise ValidationError(f"Unknown sort '{sort}'.")
+    partners = Partner.objects.all()
     if q.strip():
         partners = partners.filter(name__icontains=q.strip())
     if status:
         partners = partners.filter(status=status)
-    partners = partners.order_by(*PARTNER_SORTS.get(sort, PARTNER_SORTS["newest"]))
-    rows = list(partners[: PARTNER_PAGE_SIZE + 1])
-    return PartnerPage(rows=rows[:PARTNER_PAGE_SIZE], has_more=len(rows) > PARTNER_PAGE_SIZE)
+    return partners
+
+
+def partner_list(
+    *,
+    sort: str = "newest",
+    after: str = "",
+    before: str = "",
+    page_size: int = PARTNER_PAGE_SIZE,
+    **filters,
+) -> CountedPage:
+    """One keyset page of partners with their customer count, in one query, and how many the
+    filters select; raises ValidationError for a broken page link."""
+    partners = partner_list_queryset(sort=sort, **filters)
+    page = keyset_page(
+        partners.annotate(customer_count=partner_customer_count()),
+        order=PARTNER_SORTS[sort],
+        after=after,
+        before=before,
+        page_size=page_size,
+    )
+    # Counted without the customer counts: they change no row's presence.
+    return CountedPage(
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        count=page_counted(partners, page),
+    )
 
 
 def partner_get(*, partner_id: int) -> Partner:
-    return Partner.objects.annotate(customer_count=_customer_count()).get(pk=partner_id)
+    return Partner.objects.annotate(customer_count=partner_customer_count()).get(pk=partner_id)
 
 
 def partner_page(*, partner: Partner) -> dict:

@@ -15,10 +15,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.lists import list_page
+from crm.savedviews.services import saved_views_context
 from crm.sealed import seal, unseal
+from crm.sorting import SortColumn, sort_headers
 from customers.forms import apply_service_error
 from customers.models import Partner
 from customers.partners import selectors
+from customers.partners.exports import PARTNERS
 from customers.partners.forms import (
     DeliveryFilterForm,
     PartnerApplicationForm,
@@ -128,15 +131,32 @@ def _token_hand_over(request, *, partner: Partner, issued: partners.IssuedToken,
 # --- Partners ---------------------------------------------------------------------------------
 
 
+# Each column sorts by a keyset that has its index (customers.partners.selectors.PARTNER_SORTS).
+PARTNER_SORT_COLUMNS = (
+    SortColumn("name", "name", {"name": "ascending"}),
+    SortColumn(
+        "applied", "newest", {"newest": "descending", "oldest": "ascending"}, reverse="oldest"
+    ),
+)
+
+
 @login_required
 @permission_required("customers.view_partner", raise_exception=True)
 def partner_list(request):
-    form = PartnerFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page = selectors.partner_list(
-        q=data.get("q", ""), status=data.get("status", ""), sort=data.get("sort") or "newest"
+    return list_page(
+        request,
+        "partners/list.html",
+        form=PartnerFilterForm(request.GET or None),
+        page_of=lambda filters, **cursor: selectors.partner_list(
+            **PartnerFilterForm.selector_filters(filters), **cursor
+        ),
+        context={
+            "sort_headers": sort_headers(
+                request.GET, PARTNER_SORT_COLUMNS, current=request.GET.get("sort") or "newest"
+            ),
+            **saved_views_context(user=request.user, list_name=PARTNERS),
+        },
     )
-    return render(request, "partners/list.html", {"form": form, "page": page})
 
 
 @login_required

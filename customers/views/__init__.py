@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from crm.lists import list_page
-from crm.savedviews.services import saved_views_for
+from crm.savedviews.services import saved_views_context
 from customers import selectors, services
 from customers.bulk import bulk_actions_for
 from customers.forms import (
@@ -53,8 +53,7 @@ def customer_list(request):
                 scores_visible=request.user.has_perm("customers.view_latestscores"),
             ),
             "bulk_actions": bulk_actions_for(request.user),
-            "saved_views": saved_views_for(user=request.user, list_name="customers"),
-            "share_groups": request.user.groups.order_by("name"),
+            **saved_views_context(user=request.user, list_name="customers"),
         },
     )
 

@@ -15,7 +15,8 @@ def follow_ups_become_tasks(apps, schema_editor):
         tasks = [
             Task(
                 customer_id=follow_up.customer_id,
-                title=follow_up.reason[:200],
+                # The answer, without the customer's comment the reason quotes.
+                title=follow_up.reason.split(": “")[0][:200],
                 kind="follow_up",
                 owner_id=follow_up.assigned_to_id,
                 due_on=follow_up.due_on,

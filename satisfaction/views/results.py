@@ -7,8 +7,19 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from crm.lists import list_page
+from crm.savedviews.services import saved_views_context
+from crm.sorting import SortColumn, sort_headers
 from satisfaction import results as selectors
+from satisfaction.exports import ANSWERS
 from satisfaction.forms_results import ResponsesFilterForm, ResultsFilterForm
+
+# Only the columns whose sort an index serves (results.ANSWER_SORTS).
+_ANSWER_COLUMNS = (
+    SortColumn(
+        "answered", "newest", {"newest": "descending", "oldest": "ascending"}, reverse="oldest"
+    ),
+    SortColumn("score", "lowest", {"lowest": "ascending"}),
+)
 
 
 @login_required
@@ -37,10 +48,14 @@ def responses(request):
         "satisfaction/responses.html",
         form=form,
         page_of=lambda data, **cursor: selectors.response_list(
-            filters=filters, month=data["month"], **cursor
+            filters=filters, month=data["month"], sort=data["sort"], counted=True, **cursor
         ),
         context={
             "filters": filters,
             "results_query": filters.query(sentiment="") if filters else "",
+            "sort_headers": sort_headers(
+                request.GET, _ANSWER_COLUMNS, current=request.GET.get("sort") or "newest"
+            ),
+            **saved_views_context(user=request.user, list_name=ANSWERS),
         },
     )

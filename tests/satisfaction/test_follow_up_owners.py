@@ -86,7 +86,9 @@ def test_with_nobody_to_give_it_to_it_waits_in_the_unassigned_list(
     assert "Nobody calls back" not in mine.content.decode()
 
 
-def test_a_follow_up_is_given_to_a_colleague_with_an_audit(consenting_customer, invitation, agent):
+def test_a_follow_up_is_given_to_a_colleague_as_its_task_with_an_audit(
+    consenting_customer, invitation, agent
+):
     services.response_submit(invitation=invitation, score=3)
     follow_up = FollowUp.objects.get()
 
@@ -94,10 +96,15 @@ def test_a_follow_up_is_given_to_a_colleague_with_an_audit(consenting_customer, 
     services.follow_up_assign(follow_up=follow_up, assignee=agent, actor=agent)  # no change
 
     follow_up.refresh_from_db()
-    assert follow_up.assigned_to == agent
-    (entry,) = ActionLog.objects.filter(action="follow_up.assigned")
+    assert (follow_up.assigned_to, follow_up.task.owner) == (agent, agent)
+    (entry,) = ActionLog.objects.filter(action="task.assigned")
     assert (entry.customer, entry.actor) == (consenting_customer, agent)
-    assert entry.data == {"follow_up": follow_up.pk, "from": "margaret", "to": "alice"}
+    assert entry.data == {
+        "task": follow_up.task_id,
+        "title": follow_up.task.title,
+        "from": "margaret",
+        "to": "alice",
+    }
 
 
 def test_a_follow_up_goes_only_to_staff_who_may_work_it(invitation, analyst, manager):

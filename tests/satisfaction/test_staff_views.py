@@ -141,4 +141,4 @@ def test_the_customer_page_shows_survey_history_and_open_follow_ups(client, mana
     assert "Satisfaction" in page
     assert "Support NPS" in page and "Took three calls" in page
     assert 'title="Negative">NPS 4</span>' in page
-    assert "Follow-ups" in page and "Record outcome" in page
+    assert "Survey follow-ups" in page and "Record outcome" in page

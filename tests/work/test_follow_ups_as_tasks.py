@@ -17,7 +17,7 @@ from work.models import Notification, Task
 
 @pytest.fixture
 def follow_up(invitation, manager):
-    satisfaction_services.response_submit(invitation=invitation, score=2)
+    satisfaction_services.response_submit(invitation=invitation, score=2, comment="Rude agent")
     return FollowUp.objects.select_related("task").get()
 
 
@@ -26,7 +26,7 @@ def test_a_low_answer_gives_its_follow_up_owner_a_follow_up_task(follow_up, mana
 
     assert (task.kind, task.owner, task.state) == ("follow_up", manager, "open")
     assert (task.customer_id, task.due_on) == (follow_up.customer_id, follow_up.due_on)
-    assert task.title == follow_up.reason
+    assert task.title == "NPS 2 in «Support NPS»"  # not the comment: tasks reach more people
     assert task.closed_on_page == reverse("satisfaction:follow_up_close", args=[follow_up.pk])
     assert Notification.objects.filter(recipient=manager, kind="assigned").exists()
 
@@ -103,3 +103,13 @@ def test_follow_ups_made_before_they_were_tasks_get_their_task(follow_up, manage
     assert follow_up.task.closed_on_page == reverse(
         "satisfaction:follow_up_close", args=[follow_up.pk]
     )
+
+
+def test_follow_ups_written_in_bulk_get_their_tasks_in_bulk(follow_up, manager):
+    FollowUp.objects.filter(pk=follow_up.pk).update(task=None, status="done")
+
+    assert satisfaction_services.follow_ups_tasks_give() == 1
+
+    follow_up.refresh_from_db()
+    assert (follow_up.task.kind, follow_up.task.state) == ("follow_up", "done")
+    assert satisfaction_services.follow_ups_tasks_give() == 0

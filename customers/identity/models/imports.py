@@ -38,6 +38,11 @@ class ImportJob(JobRun):
     class Meta(JobRun.Meta):
         db_table = "customers_importjob"
         ordering = ["-requested_at"]
+        # The import list's filters, each in the list's id order.
+        indexes = [
+            models.Index(fields=["status", "id"], name="importjob_status_idx"),
+            models.Index(fields=["kind", "id"], name="importjob_kind_idx"),
+        ]
 
     def __str__(self):
         return f"Import {self.pk} of {self.original_name}"

@@ -77,7 +77,7 @@ def test_the_import_list_shows_recent_jobs(client, manager):
     response = client.get(IMPORTS)
     assert response.status_code == 200
     assert "export.csv" in response.content.decode()
-    assert list(response.context["jobs"]) == list(ImportJob.objects.all())
+    assert response.context["page"].rows == list(ImportJob.objects.all())
 
 
 def test_the_progress_endpoint_reports_status_percent_and_rows(client, manager):
@@ -185,7 +185,7 @@ def test_a_bad_file_shows_the_error_on_the_form_and_queues_nothing(
             IMPORTS, {"kind": "customers", "on_duplicate": "refuse", "file": upload(content)}
         )
     assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors["file"])
+    assert any(message in error for error in response.context["upload_form"].errors["file"])
     assert message in response.content.decode()
     assert callbacks == []
     assert not ImportJob.objects.exists()
@@ -196,7 +196,7 @@ def test_an_upload_without_a_file_or_with_an_unknown_kind_is_refused(client, man
     client.force_login(manager)
     response = client.post(IMPORTS, {"kind": "payments", "on_duplicate": "refuse"})
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"kind", "file"}
+    assert set(response.context["upload_form"].errors) == {"kind", "file"}
     assert not ImportJob.objects.exists()
 
 
