@@ -45,6 +45,7 @@ def consent_record(
         customer=customer,
         actor=actor,
         data={
+            "consent": consent.pk,
             "channel": channel,
             "purpose": purpose,
             "source": source,
@@ -52,6 +53,36 @@ def consent_record(
         },
     )
     return consent
+
+
+@transaction.atomic
+def consent_first_record(
+    *, customer: Customer, channel: str, purpose: str, granted: bool, source: str, actor
+) -> Consent:
+    """Record the customer's first answer for one channel and purpose. An answer already on
+    record is refused (code ``consent_exists``, its id in ``params``): a caller that creates
+    must not silently overwrite it, it changes it instead. Checked under the customer's lock,
+    so two first answers sent at once cannot both count as first."""
+    customer_lock_for_edit(customer)
+    existing = (
+        Consent.objects.filter(customer=customer, channel=channel, purpose=purpose)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            "An answer for this channel and purpose is already on record.",
+            code="consent_exists",
+            params={"id": existing},
+        )
+    return consent_record(
+        customer=customer,
+        channel=channel,
+        purpose=purpose,
+        granted=granted,
+        source=source,
+        actor=actor,
+    )
 
 
 PREFERENCE_FIELDS = (

@@ -7,6 +7,7 @@ a new customer is a TMF629 customer and, when its party came with it, a TMF632 p
 from customers.partners.api.customer import events as customer
 from customers.partners.api.interaction import events as interaction
 from customers.partners.api.party import events as party
+from customers.partners.api.privacy import events as privacy
 from customers.partners.models import HubSubscription
 
 Api = HubSubscription.Api
@@ -15,6 +16,7 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     Api.CUSTOMER: customer.EVENT_TYPES,
     Api.PARTY: party.EVENT_TYPES,
     Api.INTERACTION: interaction.EVENT_TYPES,
+    Api.PRIVACY: privacy.EVENT_TYPES,
 }
 
 # Each takes a batch of CustomerEvents and ``hears(event_type, partner_id)`` and returns the
@@ -23,4 +25,5 @@ NOTICE_BUILDERS = {
     Api.CUSTOMER: customer.customer_notices,
     Api.PARTY: party.party_notices,
     Api.INTERACTION: interaction.interaction_notices,
+    Api.PRIVACY: privacy.privacy_notices,
 }

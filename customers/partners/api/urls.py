@@ -8,6 +8,7 @@ from customers.partners.api.customer import urls as customer
 from customers.partners.api.errors import api_error_response
 from customers.partners.api.interaction import urls as interaction
 from customers.partners.api.party import urls as party
+from customers.partners.api.privacy import urls as privacy
 
 app_name = "api"
 
@@ -58,6 +59,15 @@ urlpatterns = [
         description="Partners register the people and organisations they work with, before or "
         "besides their customer role: TMF632 Party Management v5 individuals, organisations and "
         "the event hub. Authenticate with `Authorization: Bearer <token>`.",
+    ),
+    _api(
+        privacy,
+        prefix="privacy-",
+        title="Privacy Management (TMF644 v5)",
+        version="5.0.0",
+        description="Partners read and record their own customers' consents, one party privacy "
+        "agreement per channel and purpose: TMF644 Privacy Management v5. Authenticate with "
+        "`Authorization: Bearer <token>` (customer:read to read, customer:write to record).",
     ),
     # Debug mode too: an unknown path under the API is a TMF error, never an HTML page.
     re_path(r"^.*$", not_found),

@@ -66,6 +66,7 @@ class HubSubscription(models.Model):
         CUSTOMER = "customerManagement", "TMF629 Customer Management"
         PARTY = "partyManagement", "TMF632 Party Management"
         INTERACTION = "partyInteraction", "TMF683 Party Interaction"
+        PRIVACY = "privacyManagement", "TMF644 Privacy Management"
 
     api = models.CharField(max_length=20, choices=Api.choices, default=Api.CUSTOMER)
     partner = models.ForeignKey(

@@ -20,6 +20,7 @@ from tests.factories import CustomerFactory, PartnerFactory
 API = "/tmf-api/customerManagement/v5"
 PARTY_API = "/tmf-api/partyManagement/v5"
 INTERACTION_API = "/tmf-api/partyInteraction/v5"
+PRIVACY_API = "/tmf-api/privacyManagement/v5"
 SPECS = Path(__file__).parent / "tmf"
 # Each spec copy with its sha256 (SOURCE.md says where it came from).
 SPEC_FILES = {
@@ -34,6 +35,10 @@ SPEC_FILES = {
     "TMF683": (
         "TMF683-Party_Interaction-v5.0.0.oas.yaml",
         "e9a22119793701f1c83d167f80d4fd3c6e612eddaceed2d59ac56a552dc0415d",
+    ),
+    "TMF644": (
+        "TMF644-Privacy-v5.0.0.oas.yaml",
+        "e104a780af666dc8f233891c215384c2609ad48a166c7b06bae20bc1b7f3f18c",
     ),
 }
 # Types the spec names in a discriminator mapping without defining them: checked as their base.
@@ -126,6 +131,11 @@ def tmf632():
 @pytest.fixture(scope="session")
 def tmf683():
     return tmf_spec("TMF683")
+
+
+@pytest.fixture(scope="session")
+def tmf644():
+    return tmf_spec("TMF644")
 
 
 @pytest.fixture(autouse=True)
