@@ -65,6 +65,19 @@ app.conf.beat_schedule = {
         "task": "crm.exports.tasks.exports_expire",
         "schedule": crontab(hour=4, minute=30),
     },
+    "forget-old-access-log-entries-daily": {
+        "task": "privacy.tasks.access_log_forget",
+        "schedule": crontab(hour=4, minute=45),
+    },
+    "delete-old-subject-access-files-daily": {
+        "task": "privacy.tasks.subject_access_expire",
+        "schedule": crontab(hour=4, minute=50),
+    },
+    # After the night's other work; a dry run from the retention page comes first.
+    "apply-retention-rules-nightly": {
+        "task": "privacy.tasks.retention_apply",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "resume-background-jobs": {
         "task": "crm.jobs.tasks.jobs_resume",
         "schedule": crontab(minute="*/5"),

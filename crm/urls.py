@@ -15,6 +15,7 @@ urlpatterns = [
         "login/second-factor/enrol/", signin_views.second_factor_enrol, name="second_factor_enrol"
     ),
     path("customers/", include("customers.identity.urls")),
+    path("customers/", include("customers.history.urls")),
     path("customers/", include("customers.urls")),
     path("partners/", include("customers.partners.urls")),
     path("search/", include("customers.views.search")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("views/", include("crm.savedviews.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("work/", include("work.urls")),
+    path("privacy/", include("privacy.urls")),
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
     path("tmf-api/", include("customers.partners.api.urls")),

@@ -53,3 +53,8 @@ def party_events_announce(events: list[PartyEvent]) -> None:
     """Tell every receiver of these party changes, in one batch, inside their transaction."""
     if events:
         party_event.send(sender=PartyEvent, events=events)
+
+
+# Sent by the customer page each time it is shown, with ``customer`` and ``viewer`` (the staff
+# user): who looked at whom is the privacy app's access log, kept without this app knowing it.
+customer_viewed = Signal()

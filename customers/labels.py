@@ -144,7 +144,8 @@ def value_label(name: str, value) -> str:
         return _choice(choices[name], value)
     if name == "language":
         return language_label(str(value))
-    if value in ("True", "False", True, False):
+    # isinstance, not ==: the number 1 equals True, and an id of 1 is not "yes".
+    if isinstance(value, bool) or value in ("True", "False"):
         return "yes" if value in ("True", True) else "no"
     if name.startswith("contact_time_") and len(str(value)) == 8:
         return str(value)[:5]  # '18:00:00' -> '18:00'

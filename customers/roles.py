@@ -69,6 +69,9 @@ _AGENT = [
     "work.change_task",
     "work.add_note",
     "work.change_note",
+    # Pass on a person's request to be forgotten; a manager approves it.
+    "privacy.add_erasurerequest",
+    "privacy.view_erasurerequest",
 ]
 _MANAGER = [
     *_AGENT,
@@ -77,6 +80,8 @@ _MANAGER = [
     "customers.terminate_customer",
     "customers.reestablish_customer",
     "customers.merge_customer",
+    # Who changed what in a customer's data, before and after (customers/history).
+    "history.view_field_history",
     "identity.view_duplicatecandidate",
     "identity.change_duplicatecandidate",
     "identity.view_duplicatescan",
@@ -102,6 +107,15 @@ _MANAGER = [
     "work.add_notification",
     "work.change_notification",
     "work.delete_notification",
+    # Data rights: approve erasure (someone else's request), answer a subject-access request,
+    # and hold a customer's data for legal reasons.
+    "privacy.approve_erasurerequest",
+    "privacy.view_subjectaccessexport",
+    "privacy.add_subjectaccessexport",
+    "privacy.download_subjectaccessexport",
+    "privacy.view_legalhold",
+    "privacy.add_legalhold",
+    "privacy.delete_legalhold",
 ]
 
 # Analysts own the models: they train them, follow the runs and rescore on demand.

@@ -81,11 +81,23 @@ INSTALLED_APPS = [
     "customers",
     "customers.identity",
     "customers.partners",
+    # Field history: database triggers record every change to a customer's own data.
+    "pgtrigger",
+    "pghistory",
+    "customers.history",
     "risk",
     "satisfaction",
     "work",
     "home",
+    "privacy",
 ]
+
+# The history triggers are installed after every migrate (PostgreSQL only), not written into
+# the migrations of the apps whose tables they watch.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# The moment of each change, not its transaction's start: changes list in the order made.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -280,6 +292,8 @@ CRM_LOCALE = env.str("CRM_LOCALE", default="en_GB")
 # A chunk of a background job (scoring run, duplicate scan, import) held this long by a worker
 # that never finished it goes to another worker.
 CRM_JOB_LEASE_SECONDS = env_int("CRM_JOB_LEASE_SECONDS", default=600, minimum=1)
+# Who opened a customer's page or downloaded their data is kept this many days.
+CRM_ACCESS_LOG_DAYS = env_int("CRM_ACCESS_LOG_DAYS", default=365, minimum=1)
 # A background export's file is deleted this many days after it was written: a list's rows are
 # personal data, kept no longer than someone needs to download them.
 CRM_EXPORT_KEEP_DAYS = env_int("CRM_EXPORT_KEEP_DAYS", default=7, minimum=1)

@@ -2,11 +2,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.utils import timezone
 
 from crm.bulk import bulk_insert
 from customers.events import CustomerEvent, customer_events_announce
 from customers.models import ActionLog, Customer, Partner
+
+# Sent with the entries just logged, inside the transaction that made the changes: the field
+# history (customers.history) names their actor on the rows its triggers wrote for them.
+actions_logged = Signal()
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ def action_logs_record(
     entries' ids, so none are fetched.
     """
     bulk_insert(entries)
+    actions_logged.send(sender=ActionLog, entries=entries)
     if events is None:
         events = [
             CustomerEvent(customer=entry.customer, action=entry.action, data=entry.data)

@@ -11,6 +11,7 @@ from crm.lists import list_page
 from crm.savedviews.services import saved_views_context
 from customers import selectors, services
 from customers.bulk import bulk_actions_for
+from customers.events import customer_viewed
 from customers.forms import (
     ConsentForm,
     ContactMediumForm,
@@ -24,7 +25,7 @@ from customers.forms import (
 )
 from customers.identity_rules import DuplicateFound
 from customers.labels import transition_permission_refusal, transition_status_refusal
-from customers.models import CommunicationPreferences, ContactMedium
+from customers.models import CommunicationPreferences, ContactMedium, Customer
 from customers.panels import panels_for
 from customers.services.lifecycle import (
     DEBT_CHECKED_ACTIONS,
@@ -65,6 +66,7 @@ def customer_detail(request, number):
     if customer.number != number.strip().upper():
         messages.info(request, f"{number.upper()} was merged into {customer.number}.")
         return redirect(customer)
+    customer_viewed.send(sender=Customer, customer=customer, viewer=request.user)
     context = {
         "customer": customer,
         **selectors.customer_360(customer=customer, viewer=request.user),

@@ -18,6 +18,8 @@ from customers.identity.selectors import duplicate_queue
 from customers.interaction_selectors import open_interactions
 from customers.models import Customer, Interaction, Partner
 from customers.partners.models import HubDelivery
+from customers.services.audit import actor_label
+from privacy.erasure import erasure_waiting_for
 from risk.selectors import retention_work_list
 
 from ..models import ValueAtRiskTally
@@ -31,6 +33,9 @@ RUN_PAGES = {
     "risk.ScoringRun": ("Scoring run", "risk:overview"),
     "identity.DuplicateScan": ("Duplicate scan", "identity:duplicate_scans"),
     "identity.ImportJob": ("Import", "identity:imports"),
+    "privacy.RetentionRun": ("Retention run", "privacy:retention"),
+    "exports.ExportJob": ("Export", None),
+    "customers.BulkActionRun": ("Bulk action", None),
 }
 
 
@@ -193,7 +198,8 @@ def _failed_background_work() -> WorkBlock:
     since = timezone.now() - timedelta(days=FAILED_RUNS_DAYS)
     failed = Q(status=JobStatus.FAILED) | Q(chunks_failed__gt=0)
     items, count = [], 0
-    for kind in job_kinds():
+    # Kinds may share their run model (every list's exports are ExportJobs): each model once.
+    for kind in {kind.run_model: kind for kind in job_kinds()}.values():
         label, page = RUN_PAGES.get(kind.run_model, (kind.name, None))
         # A run table holds a row a night at most: read straight, newest first.
         runs = kind.runs.objects.filter(failed, requested_at__gte=since).order_by("-requested_at")
@@ -227,6 +233,26 @@ def _failed_background_work() -> WorkBlock:
     )
 
 
+def _erasures_waiting(user) -> WorkBlock:
+    waiting = erasure_waiting_for(user)
+    return WorkBlock(
+        name="erasures",
+        title="Erasures waiting for your approval",
+        count=len(waiting),
+        more_url=reverse("privacy:erasures"),
+        more_label="All erasure requests",
+        empty="No one waits to be forgotten.",
+        items=[
+            WorkItem(
+                label=erasure.customer.number,
+                url=reverse("privacy:erasure", args=[erasure.pk]),
+                note=f"asked by {actor_label(erasure.requested_by)}, {_age(erasure.requested_at)}",
+            )
+            for erasure in waiting[:SHOWN]
+        ],
+    )
+
+
 def my_work(*, user) -> list[WorkBlock]:
     """The blocks of work this person may see, in the order the page shows them."""
     can = user.has_perm
@@ -241,6 +267,8 @@ def my_work(*, user) -> list[WorkBlock]:
         blocks.append(_duplicates())
     if can("customers.approve_partner"):
         blocks.append(_partner_applications())
+    if can("privacy.approve_erasurerequest"):
+        blocks.append(_erasures_waiting(user))
     if can(OPERATIONS_PERMISSION):
         blocks.append(_failed_background_work())
     return blocks

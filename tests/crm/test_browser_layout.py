@@ -144,6 +144,7 @@ def _staff_pages(base) -> dict[str, str]:
         "home": "/",
         "customers": "/customers/",
         "customer": base["customer"].get_absolute_url(),
+        "access-log": f"/privacy/customers/{base['customer'].number}/access-log/",
         "new-lead": "/customers/new/",
         "open-interactions": "/customers/interactions/open/",
         "imports": "/customers/imports/",
@@ -159,6 +160,9 @@ def _staff_pages(base) -> dict[str, str]:
         "follow-ups": "/satisfaction/follow-ups/",
         "tasks": "/work/tasks/?show=all",
         "notifications": "/work/notifications/",
+        "erasures": "/privacy/erasures/",
+        "retention-periods": "/privacy/retention/",
+        "erasure-request": f"/privacy/customers/{base['customer'].number}/erasure/",
         "second-factor-enrol": "/login/second-factor/enrol/",
         "admin": "/admin/",
     }

@@ -34,6 +34,8 @@ ATTRIBUTE_ACTIONS = {
     "contact_medium.changed",
     "contact_medium.removed",
     "preferences.changed",
+    # The person was forgotten: the customer is a tombstone from now on.
+    "customer.erased",
 }
 
 
@@ -67,6 +69,8 @@ def _changed_attributes(action: str, data: dict) -> list[str]:
         return ["characteristic"]
     if action == "customer.merged":
         return ["contactMedium", "engagedParty", "agreement"]
+    if action == "customer.erased":
+        return ["contactMedium", "engagedParty", "name"]
     names = {_CUSTOMER_ATTRIBUTES.get(key, "engagedParty") for key in data}
     if names & {"engagedParty"}:
         names.add("name")

@@ -1,0 +1,1 @@
+"""Staff pages of data rights, a module per right."""
