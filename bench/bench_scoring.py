@@ -25,16 +25,12 @@ fewer customers than hold a product, or when a target given with --max-run-secon
 """
 
 import argparse
-import contextlib
 import inspect
 import os
 import random
 import re
 import shlex
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,11 +42,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.databases import fresh_database  # noqa: E402
+from bench.databases import database_exists, demo_base_seed  # noqa: E402
+from bench.workers import Worker, manage, queue_purge  # noqa: E402
 
 RING_REF = "bench-ring-"  # external_ref of planted ring members: bench-ring-<stamp>-<ring>-<member>
 RING_PRODUCTS = ("DEV-PHONE-PRO", "DEV-PHONE", "DEV-TABLET", "MOB-UNLMAX", "MOB-UNL")
-KEYS_BUILT_BY_SEED_BELOW = 50_000  # seed_demo --identity-keys auto builds keys below this size
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -122,40 +118,6 @@ def say(text: str) -> None:
 # --- The base -------------------------------------------------------------------------------
 
 
-def _service_env(args) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=args.database_url,
-        CELERY_BROKER_URL=args.broker_url,
-        CELERY_RESULT_BACKEND=args.broker_url,
-        DJANGO_SETTINGS_MODULE=os.environ["DJANGO_SETTINGS_MODULE"],
-    )
-    return env
-
-
-def _manage(args, *command: str) -> float:
-    """Run a management command of the product in its own process; returns its seconds."""
-    started = time.monotonic()
-    say(f"$ manage.py {' '.join(command)}")
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *command],
-        cwd=ROOT,
-        env=_service_env(args),
-        check=True,
-    )
-    return time.monotonic() - started
-
-
-def _database_exists(url: str) -> bool:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as server:
-        return bool(
-            server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        )
-
-
 def _seeded_customers() -> int:
     from customers.models import Customer
 
@@ -177,35 +139,18 @@ def _keys_missing() -> bool:
 
 def base_ready(args) -> dict:
     """The seeded base: reused when asked for and of the right size, else built afresh."""
-    from django.db import connection, connections
-
     facts = {"reused": False, "seed_s": None, "keys_s": None, "analyze_s": None}
-    if args.reuse and _database_exists(args.database_url):
-        _manage(args, "migrate", "--no-input", "-v0")
+    if args.reuse and database_exists(args.database_url):
+        manage(args, "migrate", "--no-input", "-v0")
         seeded = _seeded_customers()
         if seeded == args.customers:
             facts["reused"] = True
             if _keys_missing():
-                facts["keys_s"] = _manage(args, "rebuild_identity_keys", "--workers", "2")
+                facts["keys_s"] = manage(args, "rebuild_identity_keys", "--workers", "2")
             say(f"Reusing {seeded} seeded customers in {args.database_url}.")
             return facts
         say(f"--reuse: the database holds {seeded} seeded customers, not {args.customers}.")
-    connections.close_all()
-    fresh_database(args.database_url, label="scoring")
-    _manage(args, "migrate", "--no-input", "-v0")
-    facts["seed_s"] = _manage(
-        args, "seed_demo", "--customers", str(args.customers), "--seed", str(args.seed)
-    )
-    if args.customers >= KEYS_BUILT_BY_SEED_BELOW:
-        # seed_demo leaves the identity keys of a bulk load to this command; the fraud score's
-        # shared e-mail, phone and address signals read them.
-        facts["keys_s"] = _manage(args, "rebuild_identity_keys", "--workers", "2")
-    from customers.identity.models import IdentityKey
-
-    started = time.monotonic()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {IdentityKey._meta.db_table}")
-    facts["analyze_s"] = time.monotonic() - started
+    facts.update(demo_base_seed(args, label="scoring"))
     return facts
 
 
@@ -434,83 +379,6 @@ def rings_ready(args, rng: random.Random) -> tuple[list[list[int]], bool]:
             if len(rings) == args.fraud_rings and all(len(r) == args.ring_size for r in rings):
                 return rings, True
     return rings_plant(args, rng), False
-
-
-# --- The worker -----------------------------------------------------------------------------
-
-
-def queue_purge(app) -> int:
-    """Empty the benchmark's queue, and forget tasks a killed worker had taken (acks_late
-    messages kombu's Redis transport would deliver again)."""
-    purged = app.control.purge() or 0
-    with app.connection_for_write() as conn:
-        client = conn.default_channel.client
-        client.delete("unacked", "unacked_index", "unacked_mutex")
-    return purged
-
-
-class Worker:
-    def __init__(self, args, log_path: Path):
-        self.hostname = f"bench_scoring_{os.getpid()}@{socket.gethostname()}"
-        self.log_path = log_path
-        self.log = log_path.open("w")
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crm",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            str(args.workers),
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            self.hostname,
-            "--without-gossip",
-            "--without-mingle",
-        ]
-        self.command = command
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=_service_env(args),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped with its pool children
-        )
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def wait_ready(self, app, timeout: float = 120) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if not self.alive():
-                raise RuntimeError(f"The Celery worker exited with {self.process.returncode}.")
-            if app.control.ping(destination=[self.hostname], timeout=1.0):
-                return time.monotonic() - started
-        raise RuntimeError(f"The Celery worker did not answer a ping within {timeout:.0f} s.")
-
-    def stop(self, timeout: float = 30) -> None:
-        if self.alive():
-            self.process.send_signal(signal.SIGTERM)  # warm shutdown
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        else:
-            # Pool children left behind by a crashed main process.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self.log.close()
-
-    def tail(self, lines: int = 40) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 # --- Measurements ---------------------------------------------------------------------------
@@ -883,7 +751,7 @@ def main(argv=None) -> int:
 
     facts["purged"] = queue_purge(app)
     log_path = Path(tempfile.mkdtemp(prefix="bench-scoring-")) / "worker.log"
-    worker = Worker(args, log_path)
+    worker = Worker(args, log_path, name="bench_scoring")
     say(f"$ {shlex.join(worker.command)}  (log: {log_path})")
     try:
         facts["worker_ready_s"] = worker.wait_ready(app)
