@@ -46,20 +46,21 @@ def test_changing_a_consent_keeps_one_current_row_and_the_full_history_in_the_lo
 
     current = Consent.objects.get(customer=lead)
     assert (current.granted, current.source, current.recorded_by) == (True, "store", agent)
+    answer = {"consent": current.pk, "channel": "email", "purpose": "marketing"}
     assert _consent_history(lead) == [
         (
             "consent.granted",
-            {"channel": "email", "purpose": "marketing", "source": "web", "previous": None},
+            {**answer, "source": "web", "previous": None},
             agent.username,
         ),
         (
             "consent.withdrawn",
-            {"channel": "email", "purpose": "marketing", "source": "call_centre", "previous": True},
+            {**answer, "source": "call_centre", "previous": True},
             other_agent.username,
         ),
         (
             "consent.granted",
-            {"channel": "email", "purpose": "marketing", "source": "store", "previous": False},
+            {**answer, "source": "store", "previous": False},
             agent.username,
         ),
     ]
