@@ -9,10 +9,12 @@ A selection larger than ``BULK_INLINE_LIMIT`` runs as a job (``crm.jobs``): chun
 ids, each applying the action to the selection's rows in its range and keeping the refusals.
 
 Other apps add actions with ``bulk_action_register`` from their ``apps.ready``: the core does
-not import the apps above it. The work app's "create tasks" plugs in there, e.g.
-``BulkAction(name="create_tasks", label="Create a task", permission="work.add_task",
-form=BulkTaskForm, apply_many=...)``: ``apply_many`` takes a chunk's customers at once, for a
-service that writes a batch in one go.
+not import the apps above it. Lists of customers other than the customer list (the retention
+work list) let a bulk action start from their rows with ``bulk_list_register``: the list's name
+and a function from its filters to the customers they show. The work app's "create tasks"
+plugs in with ``BulkAction(name="create_tasks", label="Create a task",
+permission="work.add_task", form=BulkTaskForm, apply_many=...)``: ``apply_many`` takes a
+chunk's customers at once, for a service that writes a batch in one go.
 
 An action that needs more than a manager or a reason names a ``form``: a Django form class the
 confirmation page renders (its fields prefixed ``options-``) and validates before anything is
@@ -127,6 +129,54 @@ for _transition_def in TRANSITIONS.values():
 
 
 @dataclass(frozen=True)
+class BulkList:
+    """A list whose rows are customers, where a bulk action can start. ``customers(params,
+    user)`` gives the customers the list's filters (a QueryDict) show ``user``, unordered, and
+    raises ValidationError for broken filters and PermissionDenied for a user who may not read
+    the list."""
+
+    name: str
+    title: str
+    url_name: str
+    customers: Callable[[QueryDict, object], QuerySet]
+
+
+_lists: dict[str, BulkList] = {}
+CUSTOMER_LIST = "customers"
+
+
+def bulk_list_register(bulk_list: BulkList) -> BulkList:
+    _lists[bulk_list.name] = bulk_list
+    return bulk_list
+
+
+def bulk_list(name: str) -> BulkList:
+    try:
+        return _lists[name or CUSTOMER_LIST]
+    except KeyError:
+        raise ValidationError(f"Unknown list '{name}'.") from None
+
+
+def _customer_list_customers(params: QueryDict, user) -> QuerySet:
+    form = CustomerFilterForm.for_user(params, user=user)
+    if not form.is_valid():
+        raise ValidationError("Fix the list's filters first.")
+    return selectors.customer_list_queryset(
+        **CustomerFilterForm.selector_filters(form.cleaned_data)
+    )
+
+
+bulk_list_register(
+    BulkList(
+        name=CUSTOMER_LIST,
+        title="Customers",
+        url_name="customers:list",
+        customers=_customer_list_customers,
+    )
+)
+
+
+@dataclass(frozen=True)
 class BulkPreview:
     rows: int
     legal: int
@@ -197,15 +247,14 @@ def bulk_form_inputs(form: forms.Form | None) -> dict:
     return {field.html_name: field.data for field in form}
 
 
-def bulk_selection(*, scope: str, query: str, customer_ids: list[int], user) -> QuerySet:
-    """The customers a bulk action concerns: every row the list's filters (``query``) show
-    ``user``, or the ticked ones. Raises ValidationError for broken filters or no tick."""
+def bulk_selection(
+    *, scope: str, query: str, customer_ids: list[int], user, list_name: str = CUSTOMER_LIST
+) -> QuerySet:
+    """The customers a bulk action concerns: every row the filters (``query``) of the list
+    ``list_name`` show ``user``, or the ticked ones. Raises ValidationError for broken filters,
+    an unknown list or no tick."""
     if scope == "all":
-        form = CustomerFilterForm.for_user(QueryDict(query), user=user)
-        if not form.is_valid():
-            raise ValidationError("Fix the list's filters first.")
-        filters = CustomerFilterForm.selector_filters(form.cleaned_data)
-        return selectors.customer_list_queryset(**filters)
+        return bulk_list(list_name).customers(QueryDict(query), user)
     if not customer_ids:
         raise ValidationError("Tick the customers to act on, or choose all filtered rows.")
     return Customer.objects.filter(pk__in=customer_ids).exclude(status=Customer.Status.MERGED)
@@ -264,13 +313,16 @@ def customers_bulk_start(
     query: str,
     customer_ids: list[int],
     form_inputs: dict | None = None,
+    list_name: str = CUSTOMER_LIST,
 ) -> BulkActionRun:
     """Run ``action`` over the selection in the background; raises ValidationError while
     another bulk action is running. ``form_inputs`` are the action form's raw inputs
     (bulk_form_inputs), validated again for each chunk."""
     if not actor.has_perm(action.permission):
         raise PermissionDenied
-    customers = bulk_selection(scope=scope, query=query, customer_ids=customer_ids, user=actor)
+    customers = bulk_selection(
+        scope=scope, query=query, customer_ids=customer_ids, user=actor, list_name=list_name
+    )
     ranges, total = _id_ranges(customers)
     kept = {"manager": options["manager"].pk} if "manager" in options else {}
     if "reason" in options:
@@ -283,6 +335,7 @@ def customers_bulk_start(
         ranges=ranges,
         owner=actor,
         action=action.name,
+        list_name=bulk_list(list_name).name,
         options=kept,
         query=query if scope == "all" else "",
         customer_ids=customer_ids if scope != "all" else [],
@@ -307,6 +360,7 @@ def bulk_chunk_work(run: BulkActionRun, chunk) -> dict[str, int]:
         query=run.query,
         customer_ids=run.customer_ids,
         user=owner,
+        list_name=run.list_name,
     ).filter(pk__gte=chunk.first_id, pk__lte=chunk.last_id)
     outcomes = _apply_each(action, customers, owner, options)
     refused = [

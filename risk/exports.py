@@ -1,7 +1,7 @@
 """The retention work list as an export source (``crm.exports``): the same filters and sort
 the page shows, with the churn reasons of each customer's newest score."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from crm.exports.sources import ExportColumn, ExportQuery, ExportSource
 from customers.models import LatestScores
@@ -53,16 +53,10 @@ def retention_export_query(params, user) -> ExportQuery:
     """What the retention work list shows under the filters and sort of ``params``."""
     if not user.has_perms(PERMISSIONS):
         raise PermissionDenied
-    form = RetentionFilterForm(params)
-    if not form.is_valid():
-        raise ValidationError(
-            [f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
-        )
+    cleaned = RetentionFilterForm.cleaned_or_error(params)
     return ExportQuery(
-        queryset=selectors.retention_queryset(
-            **RetentionFilterForm.selector_filters(form.cleaned_data)
-        ),
-        order=selectors.retention_order(RetentionFilterForm.sort_of(form.cleaned_data)),
+        queryset=selectors.retention_queryset(**RetentionFilterForm.selector_filters(cleaned)),
+        order=selectors.retention_order(RetentionFilterForm.sort_of(cleaned)),
         fields=FIELDS,
         columns=COLUMNS,
         complete=_churn_reasons,

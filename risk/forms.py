@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from crm.lists import PagedFilterForm
 from customers.forms import churn_risk_filter_field
@@ -39,6 +40,17 @@ class RetentionFilterForm(PagedFilterForm):
     @staticmethod
     def sort_of(cleaned: dict) -> str:
         return cleaned.get("sort") or "value_at_risk"
+
+    @classmethod
+    def cleaned_or_error(cls, params) -> dict:
+        """The cleaned filters of ``params``; ValidationError naming each broken filter, for
+        the doors that take the list's filters without showing its form (export, bulk)."""
+        form = cls(params)
+        if not form.is_valid():
+            raise ValidationError(
+                [f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
+            )
+        return form.cleaned_data
 
 
 class RunStartForm(forms.Form):

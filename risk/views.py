@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from crm.lists import list_page
 from crm.savedviews.services import saved_views_context
 from crm.sorting import SortColumn, sort_headers
+from customers.bulk import bulk_actions_for
 from customers.models import Customer
 from customers.selectors import customer_get
 
@@ -134,6 +135,7 @@ def retention(request):
             "sort_headers": sort_headers(
                 request.GET, _RETENTION_COLUMNS, current=request.GET.get("sort") or "value_at_risk"
             ),
+            "bulk_actions": bulk_actions_for(request.user),
             **saved_views_context(user=request.user, list_name=RETENTION),
         },
     )

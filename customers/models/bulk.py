@@ -13,6 +13,9 @@ class BulkActionRun(JobRun):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=40)
+    list_name = models.CharField(
+        max_length=40, default="customers", help_text="The list (customers.bulk) it started from."
+    )
     options = models.JSONField(default=dict, blank=True, help_text="Manager id, reason.")
     query = models.TextField(blank=True, help_text="The list's filters, when all rows are meant.")
     customer_ids = models.JSONField(default=list, blank=True, help_text="The ticked rows.")

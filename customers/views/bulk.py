@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from customers.bulk import (
@@ -13,6 +14,7 @@ from customers.bulk import (
     bulk_action_form,
     bulk_form_inputs,
     bulk_form_options,
+    bulk_list,
     bulk_options_clean,
     bulk_preview,
     bulk_run_for_owner,
@@ -27,6 +29,15 @@ from customers.models import BulkActionRun
 REFUSALS_SHOWN = 200
 
 
+def _back_to_list(list_name: str, query: str) -> str:
+    """The list a bulk action started from, with its filters."""
+    try:
+        url_name = bulk_list(list_name).url_name
+    except ValidationError:
+        url_name = bulk_list("").url_name
+    return f"{reverse(url_name)}?{query}"
+
+
 def _ticked(request) -> list[int]:
     try:
         return [int(value) for value in request.POST.getlist("ids")]
@@ -38,15 +49,24 @@ def _ticked(request) -> list[int]:
 @permission_required("customers.view_customer", raise_exception=True)
 @require_POST
 def customer_bulk(request):
-    """Sent from the list: confirm (how many, what happens), then apply and report each row."""
+    """Sent from a list of customers: confirm (how many, what happens), then apply and report
+    each row."""
     scope, query = request.POST.get("scope", ""), request.POST.get("query", "")
-    context = {"query": query, "scope": scope}
+    list_name = request.POST.get("list", "")
+    context = {
+        "query": query,
+        "scope": scope,
+        "list_name": list_name,
+        "back": _back_to_list(list_name, query),
+    }
     try:
         action = bulk_action(request.POST.get("action", ""))
         if not request.user.has_perm(action.permission):
             raise PermissionDenied
         ids = _ticked(request)
-        customers = bulk_selection(scope=scope, query=query, customer_ids=ids, user=request.user)
+        customers = bulk_selection(
+            scope=scope, query=query, customer_ids=ids, user=request.user, list_name=list_name
+        )
     except ValidationError as error:
         return render(
             request, "customers/bulk/confirm.html", {**context, "error": " ".join(error.messages)}
@@ -82,6 +102,7 @@ def customer_bulk(request):
                 query=query,
                 customer_ids=ids,
                 form_inputs=bulk_form_inputs(form),
+                list_name=list_name,
             )
             return redirect("customers:bulk_run", run_id=run.pk)
         outcomes = customers_bulk_apply(
@@ -115,6 +136,6 @@ def bulk_run(request, run_id):
             "run": run,
             "action": bulk_action(run.action),
             "refusals": refusals[:REFUSALS_SHOWN],
-            "query": run.query,
+            "back": _back_to_list(run.list_name, run.query),
         },
     )
