@@ -4,6 +4,7 @@ A task given to someone other than the person acting tells its new owner with a 
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -212,6 +213,43 @@ def task_assign(*, task: Task, owner, actor) -> Task:
     if notice is not None:
         notice.save()
     return task
+
+
+@dataclass(frozen=True)
+class TaskAssignOutcome:
+    """What came of giving one ticked task to its new owner: done, or refused and why."""
+
+    task: Task
+    done: bool
+    message: str = ""
+
+
+def tasks_picked(*, task_ids: Iterable[int]) -> list[Task]:
+    """The tasks ticked on the task list, open or not, by due day: one query; ids of tasks that
+    no longer exist are left out."""
+    return list(
+        Task.objects.filter(pk__in=set(task_ids))
+        .select_related("customer__party", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+def tasks_assign_many(*, task_ids: Iterable[int], owner, actor) -> list[TaskAssignOutcome]:
+    """Give each ticked task to ``owner`` through ``task_assign``, each in its own transaction,
+    so one refused (closed meanwhile, or a follow-up ``owner`` may not work) leaves the others
+    given and says why. An owner who may not work on tasks refuses them all, up front."""
+    _check_owner(owner)
+    outcomes = []
+    for task in tasks_picked(task_ids=task_ids):
+        already_theirs = task.owner_id == getattr(owner, "pk", None)
+        try:
+            task.owner = task_assign(task=task, owner=owner, actor=actor).owner
+        except ValidationError as error:
+            outcomes.append(TaskAssignOutcome(task, done=False, message=" ".join(error.messages)))
+        else:
+            message = "Already theirs: nothing changed." if already_theirs else ""
+            outcomes.append(TaskAssignOutcome(task, done=True, message=message))
+    return outcomes
 
 
 def _task_close(task: Task, *, state: str, action: str, actor, from_its_page: bool = False):

@@ -5,6 +5,7 @@ from . import views
 app_name = "work"
 urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
+    path("tasks/bulk-assign/", views.tasks_bulk_assign, name="tasks_bulk_assign"),
     path("tasks/<int:task_id>/complete/", views.task_complete, name="task_complete"),
     path("tasks/<int:task_id>/cancel/", views.task_cancel, name="task_cancel"),
     path("tasks/<int:task_id>/assign/", views.task_assign, name="task_assign"),

@@ -158,6 +158,60 @@ def task_assign(request, task_id):
     return render(request, "work/task_assign.html", {"task": task, "form": form, "back": back})
 
 
+def _ticked_task_ids(request) -> list[int]:
+    """The task ids ticked on one page of the task list; ValidationError for none, a broken id
+    or more than a page holds."""
+    values = request.POST.getlist("ids")
+    if not values:
+        raise ValidationError("Tick the tasks to reassign on the task list first.")
+    # ASCII digits that fit a bigint: isdigit() passes "²", which int() refuses.
+    if not all(value.isascii() and value.isdigit() and len(value) <= 18 for value in values):
+        raise ValidationError("The selection is broken; tick the tasks again.")
+    ids = list(dict.fromkeys(int(value) for value in values))
+    if len(ids) > selectors.PAGE_SIZE:
+        raise ValidationError(
+            f"Tick at most {selectors.PAGE_SIZE} tasks at a time, one page of the list."
+        )
+    return ids
+
+
+@login_required
+@permission_required("work.change_task", raise_exception=True)
+@require_POST
+def tasks_bulk_assign(request):
+    """Sent from the task list with the ticked rows: confirm the tasks and choose their new
+    owner, then give each through the one-task rules and report each row."""
+    back = back_to(request, reverse("work:tasks"))
+    context = {"back": back}
+    try:
+        ids = _ticked_task_ids(request)
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+        return render(request, "work/tasks_bulk_assign.html", context, status=400)
+    tasks = services.tasks_picked(task_ids=ids)
+    if not tasks:
+        context["error"] = "None of the ticked tasks exists any more."
+        return render(request, "work/tasks_bulk_assign.html", context, status=400)
+    confirmed = request.POST.get("confirmed") == "yes"
+    form = TaskOwnerForm(request.POST if confirmed else None, owners=selectors.task_owners())
+    context |= {"tasks": tasks, "ids": [task.pk for task in tasks], "form": form}
+    if confirmed and form.is_valid():
+        try:
+            outcomes = services.tasks_assign_many(
+                task_ids=context["ids"], owner=form.cleaned_data["owner"], actor=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            context |= {
+                "applied": True,
+                "outcomes": outcomes,
+                "done": sum(1 for outcome in outcomes if outcome.done),
+                "owner": form.cleaned_data["owner"],
+            }
+    return render(request, "work/tasks_bulk_assign.html", context)
+
+
 @login_required
 @permission_required("work.change_note", raise_exception=True)
 @require_POST
