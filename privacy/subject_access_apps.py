@@ -4,7 +4,15 @@ work, partner events, data rights, and the field history of the core's own table
 from django.apps import apps
 from django.db.models import Q
 
-from .subject_access_sections import Section, own
+from customers.history.models import (
+    CONSENT_FIELDS,
+    CONTACT_MEDIUM_FIELDS,
+    CUSTOMER_FIELDS,
+    PARTY_FIELDS,
+    PREFERENCES_FIELDS,
+)
+
+from .subject_access_sections import Section, own, owned, tracked
 
 
 def _model_versions() -> dict:
@@ -39,30 +47,26 @@ SCORE_COLUMNS = (
 
 
 APP_SECTIONS: tuple[Section, ...] = (
-    Section(
+    owned(
         key="scores",
         title="Score history, with reasons and model versions",
         model="risk.CustomerScore",
-        about=own,
         columns=SCORE_COLUMNS,
         prepare=_model_versions,
         shape=_score,
         # Which nightly run wrote the scores: our bookkeeping, the date is in scored_at.
-        left_out=("customer", "run"),
+        left_out=("run",),
     ),
-    Section(
+    owned(
         key="credit_applications",
         title="Credit applications",
         model="risk.CreditApplication",
-        about=own,
         columns=("id", "applied_on", "characteristics", "external_ref"),
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="survey_invitations",
         title="Survey invitations",
         model="satisfaction.Invitation",
-        about=own,
         columns=(
             "id",
             "touch_point",
@@ -79,13 +83,12 @@ APP_SECTIONS: tuple[Section, ...] = (
         ),
         joined={"survey": "survey__name"},
         # The wording version and the code of what triggered it are ours.
-        left_out=("customer", "survey_version", "trigger_key"),
+        left_out=("survey_version", "trigger_key"),
     ),
-    Section(
+    owned(
         key="survey_answers",
         title="Survey answers",
         model="satisfaction.Response",
-        about=own,
         columns=(
             "id",
             "invitation",
@@ -101,13 +104,12 @@ APP_SECTIONS: tuple[Section, ...] = (
             "responded_at",
         ),
         joined={"survey": "survey__name"},
-        left_out=("customer", "survey_version"),
+        left_out=("survey_version",),
     ),
-    Section(
+    owned(
         key="survey_follow_ups",
         title="Follow-ups of survey answers",
         model="satisfaction.FollowUp",
-        about=own,
         columns=(
             "id",
             "response",
@@ -121,13 +123,11 @@ APP_SECTIONS: tuple[Section, ...] = (
             "closed_at",
         ),
         joined={"assigned_to": "assigned_to__username", "closed_by": "closed_by__username"},
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="tasks",
         title="Tasks",
         model="work.Task",
-        about=own,
         columns=(
             "id",
             "title",
@@ -145,16 +145,14 @@ APP_SECTIONS: tuple[Section, ...] = (
             "closed_by": "closed_by__username",
         },
         # A page of ours where the task is closed.
-        left_out=("customer", "closed_on_page"),
+        left_out=("closed_on_page",),
     ),
-    Section(
+    owned(
         key="notes",
         title="Notes",
         model="work.Note",
-        about=own,
         columns=("id", "text", "pinned", "created_at"),
         joined={"author": "author__username"},
-        left_out=("customer",),
     ),
     Section(
         key="hub_events",
@@ -165,19 +163,17 @@ APP_SECTIONS: tuple[Section, ...] = (
         joined={"partner": "partner__name"},
         left_out=("customer_id",),
     ),
-    Section(
+    owned(
         key="access_log",
         title="Who looked at this data",
         model="privacy.AccessLogEntry",
-        about=own,
         columns=("id", "what", "actor_label", "at"),
-        left_out=("customer", "actor"),
+        left_out=("actor",),
     ),
-    Section(
+    owned(
         key="erasure_requests",
         title="Requests to be forgotten",
         model="privacy.ErasureRequest",
-        about=own,
         columns=(
             "id",
             "status",
@@ -188,40 +184,37 @@ APP_SECTIONS: tuple[Section, ...] = (
             "report",
         ),
         joined={"requested_by": "requested_by__username", "decided_by": "decided_by__username"},
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="legal_hold",
         title="Legal hold",
         model="privacy.LegalHold",
-        about=own,
         single=True,
         columns=("reason", "set_at"),
         joined={"set_by": "set_by__username"},
-        left_out=("id", "customer"),
+        left_out=("id",),
     ),
-    Section(
+    owned(
         key="subject_access_exports",
         title="Earlier copies of this data",
         model="privacy.SubjectAccessExport",
-        about=own,
         columns=("id", "requested_at", "status", "finished_at"),
         joined={"requested_by": "requested_by__username"},
         # Names of our files, and why writing one failed.
-        left_out=("customer", "json_file", "html_file", "error"),
+        left_out=("json_file", "html_file", "error"),
     ),
 )
 
 
-def _field_history(key: str, title: str, model: str, about, fields: tuple, **joined) -> Section:
-    """The earlier values of a table's tracked fields (customers.history): one row per insert,
-    change or delete, written by a database trigger."""
+def _field_history(key: str, title: str, model: str, about, fields, **joined) -> Section:
+    """The earlier values of a table's tracked ``fields`` (customers.history): one row per
+    insert, change or delete, written by a database trigger."""
     return Section(
         key=key,
         title=title,
         model=model,
         about=about,
-        columns=("pgh_id", "pgh_created_at", "pgh_label", *fields),
+        columns=("pgh_id", "pgh_created_at", "pgh_label", *tracked(fields, leaving=(*joined,))),
         renamed={"pgh_id": "id", "pgh_created_at": "at", "pgh_label": "change"},
         joined=joined,
         # The row the change is of is the customer's own (``id``, a plain number that survives a
@@ -237,18 +230,7 @@ FIELD_HISTORY_SECTIONS: tuple[Section, ...] = (
         "Earlier values: customer",
         "history.CustomerChange",
         lambda c: Q(id=c.pk),
-        (
-            "name",
-            "description",
-            "status",
-            "status_reason",
-            "segment",
-            "payment_method",
-            "lead_source",
-            "currency",
-            "external_ref",
-            "partner_reference",
-        ),
+        CUSTOMER_FIELDS,
         account_manager="account_manager__username",
         partner="partner__name",
     ),
@@ -257,17 +239,7 @@ FIELD_HISTORY_SECTIONS: tuple[Section, ...] = (
         "Earlier values: person or organisation",
         "history.PartyChange",
         lambda c: Q(id=c.party_id),
-        (
-            "kind",
-            "title",
-            "given_name",
-            "family_name",
-            "birth_date",
-            "national_id",
-            "legal_name",
-            "trading_name",
-            "registration_number",
-        ),
+        PARTY_FIELDS,
     ),
     _field_history(
         "contact_media_changes",
@@ -275,42 +247,21 @@ FIELD_HISTORY_SECTIONS: tuple[Section, ...] = (
         "history.ContactMediumChange",
         # By the party: a removed contact medium's own row is gone.
         lambda c: Q(party=c.party_id),
-        (
-            "kind",
-            "value",
-            "label",
-            "street",
-            "city",
-            "postcode",
-            "country",
-            "is_preferred",
-            "is_verified",
-            "valid_from",
-            "valid_to",
-        ),
+        CONTACT_MEDIUM_FIELDS,
     ),
     _field_history(
         "consent_changes",
         "Earlier values: consents",
         "history.ConsentChange",
         lambda c: Q(customer=c.pk),
-        ("channel", "purpose", "granted", "source"),
+        CONSENT_FIELDS,
     ),
     _field_history(
         "preferences_changes",
         "Earlier values: communication preferences",
         "history.PreferencesChange",
         lambda c: Q(customer=c.pk),
-        (
-            "language",
-            "preferred_channel",
-            "contact_time_from",
-            "contact_time_to",
-            "contact_on_weekends",
-            "statement_format",
-            "statement_frequency",
-            "itemised_statement",
-        ),
+        PREFERENCES_FIELDS,
     ),
 )
 

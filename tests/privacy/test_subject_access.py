@@ -19,123 +19,46 @@ from django.utils import timezone
 
 from customers.identity.services.merge import customers_merge
 from customers.models import ActionLog
-from customers.partners.models import HubSubscription
-from customers.services import (
-    consent_record,
-    interaction_record,
-    preferences_update,
-)
-from customers.services.billing import invoice_record, payment_record, subscription_add
-from customers.services.contacts import ContactMediumInput
+from customers.services import consent_record, interaction_record
+from customers.services.billing import invoice_record, payment_record
 from customers.services.lifecycle import customer_terminate
-from customers.services.relationships import relationship_add
 from privacy import erasure, holds
 from privacy.access import access_record
 from privacy.models import AccessLogEntry, SubjectAccessExport
 from privacy.personal import rules_by_model
 from privacy.subject_access import SECTIONS, subject_access_expire, subject_access_write
 from privacy.subject_access_apps import NOT_EXPORTED
-from risk.models import CreditApplication, RiskModel
+from risk.models import RiskModel
 from risk.services import customer_rescore
 from satisfaction import services as satisfaction_services
-from tests.factories import CustomerFactory, PartnerFactory, ProductFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from work import services as work_services
 
 # The copy is written by a task: here, in the test's own process even where a broker is set.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
-START = datetime.date(2026, 1, 1)
-
 
 @pytest.fixture
-def person(manager, agent, make_consenting_customer, nps_survey, invite):
+def person(make_customer_with_every_row, agent, manager):
     """Greta Grünewald: a customer with rows of every kind, made through the services."""
-    partner = PartnerFactory(name="Northwind")
-    HubSubscription.objects.create(
-        partner=partner, callback="https://hooks.example.com/events", secret="s" * 32
-    )
-    customer = make_consenting_customer(
+    customer = make_customer_with_every_row(
         given_name="Greta",
         family_name="Grünewald",
         birth_date=datetime.date(1970, 5, 17),
         national_id="QQ123456C",
-        account_manager=manager,
-        partner=partner,
-        contact_media=[
-            ContactMediumInput(kind="email", value="greta@example.org", is_preferred=True),
-            ContactMediumInput(kind="mobile", value="+447911298765", is_preferred=True),
-        ],
-    )
-    preferences_update(customer=customer, actor=agent, contact_on_weekends=True)
-    consent_record(
-        customer=customer,
-        channel="sms",
-        purpose="marketing",
-        granted=True,
-        source="store",
-        actor=agent,
-    )
-    consent_record(
-        customer=customer,
-        channel="sms",
-        purpose="marketing",
-        granted=False,
-        source="call_centre",
-        actor=agent,
-    )
-    interaction_record(
-        customer=customer,
-        channel="phone",
-        direction="inbound",
-        kind="billing",
-        summary="Asked why the bill went up",
-        actor=agent,
-    )
-    subscription_add(
-        customer=customer,
-        product=ProductFactory(code="MOB-SAR", name="Mobile Max"),
-        start_date=START,
-        service_id="+447911298765",
-        monthly_charge=Decimal("29.90"),
-        actor=agent,
-    )
-    invoice = invoice_record(
-        customer=customer,
-        number="INV-SAR-1",
-        period_start=START,
-        issued_on=datetime.date(2026, 1, 31),
-        due_on=datetime.date(2026, 2, 14),
+        email="greta@example.org",
+        phone="+447911298765",
+        reference="SAR",
         amount=Decimal("29.90"),
-        actor=agent,
+        interaction_kind="billing",
+        interaction_summary="Asked why the bill went up",
+        comment="Too expensive",
+        task_title="Call Greta back",
+        note="Prefers mornings",
+        sister_name="Hanna",
     )
-    payment_record(
-        customer=customer,
-        amount=Decimal("29.90"),
-        received_on=datetime.date(2026, 2, 10),
-        method="card",
-        reference="PAY-SAR-1",
-        actor=agent,
-        invoice=invoice,
-    )
-    CreditApplication.objects.create(
-        customer=customer, applied_on=START, characteristics={"months_employed": 40}
-    )
-    customer_rescore(customer=customer)
-    satisfaction_services.response_submit(
-        invitation=invite(nps_survey, customer), score=2, comment="Too expensive"
-    )
-    work_services.task_create(
-        customer=customer,
-        title="Call Greta back",
-        owner=agent,
-        due_on=datetime.date(2026, 3, 1),
-        actor=manager,
-    )
-    work_services.note_add(customer=customer, text="Prefers mornings", actor=agent)
-    sister = CustomerFactory(given_name="Hanna", family_name="Grünewald", actor=agent)
-    relationship_add(from_customer=customer, to_customer=sister, kind="household", actor=agent)
     duplicate = CustomerFactory(
-        given_name="Greta", family_name="Gruenewald", partner=partner, actor=agent
+        given_name="Greta", family_name="Gruenewald", partner=customer.partner, actor=agent
     )
     customers_merge(survivor=customer, merged=duplicate, actor=manager)
     access_record(customer_id=customer.pk, actor=agent, what=AccessLogEntry.What.PAGE)

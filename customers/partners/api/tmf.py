@@ -1,4 +1,5 @@
-"""What every TMF endpoint shares: the base view, ``fields=``, paging and query checks.
+"""What every TMF endpoint shares: the base view, ``fields=``, paging and query checks, the
+answer to a list request and the query parameters that describe it.
 
 Each API (TMF629 customers, TMF632 parties, TMF683 interactions) names its own attributes and
 filters; the rules for reading a request are the same for all of them.
@@ -8,11 +9,15 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.partners.api.auth import PartnerRateThrottle, caller_of
+from customers.partners.api import openapi
+from customers.partners.api.auth import PartnerRateThrottle, caller_of, partner_of
 from customers.partners.api.errors import ApiError
+from customers.partners.selectors import api_customer_count, customers_visible_to
 from customers.partners.services.idempotency import (
     Answer,
     KeyReused,
@@ -106,6 +111,59 @@ def listed(rows: Iterable, render: Callable[[object], dict], *, total: int) -> R
     return Response(body, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(body))})
 
 
+def list_answered(
+    request,
+    *,
+    fields_of: Callable[[object], set[str]],
+    filters_of: Callable[[object], object],
+    search: Callable[..., QuerySet],
+    page_of: Callable[[list[int], set[str]], Iterable],
+    render: Callable[[object, object, set[str]], dict],
+) -> Response:
+    """The answer to a list request: ``fields=``, the filters and the page read (and refused in
+    that order), the partner's matching rows searched and counted, and one page of them loaded
+    by ``page_of(ids, fields)`` (in the order it returns them) and rendered."""
+    fields = fields_of(request)
+    filters = filters_of(request)
+    offset, limit = page_asked(request)
+    partner = partner_of(request)
+    matching = search(partner=partner, filters=filters)
+    total = api_customer_count(partner=partner, filters=filters, customers=matching)
+    page = page_of(ids_on_page(matching, offset, limit), fields)
+    return listed(page, lambda row: render(request, row, fields), total=total)
+
+
+SEVERAL = "One value or several, comma-separated."
+COMPARISONS = (("gt", "after"), ("gte", "at or after"), ("lt", "before"), ("lte", "at or before"))
+
+
+def list_parameters(
+    fields: OpenApiParameter,
+    *,
+    customer: str,
+    statuses: Iterable[str],
+    filters: Iterable[OpenApiParameter],
+    moment: str,
+    moment_words: str,
+) -> list[OpenApiParameter]:
+    """The OpenAPI query parameters of a list of one customer's records: ``fields=``, paging,
+    the customer (``customer``) by number, ``status``, the list's own ``filters``, and the four
+    comparisons of its date ``moment`` (``moment_words`` "after" reads as the description)."""
+    return [
+        fields,
+        *openapi.PAGING_PARAMETERS,
+        OpenApiParameter(customer, str, description="The customer number."),
+        OpenApiParameter("status", str, description=f"{SEVERAL} {', '.join(statuses)}."),
+        *filters,
+        *[
+            OpenApiParameter(
+                f"{moment}.{op}", str, description=f"{moment_words} {words} (RFC 3339)."
+            )
+            for op, words in COMPARISONS
+        ],
+    ]
+
+
 def unknown_parameters_refused(request, filters: Iterable[str]) -> None:
     """A query parameter that is neither a filter nor paging is a 400 naming the filters: a
     misspelt filter must not silently return everything."""
@@ -123,6 +181,24 @@ def unknown_parameters_refused(request, filters: Iterable[str]) -> None:
 def our_id(raw: str) -> int | None:
     """A row id as we hand them out, or None for anything else."""
     return int(raw) if OUR_ID.fullmatch(raw) else None
+
+
+def found_by_id(rows: QuerySet, raw_id: str, name: str):
+    """The row of ``rows`` (those the caller may see) with our id ``raw_id``; any other, and
+    another partner's row, is a 404 naming it as ``name``."""
+    pk = our_id(raw_id)
+    found = rows.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise ApiError(404, "not_found", f"No {name} {raw_id}.")
+    return found
+
+
+def customer_visible(request, number: str):
+    """One of the caller's customers, by number; another partner's is as unknown as none."""
+    customer = customers_visible_to(partner=partner_of(request)).filter(number=number).first()
+    if customer is None:
+        raise ApiError(404, "not_found", f"No customer {number}.")
+    return customer
 
 
 def base_url(request) -> str:

@@ -40,15 +40,12 @@ from customers.partners.api.tmf import (
     contact_medium_id,
     created_once,
     fields_asked,
-    ids_on_page,
-    listed,
+    list_answered,
     our_id,
-    page_asked,
     unknown_parameters_refused,
 )
 from customers.partners.selectors import (
     ApiCustomerFilters,
-    api_customer_count,
     api_customer_search,
     customers_visible_to,
     party_visible,
@@ -138,18 +135,16 @@ class CustomerCollection(TmfView):
         tags=["customer"],
     )
     def get(self, request):
-        fields = _fields(request)
-        filters = _filters(request)
-        offset, limit = page_asked(request)
-        partner = partner_of(request)
-        matching = api_customer_search(partner=partner, filters=filters)
-        total = api_customer_count(partner=partner, filters=filters, customers=matching)
-        ids = ids_on_page(matching, offset, limit)
-        page = customers_with_relations(Customer.objects.filter(pk__in=ids), fields)
-        return listed(
-            sorted(page, key=lambda customer: -customer.pk),
-            lambda customer: _render(request, customer, fields),
-            total=total,
+        return list_answered(
+            request,
+            fields_of=_fields,
+            filters_of=_filters,
+            search=api_customer_search,
+            page_of=lambda ids, fields: sorted(
+                customers_with_relations(Customer.objects.filter(pk__in=ids), fields),
+                key=lambda customer: -customer.pk,
+            ),
+            render=_render,
         )
 
     @extend_schema(

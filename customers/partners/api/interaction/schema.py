@@ -6,6 +6,7 @@ from customers.models import Interaction
 from customers.partners.api import openapi
 from customers.partners.api.interaction.representation import ATTRIBUTES, OUTCOME_OF_STATUS
 from customers.partners.api.openapi import REF, STRING, TIME_PERIOD
+from customers.partners.api.tmf import SEVERAL, list_parameters
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 STATUSES = ["opened", "inProgress", "completed"]
@@ -89,32 +90,25 @@ PARTY_INTERACTION_PATCH = {
     },
 }
 FIELDS_PARAMETER = openapi.fields_parameter(ATTRIBUTES)
-_CSV = "One value or several, comma-separated."
-LIST_PARAMETERS = [
+LIST_PARAMETERS = list_parameters(
     FIELDS_PARAMETER,
-    *openapi.PAGING_PARAMETERS,
-    OpenApiParameter("relatedParty.id", str, description="The customer number."),
-    OpenApiParameter("status", str, description=f"{_CSV} {', '.join(STATUSES)}."),
-    OpenApiParameter("direction", str, enum=Interaction.Direction.values),
-    OpenApiParameter("reason", str, description=f"{_CSV} {', '.join(Interaction.Kind.values)}."),
-    OpenApiParameter(
-        "relatedChannel",
-        str,
-        description=f"{_CSV} {', '.join(Interaction.Channel.values)} "
-        "(also as relatedChannel.channel.id or relatedChannel.channel.name).",
-    ),
-    *[
+    customer="relatedParty.id",
+    statuses=STATUSES,
+    filters=[
+        OpenApiParameter("direction", str, enum=Interaction.Direction.values),
         OpenApiParameter(
-            f"interactionDate.startDateTime.{op}", str, description=f"Started {words} (RFC 3339)."
-        )
-        for op, words in (
-            ("gt", "after"),
-            ("gte", "at or after"),
-            ("lt", "before"),
-            ("lte", "at or before"),
-        )
+            "reason", str, description=f"{SEVERAL} {', '.join(Interaction.Kind.values)}."
+        ),
+        OpenApiParameter(
+            "relatedChannel",
+            str,
+            description=f"{SEVERAL} {', '.join(Interaction.Channel.values)} "
+            "(also as relatedChannel.channel.id or relatedChannel.channel.name).",
+        ),
     ],
-]
+    moment="interactionDate.startDateTime",
+    moment_words="Started",
+)
 
 
 def list_responses() -> dict:

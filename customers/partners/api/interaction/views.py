@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from customers.models import Customer, Interaction
+from customers.models import Interaction
 from customers.partners.api import openapi
 from customers.partners.api.auth import (
     CustomerApiPermission,
@@ -45,14 +45,12 @@ from customers.partners.api.tmf import (
     TmfView,
     base_url,
     created_once,
+    customer_visible,
     fields_asked,
-    ids_on_page,
-    listed,
-    our_id,
-    page_asked,
+    found_by_id,
+    list_answered,
     unknown_parameters_refused,
 )
-from customers.partners.selectors import api_customer_count, customers_visible_to
 from customers.partners.services.idempotency import (
     Answer,
 )
@@ -167,14 +165,6 @@ def _reload(interaction: Interaction) -> Interaction:
     return interactions_with_relations(Interaction.objects.filter(pk=interaction.pk)).get()
 
 
-def _customer(request, number: str) -> Customer:
-    """One of the caller's customers; another partner's is as unknown as none."""
-    customer = customers_visible_to(partner=partner_of(request)).filter(number=number).first()
-    if customer is None:
-        raise ApiError(404, "not_found", f"No customer {number}.")
-    return customer
-
-
 def _closed_conflict(error: DjangoValidationError) -> ApiError | None:
     if getattr(error, "code", None) == "closed":
         return ApiError(
@@ -197,18 +187,15 @@ class PartyInteractionCollection(TmfView):
         tags=["partyInteraction"],
     )
     def get(self, request):
-        fields = _fields(request)
-        filters = _filters(request)
-        offset, limit = page_asked(request)
-        partner = partner_of(request)
-        matching = api_interaction_search(partner=partner, filters=filters)
-        total = api_customer_count(partner=partner, filters=filters, customers=matching)
-        ids = ids_on_page(matching, offset, limit)
-        page = interactions_with_relations(Interaction.objects.filter(pk__in=ids), fields)
-        return listed(
-            page.order_by("-occurred_at", "-id"),
-            lambda interaction: _render(request, interaction, fields),
-            total=total,
+        return list_answered(
+            request,
+            fields_of=_fields,
+            filters_of=_filters,
+            search=api_interaction_search,
+            page_of=lambda ids, fields: interactions_with_relations(
+                Interaction.objects.filter(pk__in=ids), fields
+            ).order_by("-occurred_at", "-id"),
+            render=_render,
         )
 
     @extend_schema(
@@ -226,7 +213,7 @@ class PartyInteractionCollection(TmfView):
         serializer = InteractionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        customer = _customer(request, customer_number_of(data))
+        customer = customer_visible(request, customer_number_of(data))
         period = data.get("interactionDate") or {}
         outcome = OUTCOME_OF_STATUS[data.get("status") or "completed"]
         if period.get("endDateTime") and outcome != Interaction.Outcome.RESOLVED:
@@ -279,16 +266,10 @@ class PartyInteractionItem(TmfView):
     parser_classes = [LimitedJSONParser, MergePatchJSONParser]
 
     def _interaction(self, request, interaction_id: str, fields=ATTRIBUTES) -> Interaction:
-        pk = our_id(interaction_id)
         interactions = interactions_visible_to(partner=partner_of(request))
-        found = (
-            interactions_with_relations(interactions, fields).filter(pk=pk).first()
-            if pk is not None
-            else None
+        return found_by_id(
+            interactions_with_relations(interactions, fields), interaction_id, "party interaction"
         )
-        if found is None:
-            raise ApiError(404, "not_found", f"No party interaction {interaction_id}.")
-        return found
 
     @extend_schema(
         operation_id="retrievePartyInteraction",

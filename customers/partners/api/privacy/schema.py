@@ -12,6 +12,7 @@ from customers.partners.api.privacy.representation import (
     CHANNEL_CHARACTERISTIC,
     STATUSES,
 )
+from customers.partners.api.tmf import SEVERAL, list_parameters
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 PURPOSES = Consent.Purpose.values
@@ -115,36 +116,25 @@ PARTY_PRIVACY_AGREEMENT_PATCH = {
     "properties": {**_CHECKED, "status": _STATUS},
 }
 FIELDS_PARAMETER = openapi.fields_parameter(ATTRIBUTES)
-_CSV = "One value or several, comma-separated."
-LIST_PARAMETERS = [
+LIST_PARAMETERS = list_parameters(
     FIELDS_PARAMETER,
-    *openapi.PAGING_PARAMETERS,
-    OpenApiParameter("engagedParty.id", str, description="The customer number."),
-    OpenApiParameter("status", str, description=f"{_CSV} {', '.join(STATUSES)}."),
-    OpenApiParameter(
-        "partyPrivacyProfileCharacteristic.privacyUsagePurpose",
-        str,
-        description=f"{_CSV} {', '.join(PURPOSES)}.",
-    ),
-    OpenApiParameter(
-        "partyPrivacyProfileCharacteristic.characterisitc.value",
-        str,
-        description=f"The channel. {_CSV} {', '.join(CHANNELS)}.",
-    ),
-    *[
+    customer="engagedParty.id",
+    statuses=STATUSES,
+    filters=[
         OpenApiParameter(
-            f"agreementAuthorization.date.{op}",
+            "partyPrivacyProfileCharacteristic.privacyUsagePurpose",
             str,
-            description=f"Answer given {words} (RFC 3339).",
-        )
-        for op, words in (
-            ("gt", "after"),
-            ("gte", "at or after"),
-            ("lt", "before"),
-            ("lte", "at or before"),
-        )
+            description=f"{SEVERAL} {', '.join(PURPOSES)}.",
+        ),
+        OpenApiParameter(
+            "partyPrivacyProfileCharacteristic.characterisitc.value",
+            str,
+            description=f"The channel. {SEVERAL} {', '.join(CHANNELS)}.",
+        ),
     ],
-]
+    moment="agreementAuthorization.date",
+    moment_words="Answer given",
+)
 
 
 def list_responses() -> dict:

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from customers.models import Consent, Customer
+from customers.models import Consent
 from customers.partners.api import openapi
 from customers.partners.api.auth import (
     CustomerApiPermission,
@@ -45,14 +45,12 @@ from customers.partners.api.tmf import (
     TmfView,
     base_url,
     created_once,
+    customer_visible,
     fields_asked,
-    ids_on_page,
-    listed,
-    our_id,
-    page_asked,
+    found_by_id,
+    list_answered,
     unknown_parameters_refused,
 )
-from customers.partners.selectors import api_customer_count, customers_visible_to
 from customers.partners.services.idempotency import Answer
 from customers.services.preferences import consent_first_record, consent_record
 
@@ -116,14 +114,6 @@ def _reload(consent: Consent) -> Consent:
     return consents_with_relations(Consent.objects.filter(pk=consent.pk)).get()
 
 
-def _customer(request, number: str) -> Customer:
-    """One of the caller's customers; another partner's is as unknown as none."""
-    customer = customers_visible_to(partner=partner_of(request)).filter(number=number).first()
-    if customer is None:
-        raise ApiError(404, "not_found", f"No customer {number}.")
-    return customer
-
-
 def _on_record(error: DjangoValidationError) -> ApiError | None:
     if getattr(error, "code", None) == "consent_exists":
         existing = error.params["id"]
@@ -148,18 +138,15 @@ class PartyPrivacyAgreementCollection(TmfView):
         tags=["partyPrivacyAgreement"],
     )
     def get(self, request):
-        fields = _fields(request)
-        filters = _filters(request)
-        offset, limit = page_asked(request)
-        partner = partner_of(request)
-        matching = api_agreement_search(partner=partner, filters=filters)
-        total = api_customer_count(partner=partner, filters=filters, customers=matching)
-        ids = ids_on_page(matching, offset, limit)
-        page = consents_with_relations(Consent.objects.filter(pk__in=ids), fields)
-        return listed(
-            page.order_by("-id"),
-            lambda consent: _render(request, consent, fields),
-            total=total,
+        return list_answered(
+            request,
+            fields_of=_fields,
+            filters_of=_filters,
+            search=api_agreement_search,
+            page_of=lambda ids, fields: consents_with_relations(
+                Consent.objects.filter(pk__in=ids), fields
+            ).order_by("-id"),
+            render=_render,
         )
 
     @extend_schema(
@@ -177,7 +164,7 @@ class PartyPrivacyAgreementCollection(TmfView):
         serializer = AgreementInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        customer = _customer(request, customer_number_of(data))
+        customer = customer_visible(request, customer_number_of(data))
         channel, purpose = channel_and_purpose_of(data)
         try:
             consent = consent_first_record(
@@ -199,16 +186,10 @@ class PartyPrivacyAgreementItem(TmfView):
     parser_classes = [LimitedJSONParser, MergePatchJSONParser]
 
     def _consent(self, request, agreement_id: str, fields=ATTRIBUTES) -> Consent:
-        pk = our_id(agreement_id)
         consents = consents_visible_to(partner=partner_of(request))
-        found = (
-            consents_with_relations(consents, fields).filter(pk=pk).first()
-            if pk is not None
-            else None
+        return found_by_id(
+            consents_with_relations(consents, fields), agreement_id, "party privacy agreement"
         )
-        if found is None:
-            raise ApiError(404, "not_found", f"No party privacy agreement {agreement_id}.")
-        return found
 
     @extend_schema(
         operation_id="retrievePartyPrivacyAgreement",
