@@ -99,6 +99,7 @@ def production_environment(args, port: int, media: Path) -> None:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         CRM_SECRETS_KEY=Fernet.generate_key().decode(),
+        CRM_LOOKUP_KEY=secrets.token_urlsafe(32),
         EMAIL_URL="dummymail://",
         CRM_PUBLIC_URL=f"https://127.0.0.1:{port}",
         CRM_MEDIA_ROOT=str(media),

@@ -15,6 +15,7 @@ only pairs of one record from A and one from B count.
 
 import argparse
 import math
+import os
 import random
 import sys
 import time
@@ -24,7 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from customers.identity.matching import MAX_BLOCK_SIZE, IdentityProfile, blocking_keys, score_pair
+import django
+
+# The blocking keys are keyed hashes under the settings' CRM_LOOKUP_KEY.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings.dev")
+django.setup()
+
+from customers.identity.matching import (  # noqa: E402
+    MAX_BLOCK_SIZE,
+    IdentityProfile,
+    blocking_keys,
+    score_pair,
+)
 
 DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4")
 

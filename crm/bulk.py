@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import numpy as np
 from django.db import NotSupportedError, connection
 
+from crm.sealed import EncryptedFieldMixin
+
 # Fields whose value COPY can take as it is when it is a plain str, int or bool: for these,
 # get_db_prep_save only hands the value back, and calling it for every field of every row
 # costs more than the COPY itself.
@@ -187,7 +189,12 @@ def bulk_insert(objects: Sequence, *, with_ids: bool = False) -> int:
     stamped = {
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     }
-    plain = {f for f in fields if f.get_internal_type() in _SENT_AS_IS}
+    # An encrypted field says TextField but must be encrypted on its way in.
+    plain = {
+        f
+        for f in fields
+        if f.get_internal_type() in _SENT_AS_IS and not isinstance(f, EncryptedFieldMixin)
+    }
     columns = [(f, f.attname, f in stamped, f in plain) for f in fields]
     rows = []
     for obj in objects:

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 
 from crm.admin import LookUpOnlyAdmin, ReadOnlyAdmin
 from crm.forms import ServiceCheckedForm
+from crm.sealed import lookup_digest
 from customers import selectors, services
 from customers.models import (
     ActionLog,
@@ -24,6 +25,7 @@ from customers.models import (
     Product,
     Subscription,
 )
+from customers.normalization import national_id_normalise
 from customers.services.customers import (
     CUSTOMER_EDITABLE_FIELDS,
     PARTY_FIELDS,
@@ -304,10 +306,18 @@ class PartyAdmin(admin.ModelAdmin):
         "^name_key",
         "^sort_key",
         "^family_name_key",
-        "=national_id",
         "=registration_number",
     )
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The national id is stored encrypted: it is found by its keyed hash, whole.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digest = lookup_digest(national_id_normalise(search_term))
+        if digest:
+            found = found | queryset.filter(national_id_digest=digest)
+        return found, may_have_duplicates
+
     readonly_fields = (
         "display_name",
         "name_key",

@@ -146,3 +146,8 @@ def normalize_currency(value: str) -> str:
 def postal_one_line(*, street: str, postcode: str, city: str, country: str) -> str:
     locality = " ".join(part for part in (postcode.strip().upper(), city.strip()) if part)
     return ", ".join(part for part in (street.strip(), locality, country.strip().upper()) if part)
+
+
+def national_id_normalise(national_id: str) -> str:
+    """A national id as stored and looked up: upper case, no spaces."""
+    return national_id.strip().upper().replace(" ", "")

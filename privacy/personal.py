@@ -130,6 +130,7 @@ RULES: tuple[PersonalData, ...] = (
             "family_name": ERASED,
             "birth_date": None,
             "national_id": "",
+            "national_id_digest": "",
             "legal_name": ERASED,
             "trading_name": "",
             "registration_number": "",

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import F, Q
 
+from customers.history.models import (
+    CONSENT_FIELDS,
+    CONTACT_MEDIUM_FIELDS,
+    PARTY_FIELDS,
+    PREFERENCES_FIELDS,
+)
 from customers.models import Customer
 
 # Rows fetched from the database at a time while a section streams.
@@ -59,6 +65,18 @@ class Section:
 
 def own(customer: Customer) -> Q:
     return Q(customer_id=customer.pk)
+
+
+def owned(*, left_out: tuple[str, ...] = (), **section) -> Section:
+    """A section of the rows that are the customer's by their ``customer`` key: that key is
+    left out, as every row of the section holds the same."""
+    return Section(about=own, left_out=("customer", *left_out), **section)
+
+
+def tracked(fields, *, leaving: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """A table's personal fields as its field history tracks them (customers.history), less the
+    row's id, the customer or party it belongs to, and ``leaving`` (exported another way)."""
+    return tuple(name for name in fields if name not in {"id", "customer", "party", *leaving})
 
 
 # -- Shapes: records whose raw form would not say what they mean -------------------------------
@@ -121,62 +139,32 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
         model="customers.Party",
         about=lambda c: Q(pk=c.party_id),
         single=True,
-        columns=(
-            "kind",
-            "title",
-            "given_name",
-            "family_name",
-            "birth_date",
-            "national_id",
-            "legal_name",
-            "trading_name",
-            "registration_number",
-            "display_name",
-            "created_at",
-            "updated_at",
-        ),
+        columns=(*tracked(PARTY_FIELDS), "display_name", "created_at", "updated_at"),
         joined={"partner": "partner__name"},
         # Search keys derived from the names above, lower-cased and without accents.
-        left_out=("id", "name_key", "family_name_key", "sort_key"),
+        left_out=("id", "name_key", "family_name_key", "sort_key", "national_id_digest"),
     ),
-    Section(
+    owned(
         key="former_numbers",
         title="Former customer numbers (merged records)",
         model="customers.CustomerAlias",
-        about=own,
         columns=("number", "created_at"),
-        left_out=("id", "customer"),
+        left_out=("id",),
     ),
     Section(
         key="contact_media",
         title="Contact details",
         model="customers.ContactMedium",
         about=lambda c: Q(party_id=c.party_id),
-        columns=(
-            "id",
-            "kind",
-            "value",
-            "label",
-            "street",
-            "city",
-            "postcode",
-            "country",
-            "is_preferred",
-            "is_verified",
-            "valid_from",
-            "valid_to",
-            "created_at",
-        ),
+        columns=("id", *tracked(CONTACT_MEDIUM_FIELDS), "created_at"),
         left_out=("party",),
     ),
-    Section(
+    owned(
         key="consents",
         title="Consents (current answers)",
         model="customers.Consent",
-        about=own,
-        columns=("id", "channel", "purpose", "granted", "source", "recorded_at"),
+        columns=("id", *tracked(CONSENT_FIELDS), "recorded_at"),
         joined={"recorded_by": "recorded_by__username"},
-        left_out=("customer",),
     ),
     Section(
         key="consent_history",
@@ -186,33 +174,20 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
         columns=("id", "action", "created_at", "actor_label", "data"),
         shape=_consent_change,
     ),
-    Section(
+    owned(
         key="communication_preferences",
         title="Communication preferences",
         model="customers.CommunicationPreferences",
-        about=own,
         single=True,
-        columns=(
-            "language",
-            "preferred_channel",
-            "contact_time_from",
-            "contact_time_to",
-            "contact_on_weekends",
-            "statement_format",
-            "statement_frequency",
-            "itemised_statement",
-            "updated_at",
-        ),
-        left_out=("id", "customer"),
+        columns=(*tracked(PREFERENCES_FIELDS), "updated_at"),
+        left_out=("id",),
     ),
-    Section(
+    owned(
         key="lifecycle_events",
         title="Status history",
         model="customers.LifecycleEvent",
-        about=own,
         columns=("id", "action", "from_status", "to_status", "reason", "note", "occurred_at"),
         joined={"actor": "actor__username"},
-        left_out=("customer",),
     ),
     Section(
         key="relationships",
@@ -223,11 +198,10 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
         # The other customer by number only: their name is their own data.
         joined={"from_customer": "from_customer__number", "to_customer": "to_customer__number"},
     ),
-    Section(
+    owned(
         key="interactions",
         title="Interactions",
         model="customers.Interaction",
-        about=own,
         columns=(
             "id",
             "channel",
@@ -244,13 +218,11 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
             "owner": "owner__username",
             "closed_by": "closed_by__username",
         },
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="subscriptions",
         title="Products held",
         model="customers.Subscription",
-        about=own,
         columns=(
             "id",
             "service_id",
@@ -263,13 +235,11 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
             "created_at",
         ),
         joined={"product": "product__name", "product_code": "product__code"},
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="invoices",
         title="Invoices",
         model="customers.Invoice",
-        about=own,
         columns=(
             "id",
             "number",
@@ -281,22 +251,18 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
             "paid_on",
             "missed_at",
         ),
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="payments",
         title="Payments",
         model="customers.Payment",
-        about=own,
         columns=("id", "amount", "received_on", "method", "reference"),
         joined={"invoice": "invoice__number"},
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="latest_scores",
         title="Value and risk scores (latest)",
         model="customers.LatestScores",
-        about=own,
         single=True,
         columns=(
             "churn_risk",
@@ -309,16 +275,14 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
             "value_at_risk",
             "scored_at",
         ),
-        left_out=("customer",),
     ),
-    Section(
+    owned(
         key="audit_log",
         title="Audit trail (every recorded change)",
         model="customers.ActionLog",
-        about=own,
         columns=("id", "action", "actor_label", "data", "created_at"),
         joined={"partner": "partner__name"},
         # actor_label names the actor.
-        left_out=("customer", "actor"),
+        left_out=("actor",),
     ),
 )

@@ -3,8 +3,9 @@ addresses and identity numbers; their party, contact and relationship rows."""
 
 import numpy as np
 
+from crm.sealed import encrypt, lookup_digest
 from customers.models import ContactMedium, CustomerRelationship, Party
-from customers.normalization import postal_one_line
+from customers.normalization import national_id_normalise, postal_one_line
 
 from .arrays import (
     blanks,
@@ -34,6 +35,10 @@ from .names import (
     national_ids,
     registration_numbers,
 )
+
+
+def _encrypted(column: np.ndarray) -> np.ndarray:
+    return object_array([encrypt(v) if v else v for v in column.tolist()])
 
 
 class PeopleRows:
@@ -162,8 +167,12 @@ class PeopleRows:
             "title": self.title,
             "given_name": self.given,
             "family_name": self.family,
-            "birth_date": nullable(text.dates(self.birth_day), individual),
-            "national_id": national,
+            # Stored as the services store them: encrypted, the national id with its keyed hash.
+            "birth_date": _encrypted(nullable(text.dates(self.birth_day), individual)),
+            "national_id": _encrypted(national),
+            "national_id_digest": object_array(
+                [lookup_digest(national_id_normalise(v)) for v in national.tolist()]
+            ),
             "legal_name": self.legal,
             "trading_name": self.trading,
             "registration_number": registration,

@@ -365,6 +365,11 @@ for _key in CRM_SECRETS_KEY:
             "CRM_SECRETS_KEY must be Fernet keys (32 url-safe base64-encoded bytes), "
             "comma-separated"
         ) from None
+# The key of the keyed hashes (HMAC-SHA256) that find encrypted values by equality: a national
+# id, and the blocking keys of duplicate detection (crm/sealed.py). Changing it means running
+# ``manage.py lookup_digests_rebuild`` (and ``rebuild_identity_keys``) before matching works
+# again. Unset, development and tests use a fixed key; production refuses to start.
+CRM_LOOKUP_KEY = env.str("CRM_LOOKUP_KEY", default="")
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http.request import validate_host
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, CRM_SECRETS_KEY, DATABASES, env, env_bool, env_int
+from .base import (
+    CELERY_BROKER_URL,
+    CRM_LOOKUP_KEY,
+    CRM_SECRETS_KEY,
+    DATABASES,
+    env,
+    env_bool,
+    env_int,
+)
 
 GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(64))"'
 GENERATE_FERNET_KEY = (
@@ -68,6 +76,11 @@ if not CRM_SECRETS_KEY:
     raise ImproperlyConfigured(
         "Production needs CRM_SECRETS_KEY, the key that encrypts partner secrets; generate one "
         f"with {GENERATE_FERNET_KEY}"
+    )
+if len(CRM_LOOKUP_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Production needs CRM_LOOKUP_KEY (32 characters or more), the key of the hashes that "
+        f"find national ids and duplicates; generate one with {GENERATE_SECRET}"
     )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production needs DATABASE_URL pointing to PostgreSQL")

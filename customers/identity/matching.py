@@ -20,7 +20,6 @@ can check. "exact" needs an identifier: the same national id, or a shared e-mail
 the same name.
 """
 
-import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -34,6 +33,7 @@ from django.core.exceptions import ValidationError
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 
+from crm.sealed import lookup_digest
 from customers.normalization import name_key, normalize_phone
 
 Decision = Literal["exact", "probable", "unlikely"]
@@ -43,7 +43,6 @@ PROBABLE_THRESHOLD = 0.5
 # Callers skip a blocking key that more parties than this share: such a value (a common name on
 # a common birthday, a large household's postcode) says little and would cost many comparisons.
 MAX_BLOCK_SIZE = 50
-MAX_KEY_LENGTH = 120
 
 # Which pairs are compared at all: the one rule of the check at create, of the background scan
 # and of imports. A pair needs evidence 2 from the keys it shares: one identifier (e-mail,
@@ -297,12 +296,10 @@ def _phonetic(word: str) -> str:
 
 
 def _key(kind: str, *parts: str) -> tuple[str, str]:
-    value = " ".join(parts)
-    if len(value) > MAX_KEY_LENGTH:
-        # A cut value could make two long e-mail addresses look alike; a digest cannot.
-        digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-        value = f"{value[: MAX_KEY_LENGTH - 33]}#{digest}"
-    return kind, value
+    # Keys are only ever compared for equality, so the table holds their keyed hashes: a copy
+    # of it gives away no national id, birth date or e-mail address, and every key has the
+    # same short length.
+    return kind, lookup_digest(" ".join(parts))
 
 
 def blocking_keys(profile: IdentityProfile) -> set[tuple[str, str]]:

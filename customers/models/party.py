@@ -1,5 +1,7 @@
 from django.db import models
 
+from crm.sealed import EncryptedDateField, EncryptedTextField
+
 
 class Party(models.Model):
     """A person or an organisation the enterprise knows (SID / TMF632 Party).
@@ -18,10 +20,13 @@ class Party(models.Model):
     title = models.CharField(max_length=20, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
-    national_id = models.CharField(
+    # Both stored encrypted (crm.sealed, CRM_SECRETS_KEY): a copy of the database does not give
+    # them away. The national id is found by its keyed hash, kept in step by the services.
+    birth_date = EncryptedDateField(null=True, blank=True)
+    national_id = EncryptedTextField(
         max_length=40, blank=True, help_text="Passport, ID card or social security number."
     )
+    national_id_digest = models.CharField(max_length=32, blank=True, editable=False)
 
     # Organization
     legal_name = models.CharField(max_length=200, blank=True)
@@ -75,9 +80,9 @@ class Party(models.Model):
                 condition=models.Q(partner__isnull=False),
             ),
             models.Index(
-                fields=["national_id"],
-                name="party_national_id_idx",
-                condition=~models.Q(national_id=""),
+                fields=["national_id_digest"],
+                name="party_national_id_digest_idx",
+                condition=~models.Q(national_id_digest=""),
             ),
         ]
         constraints = [

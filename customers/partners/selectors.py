@@ -21,8 +21,9 @@ from django.db.models.functions import Coalesce
 
 from crm.counting import CountedPage, page_counted
 from crm.keyset import KeysetPage, keyset_page
+from crm.sealed import lookup_digest
 from customers.models import ActionLog, ContactMedium, Customer, Partner, Party
-from customers.normalization import name_key, normalize_phone
+from customers.normalization import name_key, national_id_normalise, normalize_phone
 from customers.partners.models import ApiToken, HubDelivery, HubSubscription
 
 # Each sort is a keyset ending in a unique column, with an index that serves it alone and under
@@ -214,7 +215,7 @@ def _parties_matching(filters: ApiPartyFilters) -> QuerySet:
         parties = parties.filter(Q(name_key__startswith=key) | Q(sort_key__startswith=key))
     if filters.identification:
         parties = parties.filter(
-            national_id=filters.identification.strip().upper().replace(" ", "")
+            national_id_digest=lookup_digest(national_id_normalise(filters.identification))
         )
     if filters.email:
         contacts = ContactMedium.objects.filter(

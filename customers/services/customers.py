@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from crm.sealed import lookup_digest
 from customers import identity_rules
 from customers.models import ActionLog, CommunicationPreferences, Customer, Party
-from customers.normalization import name_key, normalize_currency
+from customers.normalization import name_key, national_id_normalise, normalize_currency
 from customers.services.audit import action_log_record, customer_lock_for_edit, touch
 from customers.services.contacts import (
     ContactMediumInput,
@@ -52,7 +53,8 @@ def party_names(party: Party) -> None:
     party.family_name = party.family_name.strip()
     party.legal_name = party.legal_name.strip()
     party.trading_name = party.trading_name.strip()
-    party.national_id = party.national_id.strip().upper().replace(" ", "")
+    party.national_id = national_id_normalise(party.national_id)
+    party.national_id_digest = lookup_digest(party.national_id)
     party.registration_number = party.registration_number.strip().upper()
     if party.kind == Party.Kind.INDIVIDUAL:
         # Not everyone has a family name (mononyms are common in some countries); everyone

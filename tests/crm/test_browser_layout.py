@@ -25,6 +25,7 @@ from customers.partners.models import HubDelivery, HubEvent, HubSubscription
 from tests.conftest import REQUIRE_BROWSER
 from tests.crm.test_signin_second_factor import enrolled, totp_code
 from tests.factories import CustomerFactory, PartnerFactory, UserFactory
+from work.services import task_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,6 +102,14 @@ def base(administrator, tasks_in_process):
         last_error="Service Unavailable: the listener is being redeployed, try again later",
     )
     customer = Customer.objects.filter(status=Customer.Status.ACTIVE).order_by("pk").first()
+    for title in ("Call back about the roaming bill", "Send the contract", "Check the line"):
+        task_create(
+            customer=customer,
+            title=title,
+            owner=administrator,
+            due_on=datetime.date.today(),
+            actor=administrator,
+        )
     return {"customer": customer, "partner": partner}
 
 
@@ -177,8 +186,35 @@ def test_every_main_page_fits_the_screen_and_passes_axe_at_both_widths(axe, base
     for name, path in _staff_pages(base).items():
         page.goto(path)
         problems += _problems(page, name)
+    problems += _bulk_pages(page)
 
     assert not problems, "\n".join(problems)
+
+
+def _tick(page, path: str, rows: int) -> None:
+    """Open a list and tick its first rows, one by one: on a phone the tick-all box sits in
+    the table's header, which the stacked cards hide."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(path)
+    boxes = page.locator("input.pick[name=ids]").all()
+    assert len(boxes) >= rows, f"{path} has {len(boxes)} rows to tick"
+    for box in boxes[:rows]:
+        box.check()
+
+
+def _bulk_pages(page) -> list[str]:
+    """The pages behind a list's bulk actions, which a POST opens: the task list's reassign
+    (confirmation and result) and a bulk action started from the retention list."""
+    _tick(page, "/work/tasks/?show=all", 3)
+    page.get_by_role("button", name="Reassign ticked tasks").click()
+    problems = _problems(page, "tasks-bulk-assign")
+    page.get_by_label("Give to").select_option(index=1)
+    page.get_by_role("button", name="Give 3 tasks").click()
+    problems += _problems(page, "tasks-bulk-assign-result")
+    _tick(page, "/risk/retention/", 2)
+    page.get_by_role("button", name="Apply to ticked rows").click()
+    problems += _problems(page, "retention-bulk-confirm")
+    return problems
 
 
 def test_the_customer_list_fits_for_an_agent_who_sees_no_scores(axe, base):
