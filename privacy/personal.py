@@ -299,8 +299,9 @@ RULES: tuple[PersonalData, ...] = (
     PersonalData("history.PartyChange", about=lambda p: Q(id__in=p.party_ids), delete=True),
     PersonalData(
         "history.ContactMediumChange",
-        # A contact medium's rows, even those recorded while it belonged to another party.
-        about=lambda p: Q(party__in=p.party_ids) | Q(id__in=_contact_media_of(p.party_ids)),
+        # Every row of each contact medium that ever belonged to them, even those recorded
+        # while it belonged to another party (the party's own rows are among them).
+        about=lambda p: Q(id__in=_contact_media_of(p.party_ids)),
         delete=True,
     ),
     PersonalData("history.ConsentChange", about=lambda p: Q(customer__in=p.ids), delete=True),
@@ -308,9 +309,12 @@ RULES: tuple[PersonalData, ...] = (
 )
 
 
-def _contact_media_of(party_ids: list[int]) -> QuerySet:
+def _contact_media_of(party_ids: list[int]) -> list[int]:
+    """The ids of the contact media these parties ever held, read first: as a subquery ORed
+    with the party's own rows it made PostgreSQL test every row of the table against it (over
+    three minutes a chunk on a million customers)."""
     changes = apps.get_model("history", "ContactMediumChange")
-    return changes.objects.filter(party__in=party_ids).values("id")
+    return list(changes.objects.filter(party__in=party_ids).values_list("id", flat=True).distinct())
 
 
 def rules_by_model() -> dict[str, PersonalData]:

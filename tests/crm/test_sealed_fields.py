@@ -136,3 +136,11 @@ def test_rotation_without_the_old_key_stops_with_a_message(ada):
         pytest.raises(CommandError, match="CRM_SECRETS_KEY"),
     ):
         call_command("secrets_rotate")
+
+
+def test_after_the_lookup_key_changes_a_rebuild_finds_the_national_id_again(ada):
+    new_key = "a lookup key chosen after the old one leaked"
+    with override_settings(CRM_LOOKUP_KEY=new_key):
+        assert not Party.objects.filter(national_id_digest=lookup_digest("AB123456C")).exists()
+        call_command("rebuild_identity_keys", verbosity=0)
+        assert Party.objects.get(national_id_digest=lookup_digest("AB123456C")) == ada

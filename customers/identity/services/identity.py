@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.bulk import bulk_copy
+from crm.sealed import lookup_digest
 from customers.identity.matching import (
     IDENTIFIER_EVIDENCE,
     IDENTIFIER_KEYS,
@@ -31,7 +32,7 @@ from customers.identity.matching import (
 from customers.identity.models import DuplicateCandidate, IdentityKey
 from customers.identity_rules import DuplicateFound
 from customers.models import ContactMedium, Customer, Party
-from customers.normalization import normalize_phone
+from customers.normalization import national_id_normalise, normalize_phone
 from customers.services.audit import PartnerActor
 
 # A key shared by more parties than this says little about identity (a common name with a
@@ -115,6 +116,20 @@ def _identity_keys_write(profiles: dict[int, IdentityProfile]) -> int:
         )
 
 
+def national_id_digests_refresh(*, party_ids: list[int]) -> int:
+    """Hash these parties' national ids again under CRM_LOOKUP_KEY where the stored hash
+    differs (after the key changed); how many were rewritten."""
+    stale = []
+    for pk, national_id, digest in Party.objects.filter(pk__in=party_ids).values_list(
+        "pk", "national_id", "national_id_digest"
+    ):
+        fresh = lookup_digest(national_id_normalise(national_id or ""))
+        if fresh != digest:
+            stale.append(Party(pk=pk, national_id_digest=fresh))
+    Party.objects.bulk_update(stale, ["national_id_digest"], batch_size=2000)
+    return len(stale)
+
+
 def identity_keys_rebuild(
     *,
     batch_size: int = 5000,
@@ -142,6 +157,7 @@ def identity_keys_rebuild(
         if not ids:
             break
         written += identity_keys_refresh(party_ids=ids)
+        national_id_digests_refresh(party_ids=ids)
         done += len(ids)
         last_id = ids[-1]
         if progress:
