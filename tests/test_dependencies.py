@@ -8,7 +8,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("crm", "customers", "risk", "satisfaction", "work", "home", "privacy")
+PACKAGES = (
+    "crm",
+    "customers",
+    "risk",
+    "satisfaction",
+    "work",
+    "home",
+    "privacy",
+    "messaging",
+    "statements",
+    "portal",
+)
 # The project's wiring sees every app: settings, URLs, the Celery app and the demo data.
 WIRING = ("crm.settings", "crm.urls", "crm.celery", "crm.demo", "crm.management")
 APPS = (
@@ -20,6 +31,9 @@ APPS = (
     "work",
     "home",
     "privacy",
+    "messaging",
+    "statements",
+    "portal",
     "crm",
 )
 MAY_IMPORT = {
@@ -55,6 +69,21 @@ MAY_IMPORT = {
         "satisfaction",
         "work",
         "privacy",
+    },
+    # Lifecycle messages follow the customer's lifecycle; statements go out as messages.
+    "messaging": {"crm", "customers", "messaging"},
+    "statements": {"crm", "customers", "messaging", "statements"},
+    # The customer's own door onto what the apps beneath it hold and do; nothing imports it.
+    "portal": {
+        "crm",
+        "customers",
+        "customers.identity",
+        "satisfaction",
+        "work",
+        "privacy",
+        "messaging",
+        "statements",
+        "portal",
     },
 }
 

@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "work",
     "home",
     "privacy",
+    # The customer's own touch points: lifecycle messages, statements, the self-service portal.
+    "messaging",
+    "statements",
+    "portal",
 ]
 
 # The history triggers are installed after every migrate (PostgreSQL only), not written into

@@ -153,6 +153,14 @@ class HubEvent(models.Model):
     class Meta:
         db_table = "customers_hubevent"
         ordering = ["-occurred_at", "-id"]
+        # The events about one customer: their subject-access export and their erasure.
+        indexes = [
+            models.Index(
+                fields=["customer_id"],
+                name="hubevent_customer_idx",
+                condition=models.Q(customer_id__isnull=False),
+            )
+        ]
 
     def __str__(self):
         return f"{self.event_type} {self.event_id}"
