@@ -108,6 +108,16 @@ app.conf.beat_schedule = {
         "task": "risk.tasks.models_retrain",
         "schedule": crontab(hour=4, minute=30, day_of_week="sun"),
     },
+    # Lifecycle messages whose contact window has opened, or whose hand-off was lost.
+    "send-due-lifecycle-messages": {
+        "task": "messaging.tasks.outbound_messages_sweep",
+        "schedule": crontab(minute="*"),
+    },
+    # On the 1st, after the night's jobs: the statements of the month before.
+    "write-monthly-statements": {
+        "task": "statements.tasks.statements_generate_monthly",
+        "schedule": crontab(hour=6, minute=30, day_of_month=1),
+    },
 }
 
 

@@ -45,6 +45,8 @@ _VIEW_CUSTOMER_DATA = [
     "work.view_task",
     "work.view_note",
     "work.view_notification",
+    # The statements customers were sent, beside their invoices and payments.
+    "statements.view_statement",
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,
@@ -116,6 +118,11 @@ _MANAGER = [
     "privacy.view_legalhold",
     "privacy.add_legalhold",
     "privacy.delete_legalhold",
+    # What lifecycle messages say, per language, and the statement runs.
+    "messaging.view_messagetemplate",
+    "messaging.change_messagetemplate",
+    "statements.view_statementrun",
+    "statements.start_statementrun",
 ]
 
 # Analysts own the models: they train them, follow the runs and rescore on demand.

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "messaging"
-urlpatterns = []
+urlpatterns = [
+    path("templates/", views.template_list, name="templates"),
+    path("templates/<str:event>/<str:language>/", views.template_edit, name="template_edit"),
+]

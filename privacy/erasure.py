@@ -10,10 +10,8 @@ The legal check comes at the request and again at the approval: the relationship
 ended (terminated or disqualified), nothing may be owed, and no legal hold may stand.
 """
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from customers.services.debt import customer_debt
 from work.models import Notification
 from work.services import notification_send
 
-from .models import ErasureRequest, LegalHold, SubjectAccessExport
+from .models import ErasureRequest, LegalHold
 from .personal import RULES, People
 
 REQUEST_PERMISSION = "privacy.add_erasurerequest"
@@ -206,10 +204,10 @@ def customers_anonymise(customers) -> dict[str, int]:
     people = People.of(customers)
     if not people.ids:
         return {}
-    _subject_access_files_delete(people.ids)
     report = {}
     for rule in RULES:
         rows = rule.model_class.objects.filter(rule.about(people))
+        _stored_files_delete(rule, rows)
         if rule.delete:
             changed, _ = rows.delete()
         elif rule.scrub:
@@ -226,15 +224,15 @@ def customers_anonymise(customers) -> dict[str, int]:
     return report
 
 
-def _subject_access_files_delete(customer_ids: list[int]) -> None:
-    """What was written about the people for a subject-access request goes with them."""
-    files = SubjectAccessExport.objects.filter(customer_id__in=customer_ids).values_list(
-        "json_file", "html_file"
-    )
-    for names in files:
+def _stored_files_delete(rule, rows) -> None:
+    """The files the rows name (a subject-access export, a statement) go before the rows or
+    their names do: a name erased from the table would leave its file behind for good."""
+    if not rule.files:
+        return
+    for names in rows.values_list(*rule.files):
         for name in names:
             if name:
-                (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+                default_storage.delete(str(name))
 
 
 def erasure_waiting_for(user) -> list[ErasureRequest]:

@@ -37,6 +37,9 @@ OUR_APPS = (
     "home",
     "history",
     "privacy",
+    "messaging",
+    "statements",
+    "portal",
 )
 # Fields that could hold something about a person when they hold free values (no choices).
 _PERSONAL_KINDS = (
@@ -52,13 +55,16 @@ _PERSONAL_KINDS = (
 class PersonalData:
     """``about(people)`` is the Q of the model's rows about ``people`` (``People``). ``scrub``
     maps a field to the value erasure writes over it (or to a callable giving an expression);
-    ``kept`` maps a field to why it is kept; ``delete``: the rows go altogether."""
+    ``kept`` maps a field to why it is kept; ``delete``: the rows go altogether. ``files`` are
+    the fields naming a stored file (in the default storage) written about the person: the
+    file is deleted before its row or its name is."""
 
     model: str
     about: Callable[[Any], Q]
     scrub: dict[str, Any] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)
     delete: bool = False
+    files: tuple[str, ...] = ()
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -292,7 +298,28 @@ RULES: tuple[PersonalData, ...] = (
         kept={"actor_label": "the staff member who looked"},
     ),
     PersonalData(
-        "privacy.SubjectAccessExport", about=lambda p: Q(customer_id__in=p.ids), delete=True
+        "privacy.SubjectAccessExport",
+        about=lambda p: Q(customer_id__in=p.ids),
+        delete=True,
+        files=("json_file", "html_file"),
+    ),
+    # A sent or waiting lifecycle message: its text names the person.
+    PersonalData(
+        "messaging.OutboundMessage", about=lambda p: Q(customer_id__in=p.ids), delete=True
+    ),
+    # A statement is a billing record: its figures stay, the documents naming the person go.
+    PersonalData(
+        "statements.Statement",
+        about=lambda p: Q(customer_id__in=p.ids),
+        scrub={"html_file": "", "pdf_file": ""},
+        files=("html_file", "pdf_file"),
+        kept={
+            "period": BILLING_RECORD,
+            "period_start": BILLING_RECORD,
+            "period_end": BILLING_RECORD,
+            "language": CODE,
+            "currency": CODE,
+        },
     ),
     # Field history goes last: it also holds what the overwriting above just recorded.
     PersonalData("history.CustomerChange", about=lambda p: Q(id__in=p.ids), delete=True),

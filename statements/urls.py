@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "statements"
-urlpatterns = []
+urlpatterns = [
+    path("runs/", views.run_list, name="runs"),
+    path("runs/start/", views.run_start, name="run_start"),
+    path("customer/<str:number>/", views.customer_statements, name="customer"),
+    path("<int:statement_id>/<str:kind>/", views.statement_download, name="download"),
+]

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from crm.keyset import BROKEN, KeysetPage, cursor_decode, cursor_encode
+from crm.sealed import EncryptedFieldMixin, decrypt
 from customers.models import Customer, Partner
 
 from .models import EVENT_MODELS
@@ -106,11 +107,25 @@ def _rows(customer: Customer, *, after: str, before: str, limit: int) -> tuple[l
             (*row[:4], *(json.loads(v) if isinstance(v, str) else v for v in row[4:]))
             for row in cursor.fetchall()
         ]
+    for kind, _, _, _, after_row, before_row, _ in rows:
+        _opened(kind, after_row)
+        _opened(kind, before_row)
     has_more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     return rows, has_more
+
+
+def _opened(kind: str, snapshot: dict | None) -> None:
+    """The encrypted columns of a snapshot in clear (crm.sealed), so that two snapshots are
+    compared and shown by what they hold, not by their ciphertext."""
+    if not snapshot:
+        return
+    model, _ = EVENT_MODELS[kind]
+    for model_field in model._meta.concrete_fields:
+        if isinstance(model_field, EncryptedFieldMixin) and snapshot.get(model_field.column):
+            snapshot[model_field.column] = decrypt(snapshot[model_field.column])
 
 
 def _masked(value: str) -> str:

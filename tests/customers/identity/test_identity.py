@@ -97,11 +97,11 @@ def test_create_writes_the_keys_of_the_whole_identity(agent):
 
 
 def test_adding_a_contact_medium_adds_its_key(lead, agent):
-    assert ("email", "lena@example.com") not in _keys(lead)
+    assert ("email", lookup_digest("lena@example.com")) not in _keys(lead)
 
     contact_medium_add(customer=lead, medium=_email("Lena@Example.com"), actor=agent)
 
-    assert ("email", "lena@example.com") in _keys(lead)
+    assert ("email", lookup_digest("lena@example.com")) in _keys(lead)
 
 
 def test_changing_a_contact_medium_replaces_its_key(lead, agent):
@@ -110,8 +110,8 @@ def test_changing_a_contact_medium_replaces_its_key(lead, agent):
     contact_medium_update(contact=contact, medium=_mobile("+44 7912 345678"), actor=agent)
 
     keys = _keys(lead)
-    assert ("phone", "+447912345678") in keys
-    assert ("phone", "+447911123456") not in keys
+    assert ("phone", lookup_digest("+447912345678")) in keys
+    assert ("phone", lookup_digest("+447911123456")) not in keys
 
 
 def test_removing_a_contact_medium_removes_its_key(lead, agent):
@@ -121,8 +121,8 @@ def test_removing_a_contact_medium_removes_its_key(lead, agent):
     contact_medium_remove(contact=removed, actor=agent)
 
     keys = _keys(lead)
-    assert ("email", "old@example.com") not in keys
-    assert ("email", kept.value) in keys
+    assert ("email", lookup_digest("old@example.com")) not in keys
+    assert ("email", lookup_digest(kept.value)) in keys
 
 
 def test_changing_the_profile_refreshes_the_name_and_birth_date_keys(agent):
@@ -151,9 +151,9 @@ def test_changing_the_profile_refreshes_the_name_and_birth_date_keys(agent):
         )
     )
     assert after == expected
-    assert ("dob_postcode", "19800517 SW1A2AA") in before
-    assert ("dob_postcode", "19800517 SW1A2AA") not in after
-    assert ("dob_postcode", "19790203 SW1A2AA") in after
+    assert ("dob_postcode", lookup_digest("19800517 SW1A2AA")) in before
+    assert ("dob_postcode", lookup_digest("19800517 SW1A2AA")) not in after
+    assert ("dob_postcode", lookup_digest("19790203 SW1A2AA")) in after
 
 
 # --- Candidate search -------------------------------------------------------------------------

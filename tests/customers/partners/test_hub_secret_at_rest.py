@@ -57,10 +57,14 @@ def test_a_secret_whose_key_was_removed_says_which_setting_to_fix():
 
 
 def test_development_without_a_key_is_warned_and_a_set_key_is_not():
-    with override_settings(DEBUG=True, CRM_SECRETS_KEY=[]):
+    lookup_key = "a lookup key of more than thirty-two characters"
+    with override_settings(DEBUG=True, CRM_SECRETS_KEY=[], CRM_LOOKUP_KEY=lookup_key):
         [warning] = secrets_key_check(None)
     assert warning.id == "crm.W001" and "CRM_SECRETS_KEY" in warning.msg
-    with override_settings(DEBUG=True, CRM_SECRETS_KEY=[NEW_KEY]):
+    with override_settings(DEBUG=True, CRM_SECRETS_KEY=[NEW_KEY], CRM_LOOKUP_KEY=""):
+        [warning] = secrets_key_check(None)
+    assert warning.id == "crm.W002" and "CRM_LOOKUP_KEY" in warning.msg
+    with override_settings(DEBUG=True, CRM_SECRETS_KEY=[NEW_KEY], CRM_LOOKUP_KEY=lookup_key):
         assert secrets_key_check(None) == []
 
 
