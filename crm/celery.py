@@ -113,6 +113,11 @@ app.conf.beat_schedule = {
         "task": "messaging.tasks.outbound_messages_sweep",
         "schedule": crontab(minute="*"),
     },
+    # Used and expired portal sign-in codes, and the sign-in log past its keeping.
+    "purge-portal-sign-ins-nightly": {
+        "task": "portal.tasks.sign_in_records_purge",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # On the 1st, after the night's jobs: the statements of the month before.
     "write-monthly-statements": {
         "task": "statements.tasks.statements_generate_monthly",

@@ -303,6 +303,13 @@ RULES: tuple[PersonalData, ...] = (
         delete=True,
         files=("json_file", "html_file"),
     ),
+    # The portal's one-time codes, and its sign-in log: who signed in from where.
+    PersonalData("portal.SignInCode", about=lambda p: Q(customer_id__in=p.ids), delete=True),
+    PersonalData(
+        "portal.PortalSignIn",
+        about=lambda p: Q(customer_id__in=p.ids),
+        scrub={"address_digest": "", "ip_address": None},
+    ),
     # A sent or waiting lifecycle message: its text names the person.
     PersonalData(
         "messaging.OutboundMessage", about=lambda p: Q(customer_id__in=p.ids), delete=True

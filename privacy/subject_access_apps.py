@@ -125,6 +125,14 @@ APP_SECTIONS: tuple[Section, ...] = (
         joined={"assigned_to": "assigned_to__username", "closed_by": "closed_by__username"},
     ),
     owned(
+        key="portal_sign_ins",
+        title="Sign-ins to the customer portal",
+        model="portal.PortalSignIn",
+        columns=("id", "outcome", "at", "ip_address"),
+        # A keyed hash of the address typed in, which says nothing without our key.
+        left_out=("address_digest",),
+    ),
+    owned(
         key="lifecycle_messages",
         title="Messages sent about the relationship",
         model="messaging.OutboundMessage",
@@ -321,4 +329,5 @@ NOT_EXPORTED = {
     "customers.BulkActionRefusal": "why a staff bulk action skipped the customer, short-lived",
     "work.Notification": "a notice to a staff member, about their work",
     "partners.IdempotentRequest": "a partner's repeated request kept a day, already in the export",
+    "portal.SignInCode": "a one-time sign-in code, kept only as a keyed hash for minutes",
 }
