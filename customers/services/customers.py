@@ -207,7 +207,13 @@ def customer_create(
         currency=currency,
     )
     partner_reference_check(partner=partner, reference=partner_reference)
-    customer.full_clean(exclude=["party", "number"])
+    try:
+        customer.full_clean(exclude=["party", "number"])
+    except ValidationError:
+        # A concurrent create may have taken the reference since the check: that is a
+        # conflict (409 on the API), not a bad request.
+        partner_reference_check(partner=partner, reference=partner_reference)
+        raise
     customer.save()
     CommunicationPreferences.objects.create(customer=customer, language=language)
     if engaged_party is None:

@@ -81,7 +81,7 @@ def customer_bulk(request):
         "ids": ids,
         "preview": preview,
         "in_background": preview.rows > BULK_INLINE_LIMIT,
-        "managers": CustomerFilterForm.base_fields["manager"].queryset,
+        "managers": CustomerFilterForm.base_fields["manager"].queryset.all(),
         "chosen_manager": request.POST.get("manager", ""),
         "chosen_reason": request.POST.get("reason", ""),
     }
