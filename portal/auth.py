@@ -22,6 +22,8 @@ LAST_SEEN_AT = "portal_last_seen_at"
 # The address a code was asked for (its keyed hash) and the language of the sign-in pages.
 PENDING_ADDRESS_KEY = "portal_pending_address"
 NOTICE_KEY = "portal_notice"
+# A new contact address waiting for its code (portal.self_service.PendingContact).
+PENDING_CONTACT_KEY = "portal_pending_contact"
 
 IDLE_LIMIT_SECONDS = 30 * 60
 MAX_AGE_SECONDS = 8 * 3600
@@ -56,6 +58,20 @@ def portal_sign_out(request, *, notice: str = "") -> None:
     request.session.flush()
     if notice:
         request.session[NOTICE_KEY] = notice
+
+
+def portal_language_set(request, language: str) -> None:
+    """The customer chose another language: the pages speak it from now on."""
+    request.session[LANGUAGE_KEY] = request.portal_language = texts.language_supported(language)
+
+
+def portal_notice(request, notice: str) -> None:
+    """A sentence (a key of texts.PAGE) the next page shows once, after a change was made."""
+    request.session[NOTICE_KEY] = notice
+
+
+def portal_notice_pop(request) -> str:
+    return request.session.pop(NOTICE_KEY, "")
 
 
 def portal_language(request) -> str:

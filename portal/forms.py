@@ -1,9 +1,12 @@
-"""The portal's two forms; their messages come in the page's language (``words``)."""
+"""The portal's forms; their messages come in the page's language (``words``)."""
 
 import re
 
 from django import forms
 
+from customers.models import CommunicationPreferences, Consent
+from portal import texts
+from portal.self_service import RAISABLE_KINDS, SUMMARY_MAX
 from portal.services import CODE_DIGITS, AddressInvalid, PortalAddress, portal_address_parse
 
 _CODE = re.compile(rf"\d{{{CODE_DIGITS}}}")
@@ -44,3 +47,52 @@ class CodeForm(forms.Form):
         if not _CODE.fullmatch(code):
             raise forms.ValidationError(self.words["code_invalid"])
         return code
+
+
+class _WordsForm(forms.Form):
+    """A form whose every field says what is wrong in the page's words."""
+
+    def __init__(self, *args, words: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.words = words
+        for field in self.fields.values():
+            field.error_messages = {
+                "required": words["field_required"],
+                "invalid": words["field_invalid"],
+                "invalid_choice": words["field_invalid"],
+                "max_length": words["field_too_long"],
+            }
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
+
+
+class PreferencesForm(_WordsForm):
+    language = forms.ChoiceField(choices=_choices(texts.LANGUAGES))
+    preferred_channel = forms.ChoiceField(choices=_choices(Consent.Channel.values))
+    contact_time_from = forms.TimeField(required=False)
+    contact_time_to = forms.TimeField(required=False)
+    contact_on_weekends = forms.BooleanField(required=False)
+    statement_format = forms.ChoiceField(
+        choices=_choices(CommunicationPreferences.StatementFormat.values)
+    )
+    statement_frequency = forms.ChoiceField(
+        choices=_choices(CommunicationPreferences.StatementFrequency.values)
+    )
+    itemised_statement = forms.BooleanField(required=False)
+
+
+class ConsentForm(_WordsForm):
+    channel = forms.ChoiceField(choices=_choices(Consent.Channel.values))
+    purpose = forms.ChoiceField(choices=_choices(Consent.Purpose.values))
+    granted = forms.ChoiceField(choices=_choices(("yes", "no")))
+
+
+class InquiryForm(_WordsForm):
+    kind = forms.ChoiceField(choices=_choices(RAISABLE_KINDS))
+    summary = forms.CharField(max_length=SUMMARY_MAX)
+
+
+class ErasureForm(_WordsForm):
+    reason = forms.CharField(max_length=300)

@@ -8,15 +8,20 @@ from django.db import models
 
 
 class SignInCode(models.Model):
-    """A one-time code sent to a customer's verified e-mail address or mobile number.
+    """A one-time code sent to a customer's address: to sign in (a verified address), or to
+    prove that a new address the customer gave on the portal reaches them.
 
-    It is good once, until ``expires_at``, and for a few wrong tries; the rows also count the
-    codes sent, which is what the throttles read.
+    It is good once, until ``expires_at``, for a few wrong tries, and only for its purpose;
+    the rows also count the codes sent, which is what the throttles read.
     """
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
         SMS = "sms", "SMS"
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in"
+        CONTACT = "contact", "Verify a new contact address"
 
     customer = models.ForeignKey(
         "customers.Customer",
@@ -27,6 +32,7 @@ class SignInCode(models.Model):
     address_digest = models.CharField(max_length=32)
     code_digest = models.CharField(max_length=64)
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.SIGN_IN)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

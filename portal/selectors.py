@@ -1,13 +1,16 @@
 """What the portal shows a customer: every read starts from that customer, so one customer
 never reaches another's rows (an id that is not theirs is Http404). One query per list."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from crm.keyset import KeysetPage, keyset_page
-from customers.models import Customer, Interaction, Invoice, Payment
+from customers.models import ActionLog, Consent, Customer, Interaction, Invoice, Payment
+from privacy.models import SubjectAccessExport
+from statements.selectors import statements_of
 
 PAGE_SIZE = 20
 INVOICE_ORDER = ("-issued_on", "-id")
@@ -77,3 +80,62 @@ def customer_interactions(customer: Customer) -> tuple[list, list]:
 
 def customer_interaction(customer: Customer, interaction_id: int) -> Interaction:
     return get_object_or_404(Interaction, pk=interaction_id, customer=customer)
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One channel for one purpose: the customer's answer (None: never asked) and its
+    history, newest first, as the action log recorded it."""
+
+    purpose: str
+    channel: str
+    granted: bool | None
+    history: list
+
+
+CONSENT_ACTIONS = ("consent.granted", "consent.withdrawn")
+
+
+def customer_consents(customer: Customer) -> list[ConsentRow]:
+    """Every channel of every purpose, with the answers given: two queries in all."""
+    current = {
+        (consent.purpose, consent.channel): consent.granted
+        for consent in Consent.objects.filter(customer=customer)
+    }
+    history: dict[tuple, list] = {}
+    entries = ActionLog.objects.filter(customer=customer, action__in=CONSENT_ACTIONS).order_by(
+        "-created_at", "-id"
+    )
+    for entry in entries.only("action", "actor_label", "data", "created_at"):
+        key = (entry.data.get("purpose"), entry.data.get("channel"))
+        history.setdefault(key, []).append(entry)
+    return [
+        ConsentRow(
+            purpose=purpose,
+            channel=channel,
+            granted=current.get((purpose, channel)),
+            history=history.get((purpose, channel), []),
+        )
+        for purpose in Consent.Purpose.values
+        for channel in Consent.Channel.values
+    ]
+
+
+def customer_statements(customer: Customer) -> list:
+    return list(statements_of(customer))
+
+
+def customer_statement(customer: Customer, statement_id: int):
+    return get_object_or_404(statements_of(customer), pk=statement_id)
+
+
+EXPORTS_SHOWN = 5
+
+
+def customer_exports(customer: Customer) -> list:
+    """The customer's latest requests for their data, newest first."""
+    return list(
+        SubjectAccessExport.objects.filter(customer=customer).order_by("-requested_at", "-id")[
+            :EXPORTS_SHOWN
+        ]
+    )

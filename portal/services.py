@@ -1,4 +1,5 @@
-"""Sign-in to the portal by a one-time code: asking for a code, and signing in with it.
+"""One-time codes: to sign in to the portal, and to prove a new contact address reaches the
+customer who gave it (``contact_code_send``/``contact_code_verify``, same rules).
 
 A customer is found by an e-mail address or mobile number that is one of their *verified*
 contact media, while the relationship is active or suspended. Whoever asks is told the same
@@ -42,6 +43,7 @@ SERVED_STATUSES = (Customer.Status.ACTIVE, Customer.Status.SUSPENDED)
 
 _CODE_PURPOSE = "portal.sign_in_code"
 Outcome = PortalSignIn.Outcome
+Purpose = SignInCode.Purpose
 
 
 class AddressInvalid(ValueError):
@@ -99,8 +101,9 @@ def customer_language(customer: Customer) -> str:
     return texts.language_supported(preferences.language if preferences else "")
 
 
-def _code_digest(address_digest: str, code: str) -> str:
-    return salted_hmac(_CODE_PURPOSE, f"{address_digest}:{code}", algorithm="sha256").hexdigest()
+def _code_digest(address_digest: str, code: str, purpose: str = Purpose.SIGN_IN) -> str:
+    salt = _CODE_PURPOSE if purpose == Purpose.SIGN_IN else f"{_CODE_PURPOSE}.{purpose}"
+    return salted_hmac(salt, f"{address_digest}:{code}", algorithm="sha256").hexdigest()
 
 
 def _customer_reached_at(address: PortalAddress) -> Customer | None:
@@ -136,14 +139,92 @@ def sms_send(*, to: str, text: str) -> None:
     logger.info("SMS portal sign-in code sent to a verified mobile number ending %s", to[-3:])
 
 
-def _code_send(*, customer: Customer, address: PortalAddress, code: str) -> None:
+def _code_send(*, customer: Customer, address: PortalAddress, code: str, purpose: str) -> None:
     words = texts.page_text(customer_language(customer))
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    text = words["code_message"].format(code=code, minutes=minutes)
+    prefix = "code" if purpose == Purpose.SIGN_IN else "contact_code"
+    text = words[f"{prefix}_message"].format(code=code, minutes=minutes)
     if address.kind == ContactMedium.Kind.EMAIL:
-        EmailMessage(subject=words["code_subject"], body=text, to=[address.value]).send()
+        EmailMessage(subject=words[f"{prefix}_subject"], body=text, to=[address.value]).send()
     else:
         sms_send(to=address.value, text=text)
+
+
+def _code_issue(
+    *, customer: Customer, address: PortalAddress, purpose: str
+) -> tuple[SignInCode, str] | None:
+    """A new code of ``purpose`` for ``address``, stored (hashed) and not yet sent; None when a
+    throttle is reached. The throttles count every code, whatever its purpose."""
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    with transaction.atomic():
+        # One request per customer at a time: the throttles count what the others wrote.
+        list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
+        now = timezone.now()
+        if _throttled(customer=customer, address=address, now=now):
+            return None
+        # A new code ends the earlier ones: only the latest message counts.
+        SignInCode.objects.filter(
+            address_digest=address.digest, purpose=purpose, used_at=None, expires_at__gt=now
+        ).update(expires_at=now)
+        row = SignInCode.objects.create(
+            customer=customer,
+            address_digest=address.digest,
+            code_digest=_code_digest(address.digest, code, purpose),
+            channel=(
+                SignInCode.Channel.EMAIL
+                if address.kind == ContactMedium.Kind.EMAIL
+                else SignInCode.Channel.SMS
+            ),
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    return row, code
+
+
+def _code_deliver(*, row: SignInCode, customer: Customer, address: PortalAddress, code: str):
+    """Send the code; CodeNotSent (the code then dead) when the mail server refused it."""
+    try:
+        _code_send(customer=customer, address=address, code=code, purpose=row.purpose)
+    except Exception as error:  # SMTP, DNS, a refused recipient: the page explains, no 500
+        logger.warning("Portal code %s could not be sent: %r", row.pk, error)
+        SignInCode.objects.filter(pk=row.pk).update(expires_at=timezone.now())
+        raise CodeNotSent from error
+
+
+class _CodeCheck:
+    NONE, WRONG, RIGHT = "none", "wrong", "right"
+
+
+def _code_use(*, codes, address_digest: str, code: str, purpose: str) -> tuple[str, SignInCode]:
+    """Try ``code`` against the latest code in force among ``codes`` (of one address and
+    purpose): (_CodeCheck.*, the code row or None). Each try counts, right or wrong."""
+    now = timezone.now()
+    live = (
+        codes.filter(
+            address_digest=address_digest,
+            purpose=purpose,
+            used_at=None,
+            expires_at__gt=now,
+            attempts__lt=CODE_MAX_TRIES,
+        )
+        .select_related("customer")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if live is None:
+        return _CodeCheck.NONE, None
+    # The try is counted before the code is compared: parallel guesses get no extra tries.
+    counted = SignInCode.objects.filter(
+        pk=live.pk, used_at=None, attempts__lt=CODE_MAX_TRIES
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        return _CodeCheck.NONE, live
+    if not constant_time_compare(_code_digest(address_digest, code, purpose), live.code_digest):
+        return _CodeCheck.WRONG, live
+    # Used once: of two requests with the right code, one finds it already used.
+    claimed = SignInCode.objects.filter(pk=live.pk, used_at=None).update(used_at=now)
+    return (_CodeCheck.RIGHT if claimed else _CodeCheck.NONE), live
 
 
 def sign_in_code_request(*, address: PortalAddress, ip_address=None) -> str:
@@ -155,37 +236,16 @@ def sign_in_code_request(*, address: PortalAddress, ip_address=None) -> str:
     if customer is None:
         sign_in_log_record(outcome=Outcome.NO_MATCH, **log)
         return Outcome.NO_MATCH
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    with transaction.atomic():
-        # One request per customer at a time: the throttles count what the others wrote.
-        list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk"))
-        now = timezone.now()
-        if _throttled(customer=customer, address=address, now=now):
-            sign_in_log_record(outcome=Outcome.THROTTLED, **log)
-            return Outcome.THROTTLED
-        # A new code ends the earlier ones: only the latest message counts.
-        SignInCode.objects.filter(
-            address_digest=address.digest, used_at=None, expires_at__gt=now
-        ).update(expires_at=now)
-        sign_in_code = SignInCode.objects.create(
-            customer=customer,
-            address_digest=address.digest,
-            code_digest=_code_digest(address.digest, code),
-            channel=(
-                SignInCode.Channel.EMAIL
-                if address.kind == ContactMedium.Kind.EMAIL
-                else SignInCode.Channel.SMS
-            ),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-        )
+    issued = _code_issue(customer=customer, address=address, purpose=Purpose.SIGN_IN)
+    if issued is None:
+        sign_in_log_record(outcome=Outcome.THROTTLED, **log)
+        return Outcome.THROTTLED
+    row, code = issued
     try:
-        _code_send(customer=customer, address=address, code=code)
-    except Exception as error:  # SMTP, DNS, a refused recipient: the page explains, no 500
-        logger.warning("Portal sign-in code %s could not be sent: %r", sign_in_code.pk, error)
-        SignInCode.objects.filter(pk=sign_in_code.pk).update(expires_at=timezone.now())
+        _code_deliver(row=row, customer=customer, address=address, code=code)
+    except CodeNotSent:
         sign_in_log_record(outcome=Outcome.SEND_FAILED, **log)
-        raise CodeNotSent from error
+        raise
     sign_in_log_record(outcome=Outcome.CODE_SENT, **log)
     return Outcome.CODE_SENT
 
@@ -193,41 +253,47 @@ def sign_in_code_request(*, address: PortalAddress, ip_address=None) -> str:
 def sign_in_code_verify(*, address_digest: str, code: str, ip_address=None) -> Customer:
     """The customer the address's code in force belongs to, the code now used up; CodeRefused
     for a wrong code or when none is in force (each try at a code counts, right or wrong)."""
-    now = timezone.now()
-    live = (
-        SignInCode.objects.filter(
-            address_digest=address_digest,
-            used_at=None,
-            expires_at__gt=now,
-            attempts__lt=CODE_MAX_TRIES,
-        )
-        .select_related("customer")
-        .order_by("-created_at", "-id")
-        .first()
+    check, live = _code_use(
+        codes=SignInCode.objects, address_digest=address_digest, code=code, purpose=Purpose.SIGN_IN
     )
     log = {"address_digest": address_digest, "ip_address": ip_address}
-    if live is None:
-        sign_in_log_record(outcome=Outcome.NO_LIVE_CODE, **log)
-        raise CodeRefused
-    log["customer"] = live.customer
-    # The try is counted before the code is compared: parallel guesses get no extra tries.
-    counted = SignInCode.objects.filter(
-        pk=live.pk, used_at=None, attempts__lt=CODE_MAX_TRIES
-    ).update(attempts=F("attempts") + 1)
-    if not counted:
-        sign_in_log_record(outcome=Outcome.NO_LIVE_CODE, **log)
-        raise CodeRefused
-    if not constant_time_compare(_code_digest(address_digest, code), live.code_digest):
+    if live is not None:
+        log["customer"] = live.customer
+    if check == _CodeCheck.WRONG:
         sign_in_log_record(outcome=Outcome.WRONG_CODE, **log)
         raise CodeRefused
-    # Used once: of two requests with the right code, one finds it already used.
-    claimed = SignInCode.objects.filter(pk=live.pk, used_at=None).update(used_at=now)
-    customer = live.customer
-    if not claimed or customer.status not in SERVED_STATUSES:
+    if check == _CodeCheck.NONE or live.customer.status not in SERVED_STATUSES:
         sign_in_log_record(outcome=Outcome.NO_LIVE_CODE, **log)
         raise CodeRefused
     sign_in_log_record(outcome=Outcome.SIGNED_IN, **log)
-    return customer
+    return live.customer
+
+
+class CodeThrottled(RuntimeError):
+    """Too many codes were asked for: the customer waits a little before asking again."""
+
+
+def contact_code_send(*, customer: Customer, address: PortalAddress) -> None:
+    """Send a code to a new address the signed-in customer gave, to prove it reaches them;
+    CodeThrottled, or CodeNotSent when the mail server refused it."""
+    issued = _code_issue(customer=customer, address=address, purpose=Purpose.CONTACT)
+    if issued is None:
+        raise CodeThrottled
+    row, code = issued
+    _code_deliver(row=row, customer=customer, address=address, code=code)
+
+
+def contact_code_verify(*, customer: Customer, address: PortalAddress, code: str) -> None:
+    """Use up the code sent to ``address`` for ``customer``; CodeRefused when it is wrong, or
+    when none is in force (expired, used, out of tries, or sent for another customer)."""
+    check, _ = _code_use(
+        codes=SignInCode.objects.filter(customer=customer),
+        address_digest=address.digest,
+        code=code,
+        purpose=Purpose.CONTACT,
+    )
+    if check != _CodeCheck.RIGHT:
+        raise CodeRefused
 
 
 def sign_out_record(*, customer_id: int, ip_address=None) -> None:

@@ -36,3 +36,13 @@ def amount(context, value, currency) -> str:
 def phrase(context, key: str, **values) -> str:
     """``{% phrase "contract_months" months=12 %}``: a sentence of the page's words, filled in."""
     return context["words"][key].format(**values)
+
+
+@register.simple_tag(takes_context=True)
+def phrase_consent(context, row) -> str:
+    """ "Marketing by SMS": what one consent row is about, in the page's words."""
+    words = context["words"]
+    return words["consent_for"].format(
+        purpose=texts.label(words, "purpose", row.purpose),
+        channel=texts.label(words, "channel", row.channel),
+    )

@@ -99,3 +99,48 @@ def portal_session(client):
     store = import_module(settings.SESSION_ENGINE).SessionStore
     cookie = client.cookies.get(PORTAL_COOKIE_NAME)
     return store(cookie.value if cookie else None)
+
+
+@pytest.fixture
+def agent_user(db):
+    """A staff member in the agent role: one who may own and resolve interactions."""
+    from django.contrib.auth.models import Group
+
+    from customers import roles
+
+    user = UserFactory(username="agent-account-manager")
+    user.groups.add(Group.objects.get(name=roles.AGENT))
+    return user
+
+
+@pytest.fixture
+def statement_for(settings, tmp_path):
+    """``statement_for(customer)``: a statement of last month written by the statements app,
+    its documents in a media folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def write(customer):
+        from django.db import transaction
+        from django.utils import timezone
+
+        from statements.figures import statement_figures
+        from statements.periods import Period
+        from statements.selectors import statements_of
+        from statements.services import statements_write
+
+        customer = Customer.objects.select_related("party", "preferences").get(pk=customer.pk)
+        with transaction.atomic():
+            statements_write(statement_figures([customer], Period.before(timezone.localdate())))
+        return statements_of(customer).first()
+
+    return write
+
+
+ADA_TWIN_EMAIL = "ada.twin@example.com"
+
+
+@pytest.fixture
+def ada_twin(db):
+    """Another customer of Ada's very name, with a verified address: whoever claims it as
+    Ada is certainly this customer (the identity rules refuse it as a duplicate)."""
+    return _customer(status=Customer.Status.ACTIVE, given_name="Ada", email=ADA_TWIN_EMAIL)
