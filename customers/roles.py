@@ -45,8 +45,9 @@ _VIEW_CUSTOMER_DATA = [
     "work.view_task",
     "work.view_note",
     "work.view_notification",
-    # The statements customers were sent, beside their invoices and payments.
+    # The statements and lifecycle messages customers were sent, beside their invoices.
     "statements.view_statement",
+    "messaging.view_outboundmessage",
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,

@@ -136,6 +136,32 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "nosotros de inmediato.\n\nAtentamente,\nSu servicio de atención al cliente",
         ),
     },
+    Event.STATEMENT: {
+        "en": (
+            "Your statement for {period}",
+            "Hello {name},\n\nyour statement for customer account {number} covering {period} is "
+            "attached as a PDF. Closing balance: {amount}.\nYou also find it in your customer "
+            "portal.\n\nKind regards,\nYour service team",
+        ),
+        "de": (
+            "Ihr Kontoauszug für {period}",
+            "Guten Tag {name},\n\nim Anhang finden Sie den Kontoauszug Ihres Kundenkontos {number} "
+            "für den Zeitraum {period} als PDF. Schlusssaldo: {amount}.\nSie finden ihn auch in "
+            "Ihrem Kundenportal.\n\nFreundliche Grüße\nIhr Kundenservice",
+        ),
+        "fr": (
+            "Votre relevé pour la période {period}",
+            "Bonjour {name},\n\nvous trouverez ci-joint en PDF le relevé de votre compte client "
+            "{number} pour la période {period}. Solde de clôture : {amount}.\nIl est aussi "
+            "disponible dans votre espace client.\n\nCordialement,\nVotre service client",
+        ),
+        "es": (
+            "Su extracto del periodo {period}",
+            "Hola {name}:\n\nadjuntamos en PDF el extracto de su cuenta de cliente {number} del "
+            "periodo {period}. Saldo final: {amount}.\nTambién lo encontrará en su portal de "
+            "cliente.\n\nAtentamente,\nSu servicio de atención al cliente",
+        ),
+    },
 }
 
 # What {invoice} says when the customer was never billed.

@@ -12,6 +12,7 @@ class Event(models.TextChoices):
     TERMINATION = "termination", "Termination confirmation"
     WELCOME_BACK = "welcome_back", "Welcome back (re-established)"
     CONTACT_CHANGE = "contact_change", "Contact details changed"
+    STATEMENT = "statement", "Statement by e-mail"
 
 
 class Language(models.TextChoices):
@@ -52,13 +53,19 @@ class OutboundMessage(models.Model):
     outbox) and rendered then, so it tells what that change was even if it waits for hours.
 
     ``pending`` until a worker claims it (``sending``), ``sent`` once it went out and was
-    recorded as an interaction; ``withdrawn`` when the consent was taken back before it went."""
+    recorded as an interaction; ``withdrawn`` when the consent was taken back before it went;
+    ``failed`` when it can never go (its attachment is no longer stored), with ``last_error``
+    saying why.
+
+    An attachment is a file another app keeps in the default storage (a statement's PDF): the
+    message names it and reads it when it is sent, it never owns it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         WITHDRAWN = "withdrawn", "Not sent: consent withdrawn"
+        FAILED = "failed", "Not sent: failed"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
@@ -83,6 +90,13 @@ class OutboundMessage(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     interaction = models.ForeignKey(
         "customers.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # One file sent along, by its name in the default storage (not a FileField: the file is
+    # the owning app's, deleted by its rules, never by the message's).
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=100, blank=True)
+    attachment_filename = models.CharField(
+        max_length=100, blank=True, help_text="The name the customer saves the file under."
     )
 
     class Meta:

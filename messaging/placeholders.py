@@ -25,6 +25,13 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
     },
     Event.WELCOME_BACK: COMMON,
     Event.CONTACT_CHANGE: {**COMMON, "contact": "the contact detail added, changed or removed"},
+    Event.STATEMENT: {
+        "name": COMMON["name"],
+        "number": COMMON["number"],
+        "date": "the day the statement was written",
+        "period": "the period the statement covers",
+        "amount": "the closing balance (what the customer owes, negative for a credit)",
+    },
 }
 
 

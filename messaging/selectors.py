@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .defaults import DEFAULT_TEXTS
-from .models import Event, Language, MessageTemplate
+from .models import Event, Language, MessageTemplate, OutboundMessage
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,19 @@ def template_overview() -> list[tuple[str, str, list[tuple[str, TemplateText]]]]
         (event, label, [(name, texts[(event, code)]) for code, name in Language.choices])
         for event, label in Event.choices
     ]
+
+
+PANEL_MESSAGES = 8
+
+
+def customer_messages(customer) -> dict:
+    """The messages panel on the customer page: the latest messages sent to the customer or
+    waiting to go, in one query (what they said is on the timeline, not read here)."""
+    return {
+        "messages": list(
+            OutboundMessage.objects.filter(customer=customer)
+            .only("event", "channel", "status", "created_at", "due_at", "sent_at", "customer_id")
+            .order_by("-created_at", "-pk")[:PANEL_MESSAGES]
+        ),
+        "shown": PANEL_MESSAGES,
+    }

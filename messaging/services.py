@@ -5,7 +5,8 @@ transaction of the change it is about (a rolled-back change sends nothing, a com
 never loses its message), rendered then in the customer's language, on a channel they consented
 to service messages on, due at the first moment their contact times allow. Messages due at once
 are handed to Celery after the commit (``crm.handoff``); the others, and any whose hand-off was
-lost, are sent by the minute's sweep.
+lost, are sent by the minute's sweep. Other apps ask for messages of their own (a statement
+with its PDF attached) through ``outbound_messages_write``, under the same rules.
 
 Exactly once: a send claims its row (pending to sending, one UPDATE), so two workers, a task
 delivered twice or a sweep racing the hand-off send it once. A mail server that is down gives
@@ -13,12 +14,14 @@ the claim back, and the message is tried again later.
 """
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -64,6 +67,7 @@ INTERACTION_KIND = {
     Event.TERMINATION: Interaction.Kind.BILLING,  # it carries the final bill
     Event.WELCOME_BACK: Interaction.Kind.RETENTION,
     Event.CONTACT_CHANGE: Interaction.Kind.SUPPORT,
+    Event.STATEMENT: Interaction.Kind.BILLING,
 }
 _MEDIUM_OF_CHANNEL = {
     OutboundMessage.Channel.EMAIL: ContactMedium.Kind.EMAIL,
@@ -152,28 +156,73 @@ def _old_address(action: str, data: dict) -> tuple[str, str] | None:
 # --- The outbox ----------------------------------------------------------------------------
 
 
-def messages_for_events(events, *, now: datetime | None = None) -> list[OutboundMessage]:
-    """The messages a batch of customer events calls for, written to the outbox; those due
-    now are handed over after the commit. A fixed number of queries however big the batch."""
-    wanted = [(e, EVENT_OF_ACTION[e.action]) for e in events if e.action in EVENT_OF_ACTION]
-    if not wanted:
-        return []
-    now = now or timezone.now()
-    customer_ids = {e.customer.pk for e, _ in wanted}
+@dataclass(frozen=True)
+class Attachment:
+    """A file in the default storage sent along with a message (read when it is sent)."""
+
+    name: str
+    content_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class MessageRequest:
+    """A message another app asks for (a statement by e-mail): the customer, the event, the
+    values of its event's own placeholders (name, number and date are filled in here), the
+    language when it must match something already written (else the customer's), the channels
+    it may go on, and an attachment."""
+
+    customer: Customer
+    event: str
+    values: dict[str, str] = field(default_factory=dict)
+    language: str | None = None
+    channels: tuple[str, ...] = tuple(OutboundMessage.Channel.values)
+    attachment: Attachment | None = None
+
+
+@dataclass
+class _Reach:
+    """What the outbox knows of one customer, read for a whole batch at once: the channels
+    they consented to service messages on, their addresses, name, language and contact times."""
+
+    channels: set[str]
+    addresses: dict[str, str]
+    name: str
+    prefs: dict
+
+    @property
+    def language(self) -> str:
+        return message_language(self.prefs.get("language"))
+
+    def recipients(self, allowed=None) -> list[tuple[str, str]]:
+        channels = self.channels if allowed is None else self.channels & set(allowed)
+        return _recipients(channels, self.addresses, self.prefs.get("preferred_channel", ""))
+
+    def due_at(self, now: datetime) -> datetime:
+        return contact_window_next(
+            now,
+            time_from=self.prefs.get("contact_time_from"),
+            time_to=self.prefs.get("contact_time_to"),
+            weekends=self.prefs.get("contact_on_weekends", False),
+        )
+
+
+def _reach_read(customers, *, today) -> dict[int, _Reach]:
+    """Each customer who consented to service messages on a channel we send on, with what it
+    takes to reach them; four queries whatever the number of customers, and one when none
+    consented."""
+    customers = {customer.pk: customer for customer in customers}
     consented: dict[int, set[str]] = {}
     for customer_id, channel in Consent.objects.filter(
-        customer_id__in=customer_ids,
+        customer_id__in=list(customers),
         purpose=Consent.Purpose.SERVICE,
         granted=True,
         channel__in=OutboundMessage.Channel.values,
     ).values_list("customer_id", "channel"):
         consented.setdefault(customer_id, set()).add(channel)
-    # No consent to service messages on any channel we send on: nothing is written for them.
-    wanted = [(e, event) for e, event in wanted if e.customer.pk in consented]
-    if not wanted:
-        return []
-    party_ids = {e.customer.party_id for e, _ in wanted}
-    today = timezone.localdate(now)
+    if not consented:
+        return {}
+    party_ids = {customers[pk].party_id for pk in consented}
     addresses: dict[int, dict[str, str]] = {}  # party -> channel -> address, preferred first
     for party_id, kind, value in (
         ContactMedium.objects.filter(party_id__in=party_ids, kind__in=_CHANNEL_OF_MEDIUM)
@@ -185,7 +234,7 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
     names = dict(Party.objects.filter(pk__in=party_ids).values_list("pk", "display_name"))
     preferences = {
         row["customer_id"]: row
-        for row in CommunicationPreferences.objects.filter(customer_id__in=customer_ids).values(
+        for row in CommunicationPreferences.objects.filter(customer_id__in=list(consented)).values(
             "customer_id",
             "language",
             "preferred_channel",
@@ -194,6 +243,37 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
             "contact_on_weekends",
         )
     }
+    return {
+        pk: _Reach(
+            channels=channels,
+            addresses=addresses.get(customers[pk].party_id, {}),
+            name=names.get(customers[pk].party_id, ""),
+            prefs=preferences.get(pk, {}),
+        )
+        for pk, channels in consented.items()
+    }
+
+
+def _outbox_write(messages: list[OutboundMessage], *, now: datetime) -> list[OutboundMessage]:
+    """The messages inserted in one statement; those due now handed over after the commit."""
+    OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+    tasks_send_after_commit(SEND_TASK, [(m.pk,) for m in messages if m.due_at <= now])
+    return messages
+
+
+def messages_for_events(events, *, now: datetime | None = None) -> list[OutboundMessage]:
+    """The messages a batch of customer events calls for, written to the outbox; those due
+    now are handed over after the commit. A fixed number of queries however big the batch."""
+    wanted = [(e, EVENT_OF_ACTION[e.action]) for e in events if e.action in EVENT_OF_ACTION]
+    if not wanted:
+        return []
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    reach = _reach_read([e.customer for e, _ in wanted], today=today)
+    # No consent to service messages on any channel we send on: nothing is written for them.
+    wanted = [(e, event) for e, event in wanted if e.customer.pk in reach]
+    if not wanted:
+        return []
     terminated = {e.customer.pk for e, event in wanted if event == Event.TERMINATION}
     last_invoices = {}
     if terminated:
@@ -208,20 +288,18 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
     messages = []
     for customer_event, event in wanted:
         customer = customer_event.customer
-        channels = consented[customer.pk]
-        known = addresses.get(customer.party_id, {})
-        prefs = preferences.get(customer.pk, {})
-        language = message_language(prefs.get("language"))
-        recipients = _recipients(channels, known, prefs.get("preferred_channel", ""))
+        known = reach[customer.pk]
+        language = known.language
+        recipients = known.recipients()
         if event == Event.CONTACT_CHANGE:
             old = _old_address(customer_event.action, customer_event.data)
             channel = _CHANNEL_OF_MEDIUM.get(old[0]) if old else None
-            if channel in channels and old[1] and (channel, old[1]) not in recipients:
+            if channel in known.channels and old[1] and (channel, old[1]) not in recipients:
                 recipients.append((channel, old[1]))
         if not recipients:
             continue  # consented, but no e-mail address or mobile number to reach them on
         values = {
-            "name": names.get(customer.party_id, ""),
+            "name": known.name,
             "number": customer.number,
             "date": _date_text(today, language),
         }
@@ -229,30 +307,93 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
             values.update(_final_bill(customer, customer_event.data, language, last_invoices))
         elif event == Event.CONTACT_CHANGE:
             values["contact"] = _contact_text(customer_event.action, customer_event.data, language)
-        text = texts[(event, language)]
-        due_at = contact_window_next(
-            now,
-            time_from=prefs.get("contact_time_from"),
-            time_to=prefs.get("contact_time_to"),
-            weekends=prefs.get("contact_on_weekends", False),
+        messages += _messages_rendered(
+            customer,
+            event,
+            texts[(event, language)],
+            values,
+            language=language,
+            recipients=recipients,
+            now=now,
+            due_at=known.due_at(now),
         )
-        for channel, address in recipients:
-            messages.append(
-                OutboundMessage(
-                    customer_id=customer.pk,
-                    event=event,
-                    channel=channel,
-                    address=address,
-                    language=language,
-                    subject=text_render(text.subject, values)[:200],
-                    body=text_render(text.body, values),
-                    created_at=now,
-                    due_at=due_at,
-                )
-            )
-    OutboundMessage.objects.bulk_create(messages, batch_size=1000)
-    tasks_send_after_commit(SEND_TASK, [(m.pk,) for m in messages if m.due_at <= now])
-    return messages
+    return _outbox_write(messages, now=now)
+
+
+def outbound_messages_write(
+    requests: list[MessageRequest], *, now: datetime | None = None
+) -> list[OutboundMessage]:
+    """The messages other apps ask for, written to the outbox by the same rules as the
+    lifecycle's (consent to service messages, the customer's channel and contact times, the
+    event's wording in the language), in one insert; those due now are handed over after the
+    commit. A customer without consent or an address on the allowed channels gets none: the
+    requests with no message written are simply left out of the list returned. A fixed
+    number of queries however many requests."""
+    if not requests:
+        return []
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    reach = _reach_read([request.customer for request in requests], today=today)
+    requests = [request for request in requests if request.customer.pk in reach]
+    if not requests:
+        return []
+    texts = template_texts({request.event for request in requests})
+    messages = []
+    for request in requests:
+        customer, known = request.customer, reach[request.customer.pk]
+        language = message_language(request.language) if request.language else known.language
+        allowed = set(PLACEHOLDERS[request.event])
+        values = {
+            "name": known.name,
+            "number": customer.number,
+            "date": _date_text(today, language),
+            **request.values,
+        }
+        messages += _messages_rendered(
+            customer,
+            request.event,
+            texts[(request.event, language)],
+            {name: value for name, value in values.items() if name in allowed},
+            language=language,
+            recipients=known.recipients(request.channels),
+            now=now,
+            due_at=known.due_at(now),
+            attachment=request.attachment,
+        )
+    return _outbox_write(messages, now=now)
+
+
+def _messages_rendered(
+    customer,
+    event: str,
+    text,
+    values: dict[str, str],
+    *,
+    language: str,
+    recipients: list[tuple[str, str]],
+    now: datetime,
+    due_at: datetime,
+    attachment: Attachment | None = None,
+) -> list[OutboundMessage]:
+    """One message per recipient, its wording filled in now."""
+    subject, body = text_render(text.subject, values)[:200], text_render(text.body, values)
+    return [
+        OutboundMessage(
+            customer_id=customer.pk,
+            event=event,
+            channel=channel,
+            address=address,
+            language=language,
+            subject=subject,
+            body=body,
+            created_at=now,
+            due_at=due_at,
+            attachment_name=attachment.name if attachment else "",
+            attachment_type=attachment.content_type if attachment else "",
+            attachment_filename=attachment.filename if attachment else "",
+        )
+        for channel, address in recipients
+    ]
 
 
 def _recipients(channels: set[str], known: dict[str, str], preferred: str) -> list:
@@ -305,7 +446,22 @@ def outbound_message_send(*, message_id: int, now: datetime | None = None) -> st
         )
         return OutboundMessage.Status.WITHDRAWN
     if message.channel == OutboundMessage.Channel.EMAIL:
-        EmailMessage(subject=message.subject, body=message.body, to=[message.address]).send()
+        email = EmailMessage(subject=message.subject, body=message.body, to=[message.address])
+        if message.attachment_name:
+            content = _attachment_read(message.attachment_name)
+            if content is None:
+                # Removed since (the customer's data erased): it can never go, so it is not
+                # tried again; the worker goes on with the next message.
+                OutboundMessage.objects.filter(pk=message_id).update(
+                    status=OutboundMessage.Status.FAILED,
+                    last_error=(
+                        f"The attachment {message.attachment_filename or 'of this message'} is "
+                        "no longer stored: the message cannot be sent."
+                    )[:500],
+                )
+                return OutboundMessage.Status.FAILED
+            email.attach(message.attachment_filename, content, message.attachment_type)
+        email.send()
     else:
         # No SMS gateway is part of the product: the message is logged (never its text, which
         # is the customer's), and recorded below like any other.
@@ -327,6 +483,16 @@ def outbound_message_send(*, message_id: int, now: datetime | None = None) -> st
             last_error="",
         )
     return OutboundMessage.Status.SENT
+
+
+def _attachment_read(name: str) -> bytes | None:
+    """The attachment's bytes, or None when the storage no longer has it. Other storage
+    errors (OSError) go up: like a mail server away, they are tried again later."""
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        return None
 
 
 def outbound_message_send_failed(
@@ -383,11 +549,11 @@ def outbound_messages_sweep(*, now: datetime | None = None, limit: int = 1000) -
 def template_check(*, event: str, subject: str, body: str) -> None:
     """Refuse placeholders the event does not offer, naming the field they are in."""
     errors = {}
-    for field, text in (("subject", subject), ("body", body)):
+    for part, text in (("subject", subject), ("body", body)):
         try:
             placeholders_check(text, event=event)
         except ValidationError as error:
-            errors[field] = error.messages
+            errors[part] = error.messages
     if errors:
         raise ValidationError(errors)
 
@@ -416,6 +582,13 @@ def message_template_save(
 
 
 SAMPLE_CUSTOMER = {"name": "Ada Example", "number": "C00000018"}
+# The words of a statement's period, as statements write it (medium dates, en dash).
+SAMPLE_PERIOD = {
+    "en": "1 Nov 2026 \N{EN DASH} 30 Nov 2026",
+    "de": "01.11.2026 \N{EN DASH} 30.11.2026",
+    "fr": "1 nov. 2026 \N{EN DASH} 30 nov. 2026",
+    "es": "1 nov 2026 \N{EN DASH} 30 nov 2026",
+}
 
 
 def message_preview(*, event: str, language: str, subject: str, body: str) -> tuple[str, str]:
@@ -428,5 +601,6 @@ def message_preview(*, event: str, language: str, subject: str, body: str) -> tu
     values["contact"] = CONTACT_WORDS[language]["changed"].format(
         old="ada.old@example.com", new="ada@example.com"
     )
+    values["period"] = SAMPLE_PERIOD[language]
     allowed = {name: values[name] for name in PLACEHOLDERS[event]}
     return text_render(subject, allowed), text_render(body, allowed)

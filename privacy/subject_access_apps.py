@@ -149,9 +149,11 @@ APP_SECTIONS: tuple[Section, ...] = (
             "due_at",
             "sent_at",
             "interaction",
+            "attachment_filename",
         ),
-        # How the sending went, for us: claims, tries and the mail server's last answer.
-        left_out=("claimed_at", "attempts", "last_error"),
+        # How the sending went, for us: claims, tries and the mail server's last answer; where
+        # the attached statement is stored (the statement is a section of its own).
+        left_out=("claimed_at", "attempts", "last_error", "attachment_name", "attachment_type"),
     ),
     owned(
         key="statements",

@@ -6,7 +6,7 @@ The public API for the apps above (the customer portal):
 - ``statements.selectors.statements_of(customer)``: the customer's statements, newest first;
 - ``statements.services.statement_file(statement, kind)``: the stored HTML or PDF file;
 - ``statements.delivery.statement_delivery_due(statement)``: whether an e-mail with the PDF is
-  owed (the seam lifecycle messages plug into).
+  owed; each run's chunk puts those e-mails in the ``messaging`` outbox (``delivery``).
 
 Generated monthly in the background as a job of ``crm.jobs`` (``statements.runs``).
 """

@@ -56,7 +56,7 @@ def statement_view(figures: StatementFigures, *, issued_on=None) -> dict:
         "address": figures.address,
         "number": figures.customer.number,
         "kind": words[figures.frequency],
-        "period": f"{day(figures.period_start)} \N{EN DASH} {day(figures.period_end)}",
+        "period": period_text(figures.period_start, figures.period_end, figures.language),
         "issued_on": day(issued_on or timezone.localdate()),
         "currency": figures.currency,
         "itemised": figures.itemised,
@@ -101,6 +101,15 @@ def statement_view(figures: StatementFigures, *, issued_on=None) -> dict:
             for line in figures.payments
         ],
     }
+
+
+def period_text(start, end, language: str) -> str:
+    """The period as the statement and its e-mail write it: "1 Nov 2026 \N{EN DASH} 30 Nov 2026"."""
+    locale = statement_locale(language)
+    return (
+        f"{format_date(start, format='medium', locale=locale)} \N{EN DASH} "
+        f"{format_date(end, format='medium', locale=locale)}"
+    )
 
 
 def _counted(words: dict, label: str, count_key: str, count: int) -> str:

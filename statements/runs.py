@@ -18,6 +18,7 @@ from crm.jobs.kinds import job_kind
 from customers.models import Customer
 from customers.services.audit import actor_label
 
+from .delivery import statements_deliver
 from .figures import customers_due, statement_figures
 from .models import StatementChunk, StatementRun
 from .periods import Period
@@ -55,12 +56,14 @@ def statement_run_monthly(*, today: date | None = None) -> StatementRun:
 
 
 def statement_chunk_work(run: StatementRun, chunk: StatementChunk) -> dict[str, int]:
-    """Write the statements of one chunk's customers, inside the transaction that marks it
-    done."""
+    """Write the statements of one chunk's customers, and the e-mails of those who chose
+    e-mail, inside the transaction that marks it done: a chunk delivered twice writes (and
+    so sends) once, and a chunk rolled back leaves no e-mail behind."""
     period = Period.parse(run.period)
     customers = list(customers_due(period, first_id=chunk.first_id, last_id=chunk.last_id))
     written = statements_write(statement_figures(customers, period), run=run)
-    return {"statements_written": written}
+    statements_deliver(written)
+    return {"statements_written": len(written)}
 
 
 # --- The job's steps, by name, for commands and tests ------------------------------------------

@@ -25,3 +25,18 @@ def statement_get(*, statement_id: int) -> Statement:
 
 def statement_runs_recent() -> list[StatementRun]:
     return list(StatementRun.objects.order_by("-requested_at", "-id")[:RECENT_RUNS])
+
+
+PANEL_STATEMENTS = 4
+
+
+def customer_statements_panel(customer: Customer) -> dict:
+    """The statements panel on the customer page: the latest few, in one query."""
+    return {
+        "statements": list(
+            Statement.objects.filter(customer=customer)
+            .defer("run")
+            .order_by("-period", "-id")[:PANEL_STATEMENTS]
+        ),
+        "shown": PANEL_STATEMENTS,
+    }

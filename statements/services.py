@@ -23,9 +23,11 @@ class StatementFileGone(Exception):
     """The statement has no such file (never written, or removed with its customer's data)."""
 
 
-def statements_write(figures: list[StatementFigures], *, run: StatementRun | None = None) -> int:
+def statements_write(
+    figures: list[StatementFigures], *, run: StatementRun | None = None
+) -> list[Statement]:
     """Write the documents of each statement through the storage, then the statements in one
-    bulk insert; the number written. Call inside the transaction of the chunk: if it rolls
+    bulk insert; the statements written. Call inside the transaction of the chunk: if it rolls
     back, the files written are removed again (a file may be left only by a process killed
     between the two, and no row points to it)."""
     now = timezone.now()
@@ -66,7 +68,7 @@ def statements_write(figures: list[StatementFigures], *, run: StatementRun | Non
     except BaseException:
         _files_delete(written)
         raise
-    return len(rows)
+    return rows
 
 
 def _file_save(statement: StatementFigures, kind: str, content: bytes, written: list[str]) -> str:

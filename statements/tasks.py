@@ -6,7 +6,7 @@ A run's chunks go through ``crm.jobs.tasks``.
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from . import runs
+from . import delivery, runs
 
 
 @shared_task
@@ -18,3 +18,10 @@ def statements_generate_monthly(period: str | None = None) -> str:
     except ValidationError as error:
         return " ".join(error.messages)
     return f"run {run.pk} for {run.period}"
+
+
+@shared_task
+def statements_deliver_owed(period: str) -> int:
+    """Mail the statements of ``period`` that earlier runs left owed an e-mail (run by hand,
+    once, for the periods written before statements went out by e-mail)."""
+    return delivery.statements_deliver_owed(period=period)

@@ -118,7 +118,7 @@ def test_open_interactions_and_recently_closed_ones_are_shown_apart(signed_in, a
     assert response.context["open_interactions"] == [waiting]
     assert response.context["closed_interactions"] == [done]
     html = client.get(f"/my/interactions/{waiting.pk}/").content.decode()
-    assert "Complaint" in html and "open" in html
+    assert "Complaint" in html and "<dd>Open</dd>" in html and "Closed" not in html
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,19 @@
 """Staff in each role (the customer tests' fixtures) and customers with billing facts."""
 
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from customers.models import CommunicationPreferences, Customer
+from customers.services import ContactMediumInput, consent_record
 from customers.services.billing import payment_record
 from tests.customers.conftest import agent, analyst, manager  # noqa: F401  (fixtures)
 from tests.factories import CustomerFactory, InvoiceFactory
 
+_mail_numbers = itertools.count(1)
 SINCE = timezone.make_aware(datetime.datetime(2025, 1, 1, 9, 0))
 
 
@@ -85,3 +88,39 @@ def seeded(customer_with):
     payment(customer, "PAY-SEED-11", datetime.date(2026, 11, 30), "20.00")
     invoice(customer, "INV-SEED-12", datetime.date(2026, 12, 3), "99.00")
     return customer
+
+
+@pytest.fixture
+def mailable(customer_with):
+    """``mailable(language=..., consent=True, statement_format="email")``: a customer with an
+    e-mail address who chose statements by e-mail, consented to service messages by e-mail
+    (unless ``consent=False``) and may be contacted at any time; an invoice in November 2026."""
+
+    def make(*, language="en", consent=True, statement_format="email", email=None):
+        customer = customer_with(
+            language=language,
+            statement_format=statement_format,
+            given_name="Lena",
+            family_name="Brandt",
+            contact_media=[
+                ContactMediumInput(
+                    kind="email",
+                    value=email or f"lena.{next(_mail_numbers)}@example.com",
+                    is_preferred=True,
+                )
+            ],
+        )
+        CommunicationPreferences.objects.filter(customer=customer).update(contact_on_weekends=True)
+        if consent:
+            consent_record(
+                customer=customer,
+                channel="email",
+                purpose="service",
+                granted=True,
+                source="web",
+                actor=None,
+            )
+        invoice(customer, f"INV-MAIL-{customer.pk}", datetime.date(2026, 11, 4), "30.00")
+        return customer
+
+    return make
