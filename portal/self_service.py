@@ -18,7 +18,8 @@ from customers.services import ContactMediumInput, contact_medium_add, contact_m
 from customers.services.interactions import OWNER_PERMISSION, interaction_record
 from customers.services.preferences import consent_record, preferences_update
 from portal.services import PortalAddress, contact_code_send, contact_code_verify
-from privacy.models import SubjectAccessExport
+from privacy.erasure import erasure_request_by_subject
+from privacy.models import ErasureRequest, SubjectAccessExport
 from privacy.subject_access import subject_access_download, subject_access_request
 
 # The actor of every change a customer makes on the portal: a label, not a staff user, so
@@ -179,23 +180,7 @@ def data_export_file(*, customer: Customer, export_id: int, kind: str):
     return subject_access_download(export=export, kind=kind, actor=PORTAL_ACTOR), export
 
 
-ERASURE_SUMMARY = "Asked on the portal to be forgotten (erasure of their data). In their words: "
-
-
-def erasure_ask(*, customer: Customer, reason: str) -> Interaction:
-    """The customer's request to be forgotten, for staff to record and carry out.
-
-    A seam: ``privacy.erasure.erasure_request`` takes a staff user (it checks the user's
-    permission and stores them as the requester) and refuses a relationship that has not
-    ended, and everyone signed in here is active or suspended. Until privacy takes a request
-    from the customer themself, it reaches staff as an open inquiry on the timeline, owned as
-    any inquiry is; staff end the relationship and record the erasure request there.
-    """
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ValidationError({"reason": "Say why, in a few words."})
-    return inquiry_raise(
-        customer=customer,
-        kind=Interaction.Kind.INQUIRY,
-        summary=(ERASURE_SUMMARY + reason)[:SUMMARY_MAX],
-    )
+def erasure_ask(*, customer: Customer, reason: str) -> ErasureRequest:
+    """The customer's request to be forgotten, recorded by the data-rights service as theirs;
+    a manager approves it once the relationship has ended and nothing is owed."""
+    return erasure_request_by_subject(customer=customer, reason=reason)

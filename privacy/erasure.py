@@ -92,14 +92,52 @@ def erasure_request(*, customer: Customer, reason: str, actor) -> ErasureRequest
     return request
 
 
+# Who asked, when the person asked for themself on the customer portal.
+SUBJECT = "portal"
+
+
+@transaction.atomic
+def erasure_request_by_subject(*, customer: Customer, reason: str) -> ErasureRequest:
+    """The person's own request to be forgotten, made on the customer portal. It is recorded
+    even while the relationship has not ended: the person has asked, and that is the evidence.
+    A manager approves it as any other once nothing stands in the way (the relationship ended
+    with its final bill, nothing owed, no legal hold): approval checks that again."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why, in a few words."})
+    customer_lock_for_edit(customer)
+    if customer.merged_into_id or customer.status == Customer.Status.MERGED:
+        raise ValidationError("This customer record was merged into another.", code="merged")
+    try:
+        with transaction.atomic():
+            request = ErasureRequest.objects.create(
+                customer=customer,
+                reason=f"Asked on the customer portal: {reason}"[:300],
+                requested_by=None,
+                requested_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "A request to erase this customer is already waiting for approval.", code="waiting"
+        ) from None
+    action_log_record(
+        action="erasure.requested", customer=customer, actor=SUBJECT, data={"request": request.pk}
+    )
+    _approvers_tell(request, SUBJECT)
+    return request
+
+
 def _approvers_tell(request: ErasureRequest, actor) -> None:
     """A notice to each staff member who may approve, but not to the one who asked."""
     link = reverse("privacy:erasure", args=[request.pk])
+    who = "The customer, on the portal," if actor == SUBJECT else actor_label(actor)
     text = (
-        f"{actor_label(actor)} asks to erase customer {request.customer.number}; "
+        f"{who} asks to erase customer {request.customer.number}; "
         "it needs a second person's approval."
     )
-    approvers = staff_with_permission(APPROVE_PERMISSION).exclude(pk=actor.pk)
+    approvers = staff_with_permission(APPROVE_PERMISSION)
+    if getattr(actor, "pk", None):
+        approvers = approvers.exclude(pk=actor.pk)
     now = timezone.now()
     Notification.objects.bulk_create(
         [

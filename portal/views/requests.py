@@ -1,6 +1,7 @@
 """What the customer asks of us: an answer to a question or a complaint, their statements,
 the data we hold about them, to be forgotten."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -124,5 +125,13 @@ def data_erasure(request):
     form = ErasureForm(request.POST, words=_words(request))
     if not form.is_valid():
         return _data_page(request, erasure_form=form, status=400)
-    self_service.erasure_ask(customer=request.portal_customer, reason=form.cleaned_data["reason"])
+    try:
+        self_service.erasure_ask(
+            customer=request.portal_customer, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        # Asked twice: the first request stands, and the answer is the same.
+        if error.code != "waiting":
+            form.add_error(None, error)
+            return _data_page(request, erasure_form=form, status=409)
     return see_other_with_notice(request, "erasure_asked", "portal:data")

@@ -6,6 +6,7 @@ import pytest
 
 from customers.models import Customer
 from customers.services import ContactMediumInput
+from tests.customers.conftest import manager  # noqa: F401  (a fixture)
 from tests.factories import CustomerFactory, UserFactory
 
 ADA_EMAIL = "ada@example.com"

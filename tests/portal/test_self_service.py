@@ -235,10 +235,22 @@ def test_a_data_export_is_asked_for_and_written_in_the_background(
     }
 
 
-def test_a_request_to_be_forgotten_reaches_staff_as_an_open_inquiry(ada):
-    interaction = self_service.erasure_ask(customer=ada, reason="Please  forget me.")
-    assert interaction.kind == "inquiry" and interaction.outcome == "open"
-    assert interaction.summary.endswith("Please forget me.")
+def test_a_request_to_be_forgotten_is_recorded_by_the_data_rights_service_as_theirs(ada):
+    request = self_service.erasure_ask(customer=ada, reason="Please  forget me.")
+    assert (request.status, request.requested_by) == ("requested", None)
+    assert request.reason == "Asked on the customer portal: Please forget me."
+    entry = ActionLog.objects.get(customer=ada, action="erasure.requested")
+    assert entry.actor_label == "portal"
+
+
+def test_a_request_to_be_forgotten_waits_for_the_relationship_to_end_before_approval(ada, manager):
+    from privacy.erasure import erasure_approve
+
+    request = self_service.erasure_ask(customer=ada, reason="Please forget me.")
+    with pytest.raises(ValidationError, match="has not ended"):
+        erasure_approve(request=request, actor=manager)
+    with pytest.raises(ValidationError, match="already waiting"):
+        self_service.erasure_ask(customer=ada, reason="Again.")
 
 
 def test_every_word_of_the_new_pages_is_written_in_each_language():

@@ -10,6 +10,7 @@ from customers.models import ActionLog, Interaction
 from customers.services.interactions import interaction_resolve
 from portal.models import SignInCode
 from portal.sessions import PORTAL_COOKIE_NAME
+from privacy.models import ErasureRequest
 from tests.portal.conftest import ADA_EMAIL, ADA_TWIN_EMAIL, OTTO_EMAIL, code_in
 
 NEW_EMAIL = "ada.new@example.org"
@@ -281,5 +282,7 @@ def test_asking_to_be_forgotten_reaches_staff(signed_in, ada):
     assert (
         "We have received your request to be forgotten" in client.get("/my/data/").content.decode()
     )
-    interaction = Interaction.objects.get(customer=ada)
-    assert interaction.outcome == "open" and "I am leaving." in interaction.summary
+    [waiting] = ErasureRequest.objects.filter(customer=ada, status="requested")
+    assert waiting.reason.endswith("I am leaving.")
+    assert client.post("/my/data/forget/", {"reason": "Once more."}).status_code == 303
+    assert ErasureRequest.objects.filter(customer=ada).count() == 1
