@@ -22,6 +22,7 @@ from customers.identity.services.identity import (
 )
 from customers.models import Customer
 from customers.partners.models import HubDelivery, HubEvent, HubSubscription
+from statements.runs import statement_run_monthly
 from tests.conftest import REQUIRE_BROWSER
 from tests.crm.test_signin_second_factor import enrolled, totp_code
 from tests.factories import CustomerFactory, PartnerFactory, UserFactory
@@ -64,7 +65,7 @@ def administrator(db):
 
 
 @pytest.fixture
-def base(administrator, tasks_in_process):
+def base(administrator, tasks_in_process, django_capture_on_commit_callbacks):
     """A small demo base, scored, with survey answers and follow-ups, a duplicate pair and a
     delivery to a long hub address: the rows that once made pages too wide."""
     out = StringIO()
@@ -110,6 +111,9 @@ def base(administrator, tasks_in_process):
             due_on=datetime.date.today(),
             actor=administrator,
         )
+    # Last month's statements, written as the monthly run writes them.
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_run_monthly()
     return {"customer": customer, "partner": partner}
 
 
@@ -172,6 +176,9 @@ def _staff_pages(base) -> dict[str, str]:
         "erasures": "/privacy/erasures/",
         "retention-periods": "/privacy/retention/",
         "erasure-request": f"/privacy/customers/{base['customer'].number}/erasure/",
+        "message-templates": "/messages/templates/",
+        "statement-runs": "/statements/runs/",
+        "statements": f"/statements/customer/{base['customer'].number}/",
         "second-factor-enrol": "/login/second-factor/enrol/",
         "admin": "/admin/",
     }
