@@ -162,6 +162,37 @@ DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "cliente.\n\nAtentamente,\nSu servicio de atención al cliente",
         ),
     },
+    Event.PAYMENT_OVERDUE: {
+        "en": (
+            "Payment overdue: your services may be suspended",
+            "Hello {name},\n\nwe have not yet received the payment of {amount} for invoice {invoice} "
+            "of your customer account {number}, due on {date}.\nPlease pay it as soon as possible "
+            "so that your services are not suspended. If you have paid in the meantime, please "
+            "disregard this message.\n\nKind regards,\nYour service team",
+        ),
+        "de": (
+            "Zahlung überfällig: Ihre Dienste könnten gesperrt werden",
+            "Guten Tag {name},\n\ndie am {date} fällige Zahlung von {amount} für die Rechnung "
+            "{invoice} Ihres Kundenkontos {number} ist bei uns noch nicht eingegangen.\nBitte "
+            "begleichen Sie den Betrag so bald wie möglich, damit Ihre Dienste nicht gesperrt "
+            "werden. Falls Sie inzwischen bezahlt haben, betrachten Sie diese Nachricht bitte als "
+            "gegenstandslos.\n\nFreundliche Grüße\nIhr Kundenservice",
+        ),
+        "fr": (
+            "Paiement en retard : vos services risquent d'être suspendus",
+            "Bonjour {name},\n\nnous n'avons pas encore reçu le paiement de {amount} pour la "
+            "facture {invoice} de votre compte client {number}, échue le {date}.\nMerci de la "
+            "régler dès que possible afin d'éviter la suspension de vos services. Si vous avez payé "
+            "entre-temps, ne tenez pas compte de ce message.\n\nCordialement,\nVotre service client",
+        ),
+        "es": (
+            "Pago vencido: sus servicios podrían suspenderse",
+            "Hola {name}:\n\ntodavía no hemos recibido el pago de {amount} de la factura {invoice} "
+            "de su cuenta de cliente {number}, con vencimiento el {date}.\nLe rogamos que lo abone "
+            "lo antes posible para evitar la suspensión de sus servicios. Si ya ha pagado, no tenga "
+            "en cuenta este mensaje.\n\nAtentamente,\nSu servicio de atención al cliente",
+        ),
+    },
 }
 
 # What {invoice} says when the customer was never billed.

@@ -13,6 +13,7 @@ class Event(models.TextChoices):
     WELCOME_BACK = "welcome_back", "Welcome back (re-established)"
     CONTACT_CHANGE = "contact_change", "Contact details changed"
     STATEMENT = "statement", "Statement by e-mail"
+    PAYMENT_OVERDUE = "payment_overdue", "Payment overdue (before suspension)"
 
 
 class Language(models.TextChoices):
@@ -113,3 +114,17 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_event_display()} to {self.customer_id} by {self.channel}"
+
+
+class OverdueNotice(models.Model):
+    """An invoice a payment-overdue notice told the customer about. One row per invoice (the
+    key): a missed payment announced again is not told again, and the message names only the
+    invoices no earlier notice did."""
+
+    invoice = models.OneToOneField("customers.Invoice", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        OutboundMessage, on_delete=models.CASCADE, related_name="overdue_notices"
+    )
+
+    def __str__(self):
+        return f"Overdue notice {self.message_id} for invoice {self.invoice_id}"

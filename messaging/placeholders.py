@@ -32,6 +32,13 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
         "period": "the period the statement covers",
         "amount": "the closing balance (what the customer owes, negative for a credit)",
     },
+    Event.PAYMENT_OVERDUE: {
+        "name": COMMON["name"],
+        "number": COMMON["number"],
+        "date": "the due date that was missed (the earliest, when several invoices are overdue)",
+        "invoice": "the number of the overdue invoice (several, separated by commas)",
+        "amount": "the amount still open on the overdue invoices",
+    },
 }
 
 

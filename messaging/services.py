@@ -15,7 +15,7 @@ the claim back, and the message is tried again later.
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from crm.formatting import money
@@ -41,7 +41,7 @@ from customers.models import (
 from customers.services import action_log_record, interaction_record
 
 from .defaults import CONTACT_WORDS, NO_INVOICE
-from .models import Event, Language, MessageTemplate, OutboundMessage
+from .models import Event, Language, MessageTemplate, OutboundMessage, OverdueNotice
 from .placeholders import PLACEHOLDERS, placeholders_check, text_render
 from .selectors import template_texts
 
@@ -58,7 +58,11 @@ EVENT_OF_ACTION = {
     "contact_medium.added": Event.CONTACT_CHANGE,
     "contact_medium.changed": Event.CONTACT_CHANGE,
     "contact_medium.removed": Event.CONTACT_CHANGE,
+    # The daily missed-payment job: the notice before a suspension (there is no dunning stage).
+    "payment.missed": Event.PAYMENT_OVERDUE,
 }
+# Events told only to an active customer: one already suspended or gone is past the warning.
+ONLY_WHEN_ACTIVE = {Event.PAYMENT_OVERDUE}
 # How each message shows on the customer's timeline. Outbound notices are closed with "no
 # action needed": nobody has to follow them up, and no touch-point survey asks about them.
 INTERACTION_KIND = {
@@ -68,6 +72,7 @@ INTERACTION_KIND = {
     Event.WELCOME_BACK: Interaction.Kind.RETENTION,
     Event.CONTACT_CHANGE: Interaction.Kind.SUPPORT,
     Event.STATEMENT: Interaction.Kind.BILLING,
+    Event.PAYMENT_OVERDUE: Interaction.Kind.BILLING,
 }
 _MEDIUM_OF_CHANNEL = {
     OutboundMessage.Channel.EMAIL: ContactMedium.Kind.EMAIL,
@@ -254,9 +259,22 @@ def _reach_read(customers, *, today) -> dict[int, _Reach]:
     }
 
 
-def _outbox_write(messages: list[OutboundMessage], *, now: datetime) -> list[OutboundMessage]:
-    """The messages inserted in one statement; those due now handed over after the commit."""
+def _outbox_write(
+    messages: list[OutboundMessage], *, now: datetime, notices=()
+) -> list[OutboundMessage]:
+    """The messages inserted in one statement, with the invoices each payment-overdue notice
+    tells of (``notices``: (message, invoices)) in one more; those due now handed over after
+    the commit."""
     OutboundMessage.objects.bulk_create(messages, batch_size=1000)
+    if notices:
+        OverdueNotice.objects.bulk_create(
+            [
+                OverdueNotice(invoice_id=invoice.pk, message=message)
+                for message, invoices in notices
+                for invoice in invoices
+            ],
+            batch_size=1000,
+        )
     tasks_send_after_commit(SEND_TASK, [(m.pk,) for m in messages if m.due_at <= now])
     return messages
 
@@ -264,7 +282,15 @@ def _outbox_write(messages: list[OutboundMessage], *, now: datetime) -> list[Out
 def messages_for_events(events, *, now: datetime | None = None) -> list[OutboundMessage]:
     """The messages a batch of customer events calls for, written to the outbox; those due
     now are handed over after the commit. A fixed number of queries however big the batch."""
-    wanted = [(e, EVENT_OF_ACTION[e.action]) for e in events if e.action in EVENT_OF_ACTION]
+    wanted = [
+        (e, EVENT_OF_ACTION[e.action])
+        for e in events
+        if e.action in EVENT_OF_ACTION
+        and (
+            EVENT_OF_ACTION[e.action] not in ONLY_WHEN_ACTIVE
+            or e.customer.status == Customer.Status.ACTIVE
+        )
+    ]
     if not wanted:
         return []
     now = now or timezone.now()
@@ -283,9 +309,11 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
             .annotate(last_invoice=Subquery(last.values("number")[:1]))
             .values_list("pk", "last_invoice")
         )
+    overdue = _overdue_invoices_read([e for e, event in wanted if event == Event.PAYMENT_OVERDUE])
     texts = template_texts({event for _, event in wanted})
 
     messages = []
+    notices: list[tuple[OutboundMessage, list[_OverdueInvoice]]] = []
     for customer_event, event in wanted:
         customer = customer_event.customer
         known = reach[customer.pk]
@@ -303,11 +331,17 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
             "number": customer.number,
             "date": _date_text(today, language),
         }
+        invoices = []
         if event == Event.TERMINATION:
             values.update(_final_bill(customer, customer_event.data, language, last_invoices))
         elif event == Event.CONTACT_CHANGE:
             values["contact"] = _contact_text(customer_event.action, customer_event.data, language)
-        messages += _messages_rendered(
+        elif event == Event.PAYMENT_OVERDUE:
+            invoices = _overdue_invoices_take(overdue, customer, customer_event.data)
+            if not invoices:
+                continue  # paid since, or every one of them told of already
+            values.update(_overdue_values(invoices, customer, customer_event.data, language))
+        rendered = _messages_rendered(
             customer,
             event,
             texts[(event, language)],
@@ -317,7 +351,10 @@ def messages_for_events(events, *, now: datetime | None = None) -> list[Outbound
             now=now,
             due_at=known.due_at(now),
         )
-    return _outbox_write(messages, now=now)
+        if invoices:
+            notices.append((rendered[0], invoices))  # one recipient: the invoices are its
+        messages += rendered
+    return _outbox_write(messages, now=now, notices=notices)
 
 
 def outbound_messages_write(
@@ -415,6 +452,54 @@ def _final_bill(customer, data: dict, language: str, last_invoices: dict) -> dic
     return {
         "invoice": last_invoices.get(customer.pk) or NO_INVOICE[language],
         "amount": money(owed, currency, locale=language),
+    }
+
+
+@dataclass(frozen=True)
+class _OverdueInvoice:
+    pk: int
+    number: str
+    customer_id: int
+    due_on: date
+    open_amount: Decimal
+
+
+def _overdue_invoices_read(events) -> dict[str, _OverdueInvoice]:
+    """The invoices these ``payment.missed`` events name that are still unpaid and that no
+    notice told of yet, by number; one query for the batch, none without such events."""
+    numbers = {number for e in events for number in e.data.get("invoices", [])}
+    if not numbers:
+        return {}
+    rows = (
+        Invoice.objects.filter(number__in=numbers, paid_on__isnull=True)
+        .exclude(Exists(OverdueNotice.objects.filter(invoice=OuterRef("pk"))))
+        .values_list("pk", "number", "customer_id", "due_on", "amount", "paid_amount")
+    )
+    return {
+        number: _OverdueInvoice(pk, number, customer_id, due_on, max(amount - paid, Decimal(0)))
+        for pk, number, customer_id, due_on, amount, paid in rows
+    }
+
+
+def _overdue_invoices_take(overdue: dict, customer, data: dict) -> list[_OverdueInvoice]:
+    """The customer's invoices of one event still to be told of, taken out of ``overdue`` so
+    that an invoice named twice in a batch is told of once."""
+    numbers = data.get("invoices", [])
+    return [
+        overdue.pop(number)
+        for number in numbers
+        if number in overdue and overdue[number].customer_id == customer.pk
+    ]
+
+
+def _overdue_values(invoices, customer, data: dict, language: str) -> dict[str, str]:
+    """{invoice}, {amount} and {date} of a payment-overdue notice: the invoices, what is still
+    open on them, and the (earliest) due date they missed."""
+    owed = sum((invoice.open_amount for invoice in invoices), Decimal(0))
+    return {
+        "invoice": ", ".join(invoice.number for invoice in invoices),
+        "amount": money(owed, data.get("currency") or customer.currency, locale=language),
+        "date": _date_text(min(invoice.due_on for invoice in invoices), language),
     }
 
 

@@ -185,7 +185,8 @@ def test_a_rolled_back_change_sends_nothing(reachable):
     assert not OutboundMessage.objects.exists()
 
 
-def test_a_batch_of_events_is_handled_with_a_fixed_number_of_queries(reachable):
+@pytest.mark.parametrize("missed_payments", [False, True], ids=["lifecycle", "with_missed"])
+def test_a_batch_of_events_is_handled_with_a_fixed_number_of_queries(reachable, missed_payments):
     def queries_for(count: int) -> int:
         customers = [
             reachable(Customer.Status.ACTIVE, email=f"c{count}-{n}@example.com")
@@ -194,8 +195,18 @@ def test_a_batch_of_events_is_handled_with_a_fixed_number_of_queries(reachable):
         events = [
             CustomerEvent(customer=c, action="customer.terminate", data={}) for c in customers
         ]
+        if missed_payments:  # the daily job's batch, mixed in: a notice per customer as well
+            events += [
+                CustomerEvent(
+                    customer=c,
+                    action="payment.missed",
+                    data={"invoices": [InvoiceFactory(customer=c).number]},
+                )
+                for c in customers
+            ]
         with CaptureQueriesContext(connection) as captured:
-            messages_for_events(events, now=timezone.now())
+            messages = messages_for_events(events, now=timezone.now())
+        assert len(messages) == len(events)
         return len(captured)
 
     assert queries_for(2) == queries_for(7)
