@@ -6,6 +6,9 @@ back to English, a key missing in a language too. Labels of stored values (a sta
 interaction) are keyed "<group>.<value>"; an unknown value shows as itself.
 """
 
+from crm import languages
+from crm.languages import language_of
+
 PAGE = {
     "en": {
         "site": "My account",
@@ -518,17 +521,12 @@ LANGUAGES = tuple(PAGE)
 
 def language_supported(language: str | None) -> str:
     """The portal language for a stored tag ('de-AT' -> 'de'), English when it speaks none."""
-    base = (language or "").split("-")[0].split("_")[0].lower()
-    return base if base in PAGE else "en"
+    return language_of(language, PAGE)
 
 
 def browser_language(accept_language: str) -> str:
     """The first language of an Accept-Language header that the portal speaks, else English."""
-    for entry in accept_language.split(","):
-        language = entry.split(";")[0].strip().split("-")[0].lower()
-        if language in PAGE:
-            return language
-    return "en"
+    return languages.browser_language(accept_language, PAGE)
 
 
 def page_text(language: str) -> dict[str, str]:

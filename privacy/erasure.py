@@ -73,12 +73,17 @@ def erasure_request(*, customer: Customer, reason: str, actor) -> ErasureRequest
         raise ValidationError({"reason": "Say how and when the person asked."})
     customer_lock_for_edit(customer)
     _check_erasable(customer)
+    return _request_record(customer, reason=reason, requested_by=actor, actor=actor)
+
+
+def _request_record(customer: Customer, *, reason: str, requested_by, actor) -> ErasureRequest:
+    """The waiting request (one per customer), logged, and the approvers told."""
     try:
         with transaction.atomic():
             request = ErasureRequest.objects.create(
                 customer=customer,
                 reason=reason[:300],
-                requested_by=actor,
+                requested_by=requested_by,
                 requested_at=timezone.now(),
             )
     except IntegrityError:
@@ -108,23 +113,12 @@ def erasure_request_by_subject(*, customer: Customer, reason: str) -> ErasureReq
     customer_lock_for_edit(customer)
     if customer.merged_into_id or customer.status == Customer.Status.MERGED:
         raise ValidationError("This customer record was merged into another.", code="merged")
-    try:
-        with transaction.atomic():
-            request = ErasureRequest.objects.create(
-                customer=customer,
-                reason=f"Asked on the customer portal: {reason}"[:300],
-                requested_by=None,
-                requested_at=timezone.now(),
-            )
-    except IntegrityError:
-        raise ValidationError(
-            "A request to erase this customer is already waiting for approval.", code="waiting"
-        ) from None
-    action_log_record(
-        action="erasure.requested", customer=customer, actor=SUBJECT, data={"request": request.pk}
+    return _request_record(
+        customer,
+        reason=f"Asked on the customer portal: {reason}",
+        requested_by=None,
+        actor=SUBJECT,
     )
-    _approvers_tell(request, SUBJECT)
-    return request
 
 
 def _approvers_tell(request: ErasureRequest, actor) -> None:

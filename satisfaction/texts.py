@@ -5,6 +5,8 @@ around them. A language missing here falls back to English, a key missing in a l
 "unsubscribe" ends with its ``{link}``: the e-mails put the opt-out link after the words.
 """
 
+from crm import languages
+
 PAGE = {
     "en": {
         "title": "Your opinion",
@@ -215,11 +217,7 @@ DEFAULT_COMMENT = {
 
 def browser_language(accept_language: str) -> str:
     """The first language of an Accept-Language header that the pages speak, else English."""
-    for entry in accept_language.split(","):
-        language = entry.split(";")[0].strip().split("-")[0].lower()
-        if language in PAGE:
-            return language
-    return "en"
+    return languages.browser_language(accept_language, PAGE)
 
 
 def page_text(language: str) -> dict[str, str]:
