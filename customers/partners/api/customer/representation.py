@@ -4,7 +4,7 @@ Plain functions over rows that the selectors load with everything they need (one
 relation for a whole page), so rendering a list never goes back to the database.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time
 
 from django.conf import settings
@@ -304,4 +304,23 @@ def customer_representation(
             value = renderers[name]()
             if value is not None:
                 body[name] = value
+    return body
+
+
+def resource_body(
+    *,
+    pk,
+    href: str,
+    resource_type: str,
+    attributes: Iterable[str],
+    fields: Iterable[str],
+    renderers: dict[str, Callable[[], object]],
+) -> dict:
+    """A TMF resource: its id, href and @type, then each attribute asked for in ``fields``, in
+    the order of ``attributes``; an attribute is rendered only when asked for."""
+    fields = set(fields)
+    body = {"id": str(pk), "href": href, "@type": resource_type}
+    for name in attributes:
+        if name in fields:
+            body[name] = renderers[name]()
     return body

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from customers.models import Interaction
-from customers.partners.api.customer.representation import customer_href
+from customers.partners.api.customer.representation import customer_href, resource_body
 
 API_ROOT = "/tmf-api/partyInteraction/v5"
 
@@ -110,12 +110,6 @@ def interaction_representation(
     fields: Iterable[str] = ATTRIBUTES,
 ) -> dict:
     """The TMF ``PartyInteraction`` for one of our interactions."""
-    fields = set(fields)
-    body = {
-        "id": str(interaction.pk),
-        "href": interaction_href(interaction.pk, base_url),
-        "@type": "PartyInteraction",
-    }
     renderers = {
         "direction": lambda: interaction.direction,
         "reason": lambda: interaction.kind,
@@ -128,7 +122,11 @@ def interaction_representation(
         "relatedChannel": lambda: _related_channels(interaction),
         "relatedParty": lambda: _related_parties(interaction, base_url),
     }
-    for name in ATTRIBUTES:
-        if name in fields:
-            body[name] = renderers[name]()
-    return body
+    return resource_body(
+        pk=interaction.pk,
+        href=interaction_href(interaction.pk, base_url),
+        resource_type="PartyInteraction",
+        attributes=ATTRIBUTES,
+        fields=fields,
+        renderers=renderers,
+    )

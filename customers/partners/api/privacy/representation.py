@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from customers.models import Consent
-from customers.partners.api.customer.representation import customer_href
+from customers.partners.api.customer.representation import customer_href, resource_body
 
 API_ROOT = "/tmf-api/privacyManagement/v5"
 
@@ -101,12 +101,6 @@ def agreement_representation(
     fields: Iterable[str] = ATTRIBUTES,
 ) -> dict:
     """The TMF ``PartyPrivacyAgreement`` for one of our consents."""
-    fields = set(fields)
-    body = {
-        "id": str(consent.pk),
-        "href": agreement_href(consent.pk, base_url),
-        "@type": "PartyPrivacyAgreement",
-    }
     renderers = {
         "name": lambda: f"{consent.get_purpose_display()} by {consent.get_channel_display()}",
         "agreementType": lambda: AGREEMENT_TYPE,
@@ -115,7 +109,11 @@ def agreement_representation(
         "agreementAuthorization": lambda: _authorization(consent),
         "partyPrivacyProfileCharacteristic": lambda: _characteristic(consent),
     }
-    for name in ATTRIBUTES:
-        if name in fields:
-            body[name] = renderers[name]()
-    return body
+    return resource_body(
+        pk=consent.pk,
+        href=agreement_href(consent.pk, base_url),
+        resource_type="PartyPrivacyAgreement",
+        attributes=ATTRIBUTES,
+        fields=fields,
+        renderers=renderers,
+    )
