@@ -7,7 +7,7 @@ PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 PORT ?= 8000
 DEMO_CUSTOMERS ?= 2000
 
-.PHONY: run install test lint format lock worker beat bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-outage bench-security bench-retention bench-ci clean
+.PHONY: run install test lint format lock worker beat deploy-check bench-ui bench-seed bench-febrl bench-identity bench-models bench-scoring bench-satisfaction bench-api bench-outage bench-security bench-retention bench-ci clean
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0] + " (set PYTHON=/path/to/python3.12)")'
@@ -16,7 +16,7 @@ $(BIN)/activate:
 $(VENV)/.installed: $(BIN)/activate requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	# The lock lists every package at an exact version, so no resolver runs: django-celery-beat
-	# 2.9 still declares Django<6.1 although it works with 6.1 (covered by our tests). Each pin
+	# 2.9 and django-prometheus 2.5 still declare Django<6.1 although they work with 6.1 (covered by our tests). Each pin
 	# carries the hashes of its files on PyPI: a file that differs is refused.
 	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	@touch $@
@@ -53,8 +53,10 @@ lock: install
 	 $(BIN)/pip list --format=freeze --exclude-editable --exclude pip | $(PY) .ci/lock_hashes.py) > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
+# One worker on every queue (crm/jobs/queues.py), as on one machine; production runs a worker
+# per queue group (compose.yaml, docs/production.md).
 worker: install
-	$(BIN)/celery -A crm worker --loglevel=INFO
+	$(BIN)/celery -A crm worker --loglevel=INFO -Q "$$($(PY) -c 'from crm.jobs.queues import worker_queues; print(worker_queues())')"
 
 beat: install
 	$(BIN)/celery -A crm beat --loglevel=INFO
@@ -92,7 +94,7 @@ bench-identity: install
 # Churn model and credit scorecard on real labelled data (IBM Telco churn, German credit), loaded
 # into the CRM's tables and trained through the product's own feature pipeline.
 bench-models: install
-	$(PY) bench/bench_models.py --dataset both
+	$(PY) bench/bench_models.py --dataset all --max-synthetic-gap 0.01
 
 # A full scoring run of SIZE seeded customers through a real Celery worker (2 processes) against a
 # naive per-customer loop, single-customer rescore latency, and the fraud rings the top 1 % of
@@ -151,10 +153,14 @@ bench-ci: install
 	DATABASE_URL=$(BENCH_SERVER)/crm_ci_bench $(PY) bench/bench_identity.py --customers 300 --searches 10 --import-rows 200 --chunk-size 100
 	$(MAKE) bench-seed SIZE=300 BENCH_SEED_DB=crm_ci_bench_seed
 	$(PY) bench/bench_febrl.py --dataset febrl1 --national-id both --min-f1 0.95 --database-url $(BENCH_SERVER)/crm_ci_febrl
-	$(PY) bench/bench_models.py --dataset both --min-churn-auc 0.84 --min-credit-auc 0.76 --database-url $(BENCH_SERVER)/crm_ci_models
+	$(PY) bench/bench_models.py --dataset all --synthetic-customers 3000 --min-churn-auc 0.84 --min-credit-auc 0.76 --database-url $(BENCH_SERVER)/crm_ci_models
 	$(PY) bench/bench_scoring.py --customers 2000 --naive-sample 100 --rescores 20 --fraud-rings 3 --database-url $(BENCH_SERVER)/crm_ci_scoring
 	$(PY) bench/bench_satisfaction.py --responses 3000 --requests 3 --warmups 1 --database-url $(BENCH_SERVER)/crm_ci_satisfaction
 	$(PY) bench/bench_outage.py --rounds 2 --database-url $(BENCH_SERVER)/crm_ci_outage
 	$(PY) bench/bench_api.py --customers 2000 --requests 5 --warmups 1 --ids 200 --wrk-seconds 2 --wrk-warmup-seconds 1 --database-url $(BENCH_SERVER)/crm_ci_api
 	$(PY) bench/bench_security.py --quick --database-url $(BENCH_SERVER)/crm_ci_security
 	$(PY) bench/bench_retention.py --customers 2000 --chunk-size 100 --database-url $(BENCH_SERVER)/crm_ci_retention
+
+# compose.yaml, deploy/env.example and the Dockerfile checked without a container daemon.
+deploy-check: install
+	$(PY) deploy/check

@@ -78,6 +78,8 @@ def copy_text(columns: Sequence[np.ndarray]) -> str:
     """Rows given column by column (object arrays of text, or None for NULL) in PostgreSQL's
     COPY text format, for ``bulk_copy_text``. A process that only generates rows can encode
     them this way while another one writes."""
+    if not len(columns[0]):  # a block may hold no row of a rare table
+        return ""
     values = []
     for column in columns:
         if None in column:

@@ -104,9 +104,11 @@ app.conf.beat_schedule = {
         "task": "home.tasks.business_tallies_recount_nightly",
         "schedule": crontab(hour=5, minute=15),
     },
-    "retrain-models-weekly": {
+    # Challengers of the learned models, once a month (risk.challengers says why monthly);
+    # after the night's scoring run, before the day.
+    "retrain-challengers-monthly": {
         "task": "risk.tasks.models_retrain",
-        "schedule": crontab(hour=4, minute=30, day_of_week="sun"),
+        "schedule": crontab(hour=4, minute=0, day_of_month=2),
     },
     # Lifecycle messages whose contact window has opened, or whose hand-off was lost.
     "send-due-lifecycle-messages": {

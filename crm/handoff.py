@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from crm.models import Handoff
+from crm.operations.context import current_request_id, request_id_headers
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,19 @@ def _in_process() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def _publish(task_name: str, args: Sequence, countdown: float | None) -> None:
+def _publish(
+    task_name: str,
+    args: Sequence,
+    countdown: float | None,
+    *,
+    queue: str = "",
+    request_id: str = "",
+) -> None:
     """Give the task to the broker, or raise BrokerUnavailable. In-process (no broker), the
-    task runs here and now; its failure is the task's own, recorded by the task."""
+    task runs here and now; its failure is the task's own, recorded by the task.
+
+    ``queue`` overrides the task's route (CELERY_TASK_ROUTES); ``request_id`` is the request
+    that asked for the work, for the task's logs (by default the current one's)."""
     global _broker_resting_until
     if not _in_process() and time.monotonic() < _broker_resting_until:
         raise BrokerResting("the broker refused a send a moment ago")
@@ -66,7 +77,14 @@ def _publish(task_name: str, args: Sequence, countdown: float | None) -> None:
     try:
         # No publish retries: a send that fails is the sweep's, and the request goes on. No
         # result either: nobody waits for a hand-off's, and it would be one more connection.
-        task.apply_async(tuple(args), countdown=countdown, retry=False, ignore_result=True)
+        task.apply_async(
+            tuple(args),
+            countdown=countdown,
+            retry=False,
+            ignore_result=True,
+            queue=queue or None,
+            headers=request_id_headers(request_id),
+        )
     except Exception as error:  # kombu's errors differ by transport; none may undo a change
         if _in_process():
             logger.exception("%s%r failed in-process", task_name, tuple(args))
@@ -82,28 +100,37 @@ def broker_rest_end() -> None:
     _broker_resting_until = 0.0
 
 
-def task_send(task_name: str, *args, countdown: float | None = None) -> bool:
+def task_send(task_name: str, *args, countdown: float | None = None, queue: str = "") -> bool:
     """Send now, without a row; False when it was not taken (the caller's sweep will)."""
     try:
-        _publish(task_name, args, countdown)
+        _publish(task_name, args, countdown, queue=queue)
     except BrokerUnavailable:
         return False
     return True
 
 
-def task_send_after_commit(task_name: str, *args, countdown: float | None = None) -> None:
+def task_send_after_commit(
+    task_name: str, *args, countdown: float | None = None, queue: str = ""
+) -> None:
     """Hand ``task_name(*args)`` over with the current change (at once outside a transaction)."""
-    tasks_send_after_commit(task_name, [args], countdown=countdown)
+    tasks_send_after_commit(task_name, [args], countdown=countdown, queue=queue)
 
 
 def tasks_send_after_commit(
-    task_name: str, calls: Iterable[Sequence], *, countdown: float | None = None
+    task_name: str, calls: Iterable[Sequence], *, countdown: float | None = None, queue: str = ""
 ) -> None:
     """Hand ``task_name`` over once for each argument list in ``calls``, rows written in one
-    statement."""
+    statement. The row keeps the queue (blank: the task's route) and the request that asked,
+    so a swept row goes where, and is logged as, its first send would have."""
     due_at = timezone.now() + timedelta(seconds=countdown or 0)
+    request_id = current_request_id()
     rows = Handoff.objects.bulk_create(
-        [Handoff(task=task_name, args=list(args), due_at=due_at) for args in calls],
+        [
+            Handoff(
+                task=task_name, args=list(args), due_at=due_at, queue=queue, request_id=request_id
+            )
+            for args in calls
+        ],
         batch_size=1000,
     )
     if rows:
@@ -117,7 +144,13 @@ def _send_and_remove(rows: list[Handoff]) -> int:
     for row in rows:
         remaining = (row.due_at - timezone.now()).total_seconds()
         try:
-            _publish(row.task, row.args, remaining if remaining > 0 else None)
+            _publish(
+                row.task,
+                row.args,
+                remaining if remaining > 0 else None,
+                queue=row.queue,
+                request_id=row.request_id,
+            )
         except BrokerResting:
             break
         except BrokerUnavailable as error:

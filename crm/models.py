@@ -21,6 +21,12 @@ class Handoff(models.Model):
         default=0, help_text="Sends that the broker refused so far."
     )
     last_error = models.TextField(blank=True)
+    queue = models.CharField(
+        max_length=100, blank=True, help_text="The Celery queue; blank: the task's route."
+    )
+    request_id = models.CharField(
+        max_length=128, blank=True, help_text="The request that asked for the work, for logs."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["created_at"], name="handoff_created_idx")]

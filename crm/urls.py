@@ -21,6 +21,7 @@ urlpatterns = [
     path("search/", include("customers.views.search")),
     path("partner-application/", partner_views.partner_apply, name="partner_apply"),
     path("risk/", include("risk.urls")),
+    path("retention/", include("retention.urls")),
     path("jobs/", include("crm.jobs.urls")),
     path("exports/", include("crm.exports.urls")),
     path("views/", include("crm.savedviews.urls")),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("s/", include("satisfaction.public_urls")),
     path("admin/", admin.site.urls),
     path("tmf-api/", include("customers.partners.api.urls")),
+    path("", include("crm.operations_urls")),
 ]
 
 # Outside the API these are Django's own pages; inside it, TMF error bodies.

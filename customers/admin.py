@@ -24,6 +24,7 @@ from customers.models import (
     Payment,
     Product,
     Subscription,
+    UsageSummary,
 )
 from customers.normalization import national_id_normalise
 from customers.services.customers import (
@@ -420,8 +421,8 @@ class InteractionAdmin(LookUpOnlyAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "family", "list_price", "margin_rate", "is_active")
-    list_filter = ("family", "is_active")
+    list_display = ("code", "name", "family", "option", "list_price", "margin_rate", "is_active")
+    list_filter = ("family", "option", "is_active")
     search_fields = ("code", "name")
 
 
@@ -454,6 +455,31 @@ class InvoiceAdmin(LookUpOnlyAdmin):
     search_fields = ("=number", "=customer__number")
     raw_id_fields = ("customer",)
     list_select_related = ("customer__party",)
+    show_full_result_count = False
+
+
+@admin.register(UsageSummary)
+class UsageSummaryAdmin(LookUpOnlyAdmin):
+    """Usage comes from mediation (its feed, the imports and the API), through the service that
+    replaces a month sent again."""
+
+    list_display = (
+        "customer",
+        "product",
+        "month",
+        "voice_minutes_day",
+        "voice_minutes_evening",
+        "voice_minutes_night",
+        "voice_minutes_international",
+        "data_mb",
+        "service_calls",
+    )
+    list_filter = ("product__family", "product__option")
+    search_fields = ("=customer__number", "=external_ref")
+    raw_id_fields = ("customer", "product")
+    list_select_related = ("customer__party", "product")
+    # Newest rows first on the primary key: sorting millions of rows by month would not use it.
+    ordering = ("-id",)
     show_full_result_count = False
 
 

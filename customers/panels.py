@@ -61,3 +61,24 @@ def panels_for(customer: Customer, *, viewer) -> list[dict]:
         for panel in _panels
         if panel.visible_to(viewer)
     ]
+
+
+def usage_panel_context(customer: Customer) -> dict:
+    """The "Usage" panel: the customer's last three months with usage, over all products; one
+    grouped query on usage_customer_month_idx."""
+    from customers.services.usage import usage_totals
+
+    months = usage_totals(customer=customer, months=3)
+    for month in months:
+        month["data_gb"] = (month["data_mb"] or 0) / 1024
+    return {"usage_months": months}
+
+
+# The customers app's own panel, registered with the registry itself: this module is loaded
+# before any customer page renders (the page reads its panels from here).
+panel_register(
+    template="customers/_usage_panel.html",
+    permissions=("customers.view_usagesummary",),
+    context=usage_panel_context,
+    order=35,
+)

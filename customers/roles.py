@@ -20,6 +20,7 @@ ADMINISTRATOR = "administrator"
 
 _VIEW_CUSTOMER_DATA = [
     "customers.view_customer",
+    "retention.view_campaign",
     "customers.view_party",
     "customers.view_contactmedium",
     "customers.view_consent",
@@ -27,6 +28,7 @@ _VIEW_CUSTOMER_DATA = [
     "customers.view_interaction",
     "customers.view_subscription",
     "customers.view_invoice",
+    "customers.view_usagesummary",
     "customers.view_payment",
     "customers.view_product",
     "customers.view_customerrelationship",
@@ -51,6 +53,7 @@ _VIEW_CUSTOMER_DATA = [
 ]
 _AGENT = [
     *_VIEW_CUSTOMER_DATA,
+    "retention.record_outcome",
     "customers.add_customer",
     "customers.change_customer",
     "customers.change_party",
@@ -78,6 +81,7 @@ _AGENT = [
 ]
 _MANAGER = [
     *_AGENT,
+    "retention.start_campaign",
     "customers.suspend_customer",
     "customers.resume_customer",
     "customers.terminate_customer",
@@ -91,6 +95,7 @@ _MANAGER = [
     "identity.add_duplicatescan",
     "customers.delete_customerrelationship",
     "customers.add_subscription",
+    "customers.add_usagesummary",
     "customers.change_subscription",
     "identity.add_importjob",
     "identity.view_importjob",
@@ -129,6 +134,7 @@ _MANAGER = [
 # Analysts own the models: they train them, follow the runs and rescore on demand.
 _RISK_ANALYST = [
     *_VIEW_CUSTOMER_DATA,
+    "retention.start_campaign",
     "risk.view_riskmodel",
     "risk.train_riskmodel",
     "risk.view_scoringrun",

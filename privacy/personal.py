@@ -207,6 +207,8 @@ RULES: tuple[PersonalData, ...] = (
         about=lambda p: Q(customer_id__in=p.ids),
         kept={"received_on": BILLING_RECORD, "reference": BILLING_RECORD},
     ),
+    # Usage habits are behaviour, not a bill: erasure deletes them.
+    PersonalData("customers.UsageSummary", about=lambda p: Q(customer_id__in=p.ids), delete=True),
     PersonalData(
         "customers.BulkActionRefusal", about=lambda p: Q(customer_id__in=p.ids), delete=True
     ),

@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 
 from crm.admin import ReadOnlyAdmin
 from risk import runs, services
-from risk.models import CreditApplication, CustomerScore, RiskModel, ScoringChunk, ScoringRun
+from risk.models import (
+    CreditApplication,
+    CustomerScore,
+    RetrainChunk,
+    RetrainRun,
+    RiskModel,
+    ScoringChunk,
+    ScoringRun,
+)
 
 
 @admin.action(description="Make the selected version the active one", permissions=["train"])
@@ -46,7 +54,7 @@ class RiskModelAdmin(ReadOnlyAdmin):
         "trained_at",
     ]
     list_filter = ["kind", "is_active"]
-    readonly_fields = ["metrics", "artifact"]
+    readonly_fields = ["metrics", "artifact", "reference"]
     exclude = []
     actions = [promote, roll_back]
 
@@ -94,6 +102,33 @@ class ScoringRunAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     inlines = [ScoringChunkInline]
     actions = [start_run]
+
+
+class RetrainChunkInline(admin.TabularInline):
+    model = RetrainChunk
+    extra = 0
+    can_delete = False
+    fields = ["kind", "model", "outcome", "claimed_at", "attempts", "done_at", "failed", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetrainRun)
+class RetrainRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "period",
+        "status",
+        "models_trained",
+        "chunks_failed",
+        "requested_label",
+        "requested_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    inlines = [RetrainChunkInline]
 
 
 @admin.register(CustomerScore)

@@ -13,7 +13,9 @@ from datetime import date, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from customers.models import (
@@ -25,11 +27,35 @@ from customers.models import (
     Party,
     Product,
     Subscription,
+    UsageSummary,
 )
 from satisfaction.selectors import answers_by_customer
 
 FAMILIES = ("mobile", "broadband", "fixed_voice", "tv", "bundle", "device", "add_on")
 PAYMENT_METHODS = ("direct_debit", "card", "bank_transfer", "cash")
+OPTIONS = tuple(option for option in Product.Option.values if option)
+# Monthly averages over the last three complete months: the feature and the usage column.
+USAGE_AVERAGES = {
+    "usage_minutes_day": "voice_minutes_day",
+    "usage_calls_day": "voice_calls_day",
+    "usage_minutes_evening": "voice_minutes_evening",
+    "usage_calls_evening": "voice_calls_evening",
+    "usage_minutes_night": "voice_minutes_night",
+    "usage_calls_night": "voice_calls_night",
+    "usage_minutes_international": "voice_minutes_international",
+    "usage_calls_international": "voice_calls_international",
+    "usage_data_gb": "data_mb",
+    "usage_sms": "sms_count",
+    "usage_roaming_minutes": "roaming_minutes",
+    "usage_voicemail": "voicemail_messages",
+}
+USAGE_MONTHS = 3
+_MINUTES = (
+    "voice_minutes_day",
+    "voice_minutes_evening",
+    "voice_minutes_night",
+    "voice_minutes_international",
+)
 
 # Name and meaning of every column, in order. Counts are plain counts; money is in the
 # customer's currency (``FeatureTable.currencies``); days and months are whole numbers.
@@ -71,6 +97,28 @@ COLUMNS = {
         for method in PAYMENT_METHODS
     },
     "paper_statements": "1 when statements go out on paper",
+    **{
+        f"option_{option}": f"active subscriptions giving the {option.replace('_', ' ')} option"
+        for option in OPTIONS
+    },
+    # Usage: only months that ended before the day count (a month in progress is incomplete).
+    "usage_months": "months with usage recorded among the last 3 complete months",
+    "usage_minutes_day": "day minutes a month, average of the last 3 complete months",
+    "usage_calls_day": "day calls a month, average of the last 3 complete months",
+    "usage_minutes_evening": "evening minutes a month, average of the last 3 complete months",
+    "usage_calls_evening": "evening calls a month, average of the last 3 complete months",
+    "usage_minutes_night": "night minutes a month, average of the last 3 complete months",
+    "usage_calls_night": "night calls a month, average of the last 3 complete months",
+    "usage_minutes_international": "international minutes a month, average of 3 complete months",
+    "usage_calls_international": "international calls a month, average of 3 complete months",
+    "usage_data_gb": "data in GB a month, average of the last 3 complete months",
+    "usage_sms": "SMS a month, average of the last 3 complete months",
+    "usage_roaming_minutes": "roaming minutes a month, average of the last 3 complete months",
+    "usage_voicemail": "voicemail messages a month, average of the last 3 complete months",
+    "service_calls_1m": "calls to customer service in the last complete month",
+    "service_calls_3m": "calls to customer service in the last 3 complete months",
+    "usage_minutes_trend": "last complete month's minutes against the 3-month average, as a "
+    "change (-0.5: half as many; 0 without usage)",
 }
 NAMES = tuple(COLUMNS)
 # The columns holding an amount of money: a reason tells them in the customer's currency.
@@ -168,8 +216,10 @@ def features_as_of(
 
     # Subscriptions: one row each (a customer holds a handful), for contract ends and families.
     products = {
-        pk: (family, float(margin))
-        for pk, family, margin in Product.objects.values_list("pk", "family", "margin_rate")
+        pk: (family, float(margin), option)
+        for pk, family, margin, option in Product.objects.values_list(
+            "pk", "family", "margin_rate", "option"
+        )
     }
     subscriptions = Subscription.objects.filter(scope & live_subscription).values_list(
         "customer_id", "product_id", "monthly_charge", "contract_term_months", "start_date"
@@ -177,7 +227,10 @@ def features_as_of(
     for customer_id, product_id, charge, term, start in subscriptions:
         row = by_customer[customer_id]
         row["active_products"] = row.get("active_products", 0) + 1
-        family, margin_rate = products[product_id]
+        family, margin_rate, option = products[product_id]
+        if option:
+            option = f"option_{option}"
+            row[option] = row.get(option, 0) + 1
         row["monthly_charges"] = row.get("monthly_charges", 0.0) + float(charge)
         row["monthly_margin"] = row.get("monthly_margin", 0.0) + float(charge) * margin_rate
         if start > as_of - timedelta(days=30):
@@ -267,6 +320,8 @@ def features_as_of(
 
     _merge(by_customer, answers_by_customer(scope, as_of))
 
+    usage = _usage_columns(scope, as_of)
+
     link_scope = _rename(scope, "from_customer_id")
     for customer_id, kind, count in (
         CustomerRelationship.objects.filter(link_scope, created_at__date__lte=as_of)
@@ -291,7 +346,74 @@ def features_as_of(
                 statement_format == CommunicationPreferences.StatementFormat.PAPER
             )
 
-    return _table(by_customer, established, currency_of)
+    return _table(by_customer, established, currency_of, columns=(usage,))
+
+
+def last_complete_month(as_of: date) -> date:
+    """The first day of the newest month that had ended before ``as_of``: usage of the month
+    in progress is incomplete, and reading it would compare part of a month with whole ones."""
+    return _add_months(as_of.replace(day=1), -1)
+
+
+def _real(total):
+    return Cast(total, output_field=FloatField())
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Feature columns read for a set of customers: ``ids`` ascending, one array per name."""
+
+    ids: np.ndarray
+    values: dict[str, np.ndarray]
+
+
+_USAGE_SUMS = ("minutes_total", "minutes_last", "service_calls_1m", "service_calls_3m")
+
+
+def _usage_columns(scope: Q, as_of: date) -> _Columns:
+    """Usage of the last three complete months, with one grouped query: monthly averages over
+    the months with usage recorded, calls to customer service, and the trend of minutes.
+
+    The grouped rows are read as one float array straight from the cursor and the features
+    computed column-wise: tens of thousands of rows through the ORM's converters and a dict
+    per customer would cost more than the query."""
+    last = last_complete_month(as_of)
+    first = _add_months(last, 1 - USAGE_MONTHS)
+    minutes = sum((F(name) for name in _MINUTES[1:]), F(_MINUTES[0]))
+    last_month = Q(month=last)
+    sums = {
+        "months": Count("month", distinct=True),
+        "minutes_total": _real(Sum(minutes)),
+        "minutes_last": _real(Sum(minutes, filter=last_month)),
+        "service_calls_1m": _real(Sum("service_calls", filter=last_month)),
+        "service_calls_3m": _real(Sum("service_calls")),
+        **{feature: _real(Sum(column)) for feature, column in USAGE_AVERAGES.items()},
+    }
+    grouped = (
+        UsageSummary.objects.filter(scope, month__gte=first, month__lte=last)
+        .values("customer_id")
+        .annotate(**sums)
+        .values_list("customer_id", *sums)
+        .order_by("customer_id")
+    )
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(sums) + 1)
+    rows = np.nan_to_num(rows)  # a sum over no row (no usage last month) is NULL
+    read = dict(zip(sums, rows[:, 1:].T, strict=True))
+    months = read["months"]
+    values = {"usage_months": months}
+    for feature in USAGE_AVERAGES:
+        values[feature] = read[feature] / months
+    values["usage_data_gb"] = values["usage_data_gb"] / 1024
+    values["service_calls_1m"] = read["service_calls_1m"]
+    values["service_calls_3m"] = read["service_calls_3m"]
+    average = read["minutes_total"] / months
+    values["usage_minutes_trend"] = (
+        np.divide(read["minutes_last"], average, out=np.ones_like(average), where=average > 0) - 1
+    )
+    return _Columns(ids=rows[:, 0].astype(np.int64), values=values)
 
 
 def _scope_on_pk(first_id, last_id, ids) -> Q:
@@ -328,7 +450,11 @@ def _add_link(by_customer, customer_id: int, kind: str, count: int, *, outgoing:
 
 
 def _table(
-    by_customer: dict[int, dict[str, float]], ids: list[int] | None, currency_of: dict[int, str]
+    by_customer: dict[int, dict[str, float]],
+    ids: list[int] | None,
+    currency_of: dict[int, str],
+    *,
+    columns: tuple[_Columns, ...] = (),
 ) -> FeatureTable:
     ordered = ids if ids is not None else sorted(by_customer)
     values = np.zeros((len(ordered), len(NAMES)), dtype=np.float64)
@@ -338,12 +464,62 @@ def _table(
     for row_index, customer_id in enumerate(ordered):
         for name, value in by_customer[customer_id].items():
             values[row_index, position[name]] = value
+    ordered_ids = np.asarray(ordered, dtype=np.int64)
+    for read in columns:
+        rows = np.searchsorted(ordered_ids, read.ids)
+        kept = rows < len(ordered_ids)
+        kept[kept] = ordered_ids[rows[kept]] == read.ids[kept]
+        for name, column in read.values.items():
+            values[rows[kept], position[name]] = column[kept]
     month_to_month = values[:, position["contract_months"]] == 0
     values[:, position["month_to_month"]] = month_to_month
     values[month_to_month, contract_column] = NO_CONTRACT_DAYS
     default = settings.CRM_CURRENCY
     return FeatureTable(
-        customer_ids=np.asarray(ordered, dtype=np.int64),
+        customer_ids=ordered_ids,
         values=values,
         currencies=tuple(currency_of.get(pk) or default for pk in ordered),
     )
+
+
+def _count(value: float, word: str) -> str:
+    amount = round(value, 1)
+    shown = f"{amount:g}"
+    return f"{shown} {word}" if amount == 1 else f"{shown} {word}s"
+
+
+def _trend_phrase(value: float) -> str:
+    if value <= -1:
+        return "stopped calling last month"
+    if value < 0:
+        return f"calls {round(-value * 100):.0f} % less than in the months before"
+    return f"calls {round(value * 100):.0f} % more than in the months before"
+
+
+# How a churn reason reads for each usage and option feature (``risk.scorers._phrase``).
+PHRASES = {
+    "usage_months": lambda v: f"usage known for {_count(v, 'month')} of the last 3",
+    "usage_minutes_day": lambda v: f"{_count(v, 'daytime minute')} a month",
+    "usage_calls_day": lambda v: f"{_count(v, 'daytime call')} a month",
+    "usage_minutes_evening": lambda v: f"{_count(v, 'evening minute')} a month",
+    "usage_calls_evening": lambda v: f"{_count(v, 'evening call')} a month",
+    "usage_minutes_night": lambda v: f"{_count(v, 'night minute')} a month",
+    "usage_calls_night": lambda v: f"{_count(v, 'night call')} a month",
+    "usage_minutes_international": lambda v: f"{_count(v, 'international minute')} a month",
+    "usage_calls_international": lambda v: f"{_count(v, 'international call')} a month",
+    "usage_data_gb": lambda v: f"{round(v, 1):g} GB of data a month",
+    "usage_sms": lambda v: f"{_count(v, 'SMS message')} a month",
+    "usage_roaming_minutes": lambda v: f"{_count(v, 'roaming minute')} a month",
+    "usage_voicemail": lambda v: f"{_count(v, 'voicemail message')} a month",
+    "service_calls_1m": lambda v: f"{_count(v, 'call')} to customer service last month",
+    "service_calls_3m": lambda v: f"{_count(v, 'call')} to customer service in 3 months",
+    "usage_minutes_trend": _trend_phrase,
+    **{
+        f"option_{option}": (
+            lambda v, label=label: label if v <= 1 else f"{label} ({_count(v, 'subscription')})"
+        )
+        for option, label in (
+            (option, f"has the {Product.Option(option).label.lower()} option") for option in OPTIONS
+        )
+    },
+}

@@ -1,8 +1,9 @@
 """The background jobs of this app (see ``crm.jobs``)."""
 
 from crm.jobs.kinds import JobKind, register
+from crm.jobs.queues import JOBS_SCORING
 
-from . import runs
+from . import challengers, runs
 
 register(
     JobKind(
@@ -15,5 +16,18 @@ register(
         progress_permission="risk.view_scoringrun",
         in_progress_message="A scoring run is already in progress; wait for it to finish.",
         counters=("customers_scored",),
+    )
+)
+
+register(
+    JobKind(
+        name=challengers.KIND,
+        run_model="risk.RetrainRun",
+        chunk_model="risk.RetrainChunk",
+        work=challengers.retrain_chunk_work,
+        progress_permission="risk.view_riskmodel",
+        in_progress_message="The challengers are being trained already.",
+        counters=("models_trained",),
+        queue=JOBS_SCORING,  # CPU for minutes, like a scoring run
     )
 )

@@ -35,6 +35,12 @@ class RiskModel(models.Model):
     )
     training_rows = models.PositiveIntegerField()
     metrics = models.JSONField(default=dict, blank=True)
+    reference = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What its training looked like, for drift: per feature the bins and the share "
+        "of customers in each, and the same for its scores on the held-out customers.",
+    )
     trained_at = models.DateTimeField()
     trained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -80,6 +86,12 @@ class ScoringRun(JobRun):
     value_thresholds = models.JSONField(
         default=dict, blank=True, help_text="Lifetime values that open the top and high segments."
     )
+    drift = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per learned model: the population stability index (PSI) of its score and of "
+        "each feature against the model's training, settled when the run ends.",
+    )
 
     class Meta(JobRun.Meta):
         ordering = ["-requested_at", "-id"]
@@ -94,12 +106,52 @@ class ScoringChunk(JobChunk):
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
     customers_scored = models.PositiveIntegerField(default=0)
+    # Written in the transaction that marks the chunk done, replacing, never adding to: a chunk
+    # delivered twice counts once.
+    drift_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per learned model: customers per bin of its reference, by feature and score.",
+    )
 
     class Meta(JobChunk.Meta):
         pass
 
     def __str__(self):
         return f"Run {self.run_id}: customers {self.first_id}-{self.last_id}"
+
+
+class RetrainRun(JobRun):
+    """The monthly retrain of the learned models as challengers: one chunk per kind."""
+
+    period = models.DateField(help_text="The first day of the month it retrains for.")
+    requested_label = models.CharField(max_length=150, blank=True)
+    models_trained = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(JobRun.Meta):
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["period"], name="retrainrun_period_idx")]
+
+    def __str__(self):
+        return f"Challenger retrain of {self.period:%B %Y} ({self.get_status_display()})"
+
+
+class RetrainChunk(JobChunk):
+    """One learned kind of a retrain run; its "range" is the kind's place in LEARNED_KINDS."""
+
+    run = models.ForeignKey(RetrainRun, on_delete=models.CASCADE, related_name="chunks")
+    kind = models.CharField(max_length=10, choices=ScoreKind.choices)
+    models_trained = models.PositiveSmallIntegerField(default=0)
+    model = models.ForeignKey(
+        RiskModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=500, blank=True)
+
+    class Meta(JobChunk.Meta):
+        pass
+
+    def __str__(self):
+        return f"Retrain {self.run_id}: {self.kind}"
 
 
 class CustomerScore(models.Model):

@@ -19,6 +19,7 @@ from crm.jobs.kinds import job_kind
 from customers.models import Customer, LatestScores
 from customers.services.audit import actor_label
 
+from . import drift
 from .features import features_as_of
 from .models import RiskModel, ScoringChunk, ScoringRun
 from .scoring import reach_for_run, score_table, scores_write
@@ -117,6 +118,10 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
         table = features_as_of(run.as_of, first_id=chunk.first_id, last_id=chunk.last_id)
         rows = score_table(table, run.as_of, models, reach_for_run(run.pk))
     scores_write(rows, run=run, models_used=models_used, scored_at=timezone.now())
+    # In the transaction that marks the chunk done, replacing what a lost try stored.
+    ScoringChunk.objects.filter(pk=chunk.pk).update(
+        drift_counts=drift.chunk_counts(table, rows, models.values())
+    )
     # Customers of the range who no longer hold a product have no current scores (those
     # rescored after an event since this chunk began reading keep theirs).
     LatestScores.objects.filter(
@@ -128,9 +133,12 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
 
 
 def scoring_run_complete(run: ScoringRun) -> None:
-    """The last chunk has ended: settle the value segments across the whole base."""
+    """The last chunk has ended: settle the value segments across the whole base, and the
+    drift of each learned model from its training (recorded as an alert past the threshold)."""
     run.value_thresholds = _settle_value_segments()
     run.customers_total = run.customers_scored
+    run.drift = drift.run_drift(run)
+    drift.drift_alerts_record(run)
 
 
 def _settle_value_segments() -> dict[str, float]:

@@ -26,7 +26,15 @@ from django.conf import settings
 
 from crm.formatting import money
 
-from .features import AMOUNTS, NAMES, NO_CONTRACT_DAYS, PAYMENT_METHODS, PERSONAL, FeatureTable
+from .features import (
+    AMOUNTS,
+    NAMES,
+    NO_CONTRACT_DAYS,
+    PAYMENT_METHODS,
+    PERSONAL,
+    PHRASES,
+    FeatureTable,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ def _formatted(cents: str, currency: str, locale: str) -> str:
 # How each feature reads in a sentence, given its value (in ``currency`` for an amount), when
 # it raises a risk.
 def _phrase(name: str, value: float, currency: str | None = None) -> str:
+    if name in PHRASES:
+        return PHRASES[name](value)
     if name in AMOUNTS:
         return _amount_phrase(name, _amount(value, currency or settings.CRM_CURRENCY))
     match name:

@@ -16,9 +16,10 @@ from customers.identity.models import IdentityKey
 from customers.identity.services.identity import BLOCK_CAP
 from customers.models import Customer, CustomerRelationship, LatestScores
 
+from .boosting import churn_probability, credit_scored
 from .features import FeatureTable
 from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringRun
-from .scorers import churn_score, credit_score, fraud_score, influence_score, value_score
+from .scorers import fraud_score, influence_score, value_score
 
 
 def score_table(
@@ -28,9 +29,9 @@ def score_table(
     if not len(table):
         return []
     ids = table.customer_ids.tolist()
-    churn = churn_score(table, models[ScoreKind.CHURN].artifact)
+    churn = churn_probability(table, models[ScoreKind.CHURN].artifact)
     applications = applications_as_of(ids, as_of)
-    credit = credit_score(table, models[ScoreKind.CREDIT].artifact, applications)
+    credit = credit_scored(table, models[ScoreKind.CREDIT].artifact, applications)
     fraud = fraud_score(table, fraud_signals(ids, as_of, table), models[ScoreKind.FRAUD].artifact)
     links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
     influence = influence_score(table, churn.values, reaches, links)

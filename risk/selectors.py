@@ -10,6 +10,7 @@ from crm.counting import CountedPage, page_counted
 from crm.keyset import keyset_page
 from customers.models import Customer, LatestScores
 
+from .drift_selectors import drift_overview
 from .models import LEARNED_KINDS, CustomerScore, RescoreRequest, RiskModel, ScoreKind, ScoringRun
 
 TREND_POINTS = 12
@@ -94,6 +95,14 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class ChampionFigures:
+    """The version in use: its held-out figures, and why it was made active."""
+
+    rows: list[tuple[str, object]]
+    decision: str
+
+
+@dataclass(frozen=True)
 class ModelKindPanel:
     kind: str
     label: str
@@ -103,6 +112,7 @@ class ModelKindPanel:
     comparison: Comparison | None
     roll_back_to: RiskModel | None
     versions: list[RiskModel]
+    champion: ChampionFigures | None = None
 
 
 def _bars(counts: list[tuple[str, int]]) -> list[Bar]:
@@ -138,12 +148,21 @@ def _comparison(candidate: RiskModel, active: RiskModel) -> Comparison:
         if key in metrics:
             theirs = compared.get(key, _NOT_MEASURED) if same_rows else _NOT_MEASURED
             rows.append((what, metrics[key], theirs))
+    if compared.get("auc_gain_ci") and same_rows:
+        rows.append(
+            (
+                f"ROC AUC gain over v{active.version}, 95 % interval (paired bootstrap)",
+                gain_interval_text(compared["auc_gain_ci"]),
+                _NOT_MEASURED,
+            )
+        )
     rows += [
         (
             "ROC AUC, 5-fold, on its own training data",
             metrics.get("cv_roc_auc", _NOT_MEASURED),
             own.get("cv_roc_auc", _NOT_MEASURED),
         ),
+        *_class_rows(metrics, own),
         (
             "Customers in its data (a quarter held out)",
             candidate.training_rows,
@@ -151,7 +170,13 @@ def _comparison(candidate: RiskModel, active: RiskModel) -> Comparison:
         ),
         ("Data as of", candidate.as_of.isoformat(), active.as_of.isoformat()),
     ]
-    if "roc_auc" not in metrics:
+    decision = metrics.get("decision")
+    if decision and not decision["promoted"]:
+        verdict = f"Kept as a candidate: {decision['reason']}"
+        if "roc_auc" in compared and "ROC AUC " not in decision["reason"]:
+            verdict += f" (ROC AUC {metrics['roc_auc']} against {compared['roc_auc']})"
+        verdict += "."
+    elif "roc_auc" not in metrics:
         verdict = "Not compared: its parameters have no held-out measure."
     elif "error" in compared:
         verdict = f"v{compared.get('version')} {compared['error']}."
@@ -171,6 +196,72 @@ def _comparison(candidate: RiskModel, active: RiskModel) -> Comparison:
     else:
         verdict = "Not compared: no version was active when it was trained."
     return Comparison(rows=rows, verdict=verdict)
+
+
+# The model classes a training fits and measures on the same held-out customers.
+_CLASS_LABELS = {
+    "logistic": "logistic",
+    "scorecard": "points scorecard",
+    "boosted": "boosted trees",
+}
+
+
+def _class_rows(metrics: dict, own: dict) -> list[tuple[str, object, object]]:
+    """Each model class fitted at training, measured on that training's held-out customers;
+    the one chosen marked. Earlier versions have none."""
+    rows = []
+    classes = dict.fromkeys([*(metrics.get("candidates") or {}), *(own.get("candidates") or {})])
+    for name in classes:
+        label = _CLASS_LABELS.get(name, name)
+        rows.append(
+            (
+                f"{label.capitalize()}: ROC AUC / Brier on its training's held-out customers",
+                _class_figures(metrics, name),
+                _class_figures(own, name),
+            )
+        )
+    return rows
+
+
+def _class_figures(metrics: dict, name: str) -> str:
+    figures = (metrics.get("candidates") or {}).get(name)
+    if not figures:
+        return _NOT_MEASURED
+    shown = f"{figures.get('roc_auc', _NOT_MEASURED)} / {figures.get('brier', _NOT_MEASURED)}"
+    return f"{shown} (chosen)" if metrics.get("chosen") == name else shown
+
+
+def gain_interval_text(interval) -> str:
+    low, high = interval
+    return f"{low:+.4f} to {high:+.4f}"
+
+
+def _champion_figures(active: RiskModel) -> ChampionFigures:
+    metrics = active.metrics
+    compared = metrics.get("compared_with") or {}
+    rows = [
+        (what, metrics[key])
+        for key, what in (("roc_auc", "ROC AUC, held out"), ("brier", "Brier score, held out"))
+        if key in metrics
+    ]
+    if compared.get("auc_gain_ci"):
+        rows.append(
+            (
+                f"ROC AUC gain over v{compared.get('version')}, 95 % interval",
+                gain_interval_text(compared["auc_gain_ci"]),
+            )
+        )
+    for name in metrics.get("candidates") or {}:
+        label = _CLASS_LABELS.get(name, name).capitalize()
+        rows.append((f"{label}: ROC AUC / Brier", _class_figures(metrics, name)))
+    decision = metrics.get("decision")
+    if decision is None:
+        why = "trained before decisions were recorded"
+    elif decision["promoted"]:
+        why = f"made active at training: {decision['reason']}"
+    else:
+        why = f"kept as a candidate at training ({decision['reason']}), then promoted by hand"
+    return ChampionFigures(rows=rows, decision=why)
 
 
 def _kind_panel(kind: str, label: str, models: list[RiskModel]) -> ModelKindPanel:
@@ -193,6 +284,7 @@ def _kind_panel(kind: str, label: str, models: list[RiskModel]) -> ModelKindPane
         comparison=_comparison(candidate, active) if candidate else None,
         roll_back_to=model_roll_back_target(active) if active else None,
         versions=models[:MODEL_VERSIONS_SHOWN],
+        champion=_champion_figures(active) if active and kind in LEARNED_KINDS else None,
     )
 
 
@@ -202,7 +294,7 @@ def risk_overview() -> dict:
     the churn risk deciles and credit ratings (two grouped counts over the latest scores)."""
     models = list(
         RiskModel.objects.select_related("trained_by")
-        .defer("artifact")
+        .defer("artifact", "reference")
         .order_by("kind", "-version")
     )
     for model in models:
@@ -240,6 +332,7 @@ def risk_overview() -> dict:
             [(label, ratings.get(value, 0)) for value, label in LatestScores.CreditRating.choices]
         ),
         "pending_rescores": RescoreRequest.objects.count(),
+        "drift": drift_overview(),
     }
 
 

@@ -23,7 +23,8 @@ from customers.models import (
 )
 from customers.services.audit import action_log_record, actor_label
 
-from . import defaults
+from . import defaults, drift
+from .boosting import churn_probability, credit_scored
 from .features import NAMES, FeatureTable, features_as_of
 from .models import (
     LEARNED_KINDS,
@@ -32,9 +33,11 @@ from .models import (
     RiskModel,
     ScoreKind,
 )
+from .promotion import holds_its_own as holds_its_own  # the train command reads it here
+from .promotion import promotion_decision
 from .scoring import applications_as_of, score_table, scores_write
 from .selectors import model_roll_back_target
-from .training import NotEnoughHistory, churn_fit, credit_fit
+from .training import NotEnoughHistory, churn_fit, credit_fit, held_out
 
 CHURN_HORIZON_DAYS = 90
 CREDIT_HORIZON_DAYS = 365
@@ -88,6 +91,7 @@ def model_train(
     """
     active = RiskModel.objects.filter(kind=kind, is_active=True).first()
     incumbent = active.artifact if active else None
+    reference = {}
     if kind == ScoreKind.CHURN:
         horizon = horizon_days or CHURN_HORIZON_DAYS
         as_of = as_of or timezone.localdate() - timedelta(days=horizon)
@@ -95,13 +99,19 @@ def model_train(
         artifact, metrics = churn_fit(
             table.values, y, customer_ids=table.customer_ids, incumbent=incumbent
         )
+        reference = drift.reference_of(kind, table, _held_out_churn(table, artifact))
     elif kind == ScoreKind.CREDIT:
         horizon = horizon_days or CREDIT_HORIZON_DAYS
         as_of = as_of or timezone.localdate() - timedelta(days=horizon)
-        customer_ids, characteristics, y = credit_training_data(as_of, horizon)
+        table, applications, y = _credit_training_table(as_of, horizon)
         artifact, metrics = credit_fit(
-            characteristics, y, customer_ids=customer_ids, incumbent=incumbent
+            _credit_characteristics(table, applications),
+            y,
+            customer_ids=table.customer_ids,
+            incumbent=incumbent,
         )
+        scores = _held_out_credit(table, applications, artifact)
+        reference = drift.reference_of(kind, table, scores)
     elif kind in ScoreKind.values:
         horizon, as_of = 0, as_of or timezone.localdate()
         artifact, metrics, y = defaults.ARTIFACTS[kind], {"source": "parameters"}, []
@@ -121,33 +131,39 @@ def model_train(
         actor=actor,
         label=trained_by_label or (actor_label(actor) if actor else "system"),
         replaces=active,
+        reference=reference,
     )
 
 
-def holds_its_own(metrics: dict) -> bool:
-    """Whether a new version ranks its held-out customers at least as well as the version in
-    use did on the same customers; True when there was nothing to compare with (no version
-    in use, parameters without a measure) or the version in use could not read them."""
-    compared = metrics.get("compared_with") or {}
-    if "roc_auc" not in compared or "roc_auc" not in metrics:
-        return True
-    return metrics["roc_auc"] >= compared["roc_auc"]
-
-
 def _model_save(
-    kind, *, artifact, as_of, horizon_days, rows, metrics, actor, label, replaces=None
+    kind,
+    *,
+    artifact,
+    as_of,
+    horizon_days,
+    rows,
+    metrics,
+    actor,
+    label,
+    replaces=None,
+    reference=None,
 ) -> RiskModel:
-    """Store a new version; it becomes active when none is, or when it holds its own against
+    """Store a new version; it becomes active when none is, or when it earns its place over
     ``replaces``, the version active when training began (and still active now: a version an
-    analyst promoted in the meantime is not overruled)."""
+    analyst promoted in the meantime is not overruled). The decision and why are kept in its
+    metrics and in the audit log."""
     now = timezone.now()
     with transaction.atomic():
         _lock_versions(kind)
         newest = RiskModel.objects.filter(kind=kind).aggregate(n=Max("version"))["n"] or 0
         current = RiskModel.objects.filter(kind=kind, is_active=True).first()
-        activate = current is None or (
-            replaces is not None and current.pk == replaces.pk and holds_its_own(metrics)
-        )
+        if current is None:
+            activate, reason = True, "the first version of its kind"
+        elif replaces is None or current.pk != replaces.pk:
+            activate, reason = False, f"v{current.version} was made active while it trained"
+        else:
+            activate, reason = promotion_decision(metrics)
+        metrics = {**metrics, "decision": {"promoted": activate, "reason": reason}}
         if activate:
             RiskModel.objects.filter(kind=kind, is_active=True).update(is_active=False)
         model = RiskModel.objects.create(
@@ -158,6 +174,7 @@ def _model_save(
             horizon_days=horizon_days,
             training_rows=rows,
             metrics=metrics,
+            reference=reference or {},
             trained_at=now,
             trained_by=actor if getattr(actor, "pk", None) else None,
             trained_by_label=label[:150],
@@ -173,7 +190,11 @@ def _model_save(
                 "version": model.version,
                 "activated": activate,
                 "replaced_version": current.version if activate and current else None,
-                **{k: metrics[k] for k in ("roc_auc", "compared_with") if k in metrics},
+                **{
+                    k: metrics[k]
+                    for k in ("roc_auc", "brier", "compared_with", "decision")
+                    if k in metrics
+                },
             },
         )
     return model
@@ -309,6 +330,13 @@ def credit_training_data(
     """The customers, their payment behaviour and declared application facts on ``as_of``, and
     whether each then defaulted: an invoice falling due in the window and still unpaid 60
     days later."""
+    table, applications, y = _credit_training_table(as_of, horizon_days)
+    return table.customer_ids, _credit_characteristics(table, applications), y
+
+
+def _credit_training_table(
+    as_of: date, horizon_days: int
+) -> tuple[FeatureTable, list[dict], np.ndarray]:
     table = _concat([features_as_of(as_of, first_id=a, last_id=b) for a, b in _id_ranges()])
     ids = table.customer_ids.tolist()
     applications = applications_as_of(ids, as_of)
@@ -318,9 +346,34 @@ def credit_training_data(
         .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_on") + timedelta(days=60)))
         .values_list("customer_id", flat=True)
     )
-    characteristics = _credit_characteristics(table, applications)
     y = np.fromiter((pk in bad for pk in ids), dtype=np.int64)
-    return table.customer_ids, characteristics, y
+    return table, applications, y
+
+
+def _held_out_part(table: FeatureTable) -> tuple[FeatureTable, np.ndarray]:
+    mask = held_out(table.customer_ids)
+    return FeatureTable(table.customer_ids[mask], table.values[mask]), mask
+
+
+def _held_out_churn(table: FeatureTable, artifact: dict) -> np.ndarray | None:
+    """The new version's churn risk of its held-out customers, as a run rounds it: the score's
+    drift reference."""
+    part, _ = _held_out_part(table)
+    try:
+        return np.round(churn_probability(part, artifact, reasons=0).values, 4)
+    except (KeyError, ValueError, TypeError):
+        return None  # an artifact this scorer cannot read: its drift is followed on features
+
+
+def _held_out_credit(
+    table: FeatureTable, applications: list[dict], artifact: dict
+) -> np.ndarray | None:
+    part, mask = _held_out_part(table)
+    declared = [applications[i] for i in np.flatnonzero(mask).tolist()]
+    try:
+        return np.asarray(credit_scored(part, artifact, declared).values, dtype=float)
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 CREDIT_BEHAVIOUR = (

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from crm.handoff import task_send
 
-from . import runs, services
+from . import challengers, runs, services
 
 
 @shared_task
@@ -35,14 +35,9 @@ def rescores_resume() -> int:
 
 @shared_task
 def models_retrain() -> dict:
-    """The weekly retrain: a new version of each learned model, when there is history enough."""
-    trained = {}
-    for kind in services.LEARNED_KINDS:
-        try:
-            trained[kind] = services.model_train(kind, trained_by_label="weekly retrain").pk
-        except services.NotEnoughHistory as error:
-            trained[kind] = str(error)
-    return trained
+    """The monthly retrain: a challenger of each learned model, promoted only on evidence.
+    Planned here, trained by the workers of the long jobs' queue."""
+    return challengers.challengers_retrain()
 
 
 @shared_task

@@ -12,8 +12,14 @@ import math
 
 import numpy as np
 
+from .boosting import (
+    churn_boosted_fit,
+    churn_probability,
+    credit_boosted_fit,
+    credit_default_probability,
+)
 from .features import NAMES
-from .scorers import bin_for, churn_score
+from .scorers import bin_for
 
 # Money and counts spread over orders of magnitude: their logarithm is what acts linearly.
 CHURN_LOG_FEATURES = [
@@ -50,37 +56,118 @@ def churn_fit(
     seed: int = 7,
     incumbent: dict | None = None,
 ) -> tuple[dict, dict]:
-    """Fit on the customers outside the held-out quarter and measure on it; also measure by
-    5-fold cross-validation over all rows.
+    """Fit a logistic model and gradient-boosted trees on the customers outside the held-out
+    quarter, measure both on it, and keep the better (``_choose``); the chosen class is also
+    measured by 5-fold cross-validation.
 
     ``incumbent`` is the artifact of the version in use: it is measured on the same held-out
-    customers ("compared_with" in the metrics), which it has not trained on either.
+    customers ("compared_with" in the metrics), which it has not trained on either, with a
+    bootstrap interval of the gain in ROC AUC.
     """
-    from sklearn.model_selection import StratifiedKFold
-
     _check_labels(y)
     train, test = _held_out_split(y, customer_ids)
-    params = _churn_params(values[train], y[train])
-    probability = churn_score(_Table(values[test]), params, reasons=0).values
+    fits = {
+        "logistic": lambda rows: {"model": "logistic", **_churn_params(values[rows], y[rows])},
+        "boosted": lambda rows: churn_boosted_fit(values[rows], y[rows], seed=seed),
+    }
+    artifacts = {name: fit(train) for name, fit in fits.items()}
+    scored = {
+        name: churn_probability(_Table(values[test]), artifact, reasons=0).values
+        for name, artifact in artifacts.items()
+    }
+    chosen = _choose(y[test], scored, simple="logistic", challenger="boosted")
+    params, probability = artifacts[chosen], scored[chosen]
     folds = []
-    for fold_train, fold_test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
-        values, y
-    ):
-        fold_params = _churn_params(values[fold_train], y[fold_train])
-        scored = churn_score(_Table(values[fold_test]), fold_params, reasons=0).values
-        folds.append(_roc_auc(y[fold_test], scored))
+    for fold_train, fold_test in _cv_folds(y, seed):
+        fold_params = fits[chosen](fold_train)
+        fold_scored = churn_probability(_Table(values[fold_test]), fold_params, reasons=0).values
+        folds.append(_roc_auc(y[fold_test], fold_scored))
     metrics = {
         **_held_out_metrics(y[test], probability),
         "cv_roc_auc": round(float(np.mean(folds)), 4),
         "base_rate": round(float(y.mean()), 4),
         "rows": len(y),
         "held_out_rows": len(test),
+        "candidates": {name: _held_out_metrics(y[test], p) for name, p in scored.items()},
+        "chosen": chosen,
     }
     if incumbent is not None:
         metrics["compared_with"] = _incumbent_metrics(
-            lambda: churn_score(_Table(values[test]), incumbent, reasons=0).values, y[test]
+            lambda: churn_probability(_Table(values[test]), incumbent, reasons=0).values,
+            y[test],
+            probability,
+            seed,
         )
     return params, metrics
+
+
+# The boosted model must beat the simpler one on the held-out customers by at least this much
+# ROC AUC to be chosen: a smaller gain is within the noise of a few thousand customers, and the
+# simpler model is easier to explain and cheaper to score.
+MIN_GAIN_FOR_COMPLEXITY = 0.002
+# Cross-validation of the chosen class reads at most this many customers (a stratified
+# sample): five more fits over millions of rows would cost more than the figure is worth.
+CV_MAX_ROWS = 200_000
+
+
+def _choose(y: np.ndarray, scored: dict, *, simple: str, challenger: str) -> str:
+    gain = _roc_auc(y, scored[challenger]) - _roc_auc(y, scored[simple])
+    return challenger if gain >= MIN_GAIN_FOR_COMPLEXITY else simple
+
+
+def _cv_folds(y: np.ndarray, seed: int):
+    from sklearn.model_selection import StratifiedKFold
+
+    rows = np.arange(len(y))
+    if len(y) > CV_MAX_ROWS:
+        from sklearn.model_selection import train_test_split
+
+        rows, _ = train_test_split(rows, train_size=CV_MAX_ROWS, stratify=y, random_state=seed)
+        rows = np.sort(rows)
+    for fold_train, fold_test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
+        rows, y[rows]
+    ):
+        yield rows[fold_train], rows[fold_test]
+
+
+def auc_gain_interval(
+    y: np.ndarray,
+    new: np.ndarray,
+    old: np.ndarray,
+    *,
+    resamples: int = 500,
+    seed: int = 7,
+    level: float = 0.95,
+) -> list[float]:
+    """Paired bootstrap interval of ROC AUC(new) - ROC AUC(old) on the same customers: each
+    resample draws customers with replacement and scores both models on the same draw."""
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    gains = []
+    batch = max(1, min(resamples, 20_000_000 // max(n, 1)))
+    done = 0
+    while done < resamples:
+        size = min(batch, resamples - done)
+        weights = rng.multinomial(n, np.full(n, 1.0 / n), size=size).astype(np.float64)
+        gains.append(_weighted_aucs(y, new, weights) - _weighted_aucs(y, old, weights))
+        done += size
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(np.concatenate(gains), [tail, 100 - tail])
+    return [round(float(low), 4), round(float(high), 4)]
+
+
+def _weighted_aucs(y: np.ndarray, score: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """ROC AUC of ``score`` under each row of ``weights`` (counts per customer), ties counted
+    half, for all rows at once."""
+    order = np.argsort(score, kind="mergesort")
+    ranked, outcome, w = score[order], y[order].astype(np.float64), weights[:, order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    positive = np.add.reduceat(w * outcome, starts, axis=1)
+    negative = np.add.reduceat(w * (1 - outcome), starts, axis=1)
+    below = np.cumsum(negative, axis=1) - negative
+    pairs = positive.sum(axis=1) * negative.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (positive * (below + 0.5 * negative)).sum(axis=1) / pairs
 
 
 def held_out(customer_ids: np.ndarray) -> np.ndarray:
@@ -124,14 +211,18 @@ def _held_out_metrics(y: np.ndarray, probability: np.ndarray) -> dict:
     }
 
 
-def _incumbent_metrics(score, y: np.ndarray) -> dict:
-    """The version in use, measured on the held-out rows; when it cannot read them (it uses
-    a feature that no longer exists) it could not score customers either, and says so."""
+def _incumbent_metrics(score, y: np.ndarray, new: np.ndarray, seed: int) -> dict:
+    """The version in use, measured on the held-out rows, and the interval of the new
+    version's gain over it ("auc_gain_ci"); when it cannot read them (it uses a feature that
+    no longer exists) it could not score customers either, and says so."""
     try:
         probability = score()
     except (KeyError, ValueError) as error:
         return {"error": f"cannot score these customers: {error}"}
-    return _held_out_metrics(y, probability)
+    return {
+        **_held_out_metrics(y, probability),
+        "auc_gain_ci": auc_gain_interval(y, new, probability, seed=seed),
+    }
 
 
 class _Table:
@@ -191,29 +282,41 @@ def credit_fit(
     seed: int = 7,
     incumbent: dict | None = None,
 ) -> tuple[dict, dict]:
-    """A scorecard from named characteristics (numbers or categories, None when missing).
+    """A scorecard from named characteristics (numbers or categories, None when missing), and
+    gradient-boosted trees on the same characteristics when they rank better.
 
-    y is 1 for a bad outcome (default) and 0 for a good one. The card is fitted on the
-    customers outside the held-out quarter (``held_out``) and measured on it, as is
-    ``incumbent`` (the card in use) for comparison; the 5-fold figures fit binning and weights
-    anew on each fold's training part.
+    y is 1 for a bad outcome (default) and 0 for a good one. Both are fitted on the customers
+    outside the held-out quarter (``held_out``) and measured on it, as is ``incumbent`` (the
+    version in use) for comparison. The artifact is always the points card (its points and
+    reasons are the explanation a regulator reads); when the trees are chosen they ride along
+    in it (``risk.boosting``) and give the score. The 5-fold figures fit the chosen class anew
+    on each fold's training part.
     """
     from sklearn.metrics import brier_score_loss
-    from sklearn.model_selection import StratifiedKFold
 
     _check_labels(y, minimum_positive=10)
-    folds, briers = [], []
-    for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(
-        np.zeros(len(y)), y
-    ):
-        card = _scorecard(_rows(characteristics, train), y[train])
-        bad = _default_probability(card, _rows(characteristics, test))
-        folds.append(_roc_auc(y[test], bad))
-        briers.append(brier_score_loss(y[test], bad))
     train, test = _held_out_split(y, customer_ids)
     measured_on = _rows(characteristics, test)
-    card = _scorecard(_rows(characteristics, train), y[train])
-    probability = _default_probability(card, measured_on)
+
+    def fit(kind: str, rows: np.ndarray) -> dict:
+        card = {"model": "scorecard", **_scorecard(_rows(characteristics, rows), y[rows])}
+        if kind == "scorecard":
+            return card
+        trees = credit_boosted_fit(characteristics, y, rows, seed=seed)
+        return {**card, "model": "boosted", **trees}
+
+    artifacts = {kind: fit(kind, train) for kind in ("scorecard", "boosted")}
+    scored = {
+        kind: credit_default_probability(artifact, measured_on)
+        for kind, artifact in artifacts.items()
+    }
+    chosen = _choose(y[test], scored, simple="scorecard", challenger="boosted")
+    card, probability = artifacts[chosen], scored[chosen]
+    folds, briers = [], []
+    for fold_train, fold_test in _cv_folds(y, seed):
+        bad = credit_default_probability(fit(chosen, fold_train), _rows(characteristics, fold_test))
+        folds.append(_roc_auc(y[fold_test], bad))
+        briers.append(brier_score_loss(y[fold_test], bad))
     metrics = {
         **_held_out_metrics(y[test], probability),
         "cv_roc_auc": round(float(np.mean(folds)), 4),
@@ -222,26 +325,18 @@ def credit_fit(
         "rows": len(y),
         "held_out_rows": len(test),
         "characteristics": [c["name"] for c in card["characteristics"]],
+        "candidates": {kind: _held_out_metrics(y[test], p) for kind, p in scored.items()},
+        "chosen": chosen,
     }
     if incumbent is not None:
         metrics["compared_with"] = _incumbent_metrics(
-            lambda: _default_probability(incumbent, measured_on), y[test]
+            lambda: credit_default_probability(incumbent, measured_on), y[test], probability, seed
         )
     return card, metrics
 
 
 def _rows(characteristics: dict[str, list], rows: np.ndarray) -> dict[str, list]:
     return {name: [column[i] for i in rows] for name, column in characteristics.items()}
-
-
-def _default_probability(card: dict, characteristics: dict[str, list]) -> np.ndarray:
-    n = len(next(iter(characteristics.values())))
-    points = np.full(n, float(card["base_points"]))
-    for characteristic in card["characteristics"]:
-        column = characteristics.get(characteristic["name"], [None] * n)
-        points += [bin_for(characteristic, characteristic["bins"], v)["points"] for v in column]
-    log_odds = (points - card["offset"]) / card["factor"]
-    return 1.0 / (1.0 + np.exp(log_odds))
 
 
 def _scorecard(characteristics: dict[str, list], y: np.ndarray) -> dict:

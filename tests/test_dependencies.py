@@ -19,6 +19,7 @@ PACKAGES = (
     "messaging",
     "statements",
     "portal",
+    "retention",
 )
 # The project's wiring sees every app: settings, URLs, the Celery app and the demo data.
 WIRING = ("crm.settings", "crm.urls", "crm.celery", "crm.demo", "crm.management")
@@ -34,6 +35,7 @@ APPS = (
     "messaging",
     "statements",
     "portal",
+    "retention",
     "crm",
 )
 MAY_IMPORT = {
@@ -44,8 +46,9 @@ MAY_IMPORT = {
     # A survey follow-up is a task on its owner's work list.
     "satisfaction": {"crm", "customers", "work", "satisfaction"},
     # Risk reads satisfaction's answers (NPS feeds churn and influence) and the identity keys
-    # that customers share (fraud rings share phones, e-mails and addresses).
-    "risk": {"crm", "customers", "customers.identity", "risk", "satisfaction"},
+    # that customers share (fraud rings share phones, e-mails and addresses); a drift alert is
+    # a work notification to the analysts.
+    "risk": {"crm", "customers", "customers.identity", "risk", "satisfaction", "work"},
     "work": {"crm", "customers", "work"},
     # The home page reads the apps beneath it through their selectors; nothing imports it.
     "home": {
@@ -85,6 +88,9 @@ MAY_IMPORT = {
         "statements",
         "portal",
     },
+    # Campaigns start from the lists of customers (customers.bulk) and draw their save rates
+    # with the shared chart geometry (crm.charts).
+    "retention": {"crm", "customers", "retention"},
 }
 
 

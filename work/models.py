@@ -136,6 +136,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", "Assigned to you"
         OVERDUE = "overdue", "Overdue"
         APPROVAL = "approval", "Waiting for approval"
+        ALERT = "alert", "Needs attention"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

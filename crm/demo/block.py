@@ -10,6 +10,7 @@ from .context import UNIQUE_SPACE, UNIQUE_STRIDE, Context, Ids, Tables
 from .interactions import InteractionRows
 from .lifecycle import LifecycleRows
 from .people import PeopleRows
+from .usage import UsageRows
 
 
 def generate_block(ctx: Context, start: int, ids: Ids) -> Tables:
@@ -18,11 +19,11 @@ def generate_block(ctx: Context, start: int, ids: Ids) -> Tables:
     return Block(ctx, rng, start, ids).tables()
 
 
-class Block(PeopleRows, LifecycleRows, BillingRows, InteractionRows):
+class Block(PeopleRows, LifecycleRows, BillingRows, InteractionRows, UsageRows):
     """One block of customers: latent drivers first, then histories, then table rows.
 
-    Each part (people, lifecycle, billing, interactions) lives in a module of its own; the parts
-    share the block's state, each reading what the ones called before it drew."""
+    Each part (people, lifecycle, billing, interactions, usage) lives in a module of its own;
+    the parts share the block's state, each reading what the ones called before it drew."""
 
     def __init__(self, ctx: Context, rng: np.random.Generator, start: int, ids: Ids):
         self.ctx, self.rng, self.ids = ctx, rng, ids
@@ -51,4 +52,6 @@ class Block(PeopleRows, LifecycleRows, BillingRows, InteractionRows):
         self._interaction_rows()
         self._relationship_rows()
         self._lifecycle_rows()
+        # Last: its draws leave every other table's rows as they were before usage existed.
+        self._usage_rows()
         return self.out

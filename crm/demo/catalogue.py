@@ -38,12 +38,30 @@ CATALOGUE = (
     ("ADD-CLOUD", "Cloud Storage 1 TB", F.ADD_ON, "3.99", "0.600"),
     ("ADD-INSURE", "Device Insurance", F.ADD_ON, "9.99", "0.550"),
     ("ADD-STATICIP", "Static IP address", F.ADD_ON, "5.00", "0.850"),
+    ("ADD-VOICEMAIL", "Visual Voicemail", F.ADD_ON, "2.50", "0.900"),
     ("ENT-WAN", "Managed WAN site", F.BROADBAND, "450.00", "0.380"),
     ("ENT-IOT", "IoT SIM pool (100 SIMs)", F.MOBILE, "120.00", "0.550"),
     ("WS-BITSTREAM", "Wholesale bitstream access (per line)", F.BROADBAND, "11.50", "0.180"),
     ("WS-MVNO", "Wholesale mobile access (per SIM)", F.MOBILE, "4.20", "0.200"),
 )
 del F
+Option = Product.Option
+# What each product gives beyond its family: the features tell an international plan from
+# voicemail by it.
+OPTIONS = {
+    "MOB-UNLMAX": Option.ROAMING_PACK,
+    "ADD-ROAM": Option.ROAMING_PACK,
+    "ADD-INTL": Option.INTERNATIONAL_CALLING,
+    "ADD-DATA10": Option.DATA_PACK,
+    "ADD-SEC": Option.SECURITY,
+    "ADD-VOICEMAIL": Option.VOICEMAIL,
+    "DEV-PHONE": Option.DEVICE_PLAN,
+    "DEV-PHONE-PRO": Option.DEVICE_PLAN,
+    "DEV-TABLET": Option.DEVICE_PLAN,
+    "TV-SPORT": Option.STREAMING,
+    "TV-ENT": Option.STREAMING,
+}
+del Option
 
 # Per segment: (products of the first subscription, weights), (products of further ones, weights)
 PRODUCT_MIX = {
@@ -54,7 +72,7 @@ PRODUCT_MIX = {
         {"ADD-ROAM": 6, "ADD-INTL": 3, "ADD-DATA10": 5, "ADD-SEC": 5, "ADD-CLOUD": 3,
          "ADD-INSURE": 5, "DEV-PHONE": 6, "DEV-PHONE-PRO": 3, "DEV-TABLET": 2, "DEV-MESH": 3,
          "TV-ESS": 4, "TV-ENT": 3, "TV-SPORT": 3, "MOB-SIM10": 4, "MOB-SIM50": 4,
-         "FV-ANYTIME": 2},
+         "FV-ANYTIME": 2, "ADD-VOICEMAIL": 3},
     ),
     Segment.SMALL_BUSINESS: (
         {"MOB-BIZ": 10, "BB-BIZ": 8, "BUN-OFFICE": 8, "FV-SIP": 3, "BB-FIBRE500": 3},

@@ -20,6 +20,7 @@ from customers.models import (
     LifecycleEvent,
     Party,
     Subscription,
+    UsageSummary,
 )
 
 from .block import generate_block
@@ -34,6 +35,7 @@ TABLE_ORDER = (
     CommunicationPreferences,
     Subscription,
     Invoice,
+    UsageSummary,
     Interaction,
     CustomerRelationship,
     LifecycleEvent,

@@ -8,6 +8,8 @@ from django.apps import apps
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
+from .queues import job_queue
+
 
 @dataclass(frozen=True)
 class JobKind:
@@ -23,6 +25,9 @@ class JobKind:
     A kind whose runs belong to a staff member (an export, a bulk action) names the run's
     ``owner_field``: then each owner may have one run in progress (not one for the whole
     system), and only the owner follows its progress.
+
+    ``queue`` is the Celery queue of its dispatch and chunks; unset, the one ``job_queue``
+    gives its name (crm/jobs/queues.py).
     """
 
     name: str
@@ -36,6 +41,11 @@ class JobKind:
     prepare: Callable[[models.Model], None] | None = None
     in_order: bool = False
     owner_field: str = ""
+    queue: str = ""
+
+    def __post_init__(self):
+        if not self.queue:
+            object.__setattr__(self, "queue", job_queue(self.name))
 
     @property
     def runs(self) -> type[models.Model]:

@@ -75,7 +75,7 @@ def job_plan(
 def job_request(kind: JobKind, run) -> None:
     """Have workers carry out ``run`` once the current transaction commits."""
     if run.in_progress:
-        task_send_after_commit(DISPATCH_TASK, kind.name, run.pk)
+        task_send_after_commit(DISPATCH_TASK, kind.name, run.pk, queue=kind.queue)
 
 
 def job_dispatch(kind: JobKind, run_id: int, *, in_process: bool = False) -> int:
@@ -91,7 +91,7 @@ def job_dispatch(kind: JobKind, run_id: int, *, in_process: bool = False) -> int
     queued = 0
     while pending := job_chunks_pending(kind, run_id=run_id):
         for chunk_id in pending:
-            task_send(CHUNK_TASK, kind.name, chunk_id)
+            task_send(CHUNK_TASK, kind.name, chunk_id, queue=kind.queue)
         queued += len(pending)
         if not in_process:
             break
@@ -148,7 +148,7 @@ def jobs_resume() -> dict[str, int]:
             job_finish_if_complete(kind, run_id=run_id)
         stalled = job_chunks_stalled(kind)
         for chunk_id in stalled:
-            task_send(CHUNK_TASK, kind.name, chunk_id)
+            task_send(CHUNK_TASK, kind.name, chunk_id, queue=kind.queue)
         resumed[kind.name] = len(stalled)
     return resumed
 
@@ -197,7 +197,7 @@ def job_chunk_run(kind: JobKind, *, chunk_id: int, queue_next: bool = False) -> 
 
 def job_queue_next(kind: JobKind, *, run_id: int) -> None:
     for chunk_id in job_chunks_pending(kind, run_id=run_id)[:1]:
-        task_send(CHUNK_TASK, kind.name, chunk_id)
+        task_send(CHUNK_TASK, kind.name, chunk_id, queue=kind.queue)
 
 
 def job_chunk_failed(kind: JobKind, *, chunk_id: int, error: str) -> bool:

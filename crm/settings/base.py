@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crm.signin",
     "crm.exports",
     "crm.savedviews",
+    "crm.operations",
     "customers",
     "customers.identity",
     "customers.partners",
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "messaging",
     "statements",
     "portal",
+    "retention",
 ]
 
 # The history triggers are installed after every migrate (PostgreSQL only), not written into
@@ -104,6 +106,8 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "crm.operations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's sessions, with the customer portal's (/my/) under a cookie of its own.
@@ -119,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Turns a lockout noticed during sign-in into the login page saying so (crm/signin/lockout.py).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -385,3 +390,5 @@ LOGGING = {
     # everything Django logs (the reloader's "Watching for file changes" among it) shows twice.
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+from .operations import *  # noqa: E402,F403

@@ -127,3 +127,7 @@ CRM_HUB_ALLOW_PRIVATE_CALLBACKS = env_bool("CRM_HUB_ALLOW_PRIVATE_CALLBACKS", de
 CRM_HUB_REQUIRE_HTTPS = env_bool("CRM_HUB_REQUIRE_HTTPS", default=True)
 # Managers and administrators sign in with a second factor.
 CRM_REQUIRE_SECOND_FACTOR = env_bool("CRM_REQUIRE_SECOND_FACTOR", default=True)
+
+# One JSON object a line (crm/settings/operations.py); workers too: Celery keeps Django's LOGGING.
+LOGGING = JSON_LOGGING  # noqa: F405
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

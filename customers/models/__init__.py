@@ -9,6 +9,7 @@ from customers.models.party import Party
 from customers.models.preferences import CommunicationPreferences, Consent
 from customers.models.relationship import CustomerRelationship
 from customers.models.scores import LatestScores
+from customers.models.usage import UsageSummary
 
 __all__ = [
     "ActionLog",
@@ -31,4 +32,5 @@ __all__ = [
     "Payment",
     "Product",
     "Subscription",
+    "UsageSummary",
 ]

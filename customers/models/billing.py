@@ -13,9 +13,29 @@ class Product(models.Model):
         DEVICE = "device", "Device plan"
         ADD_ON = "add_on", "Add-on"
 
+    class Option(models.TextChoices):
+        # What an add-on (or a product that includes one) gives the customer: the family alone
+        # cannot tell an international plan from voicemail, and churn depends on which it is.
+        NONE = "", "None"
+        INTERNATIONAL_CALLING = "international_calling", "International calling"
+        VOICEMAIL = "voicemail", "Voicemail"
+        ROAMING_PACK = "roaming_pack", "Roaming pack"
+        DATA_PACK = "data_pack", "Data pack"
+        DEVICE_PLAN = "device_plan", "Device plan"
+        STREAMING = "streaming", "Streaming"
+        SECURITY = "security", "Security"
+        SUPPORT = "support", "Premium support"
+
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     family = models.CharField(max_length=12, choices=Family.choices)
+    option = models.CharField(
+        max_length=24,
+        choices=Option.choices,
+        blank=True,
+        default=Option.NONE,
+        help_text="The option this product gives, for add-ons such as an international plan.",
+    )
     list_price = models.DecimalField(max_digits=9, decimal_places=2)
     # What the enterprise keeps of each monthly euro: the basis of lifetime value.
     margin_rate = models.DecimalField(max_digits=4, decimal_places=3, default=0.35)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
+from crm.charts import ColumnChart, HBar, HBarChart, column_chart, hbar_chart
 from customers.models import Customer, Interaction, LatestScores
 from satisfaction.models import Survey
 from satisfaction.results import (
@@ -25,7 +26,6 @@ from satisfaction.results import (
     survey_choices,
 )
 
-from ..charts import ColumnChart, HBar, HBarChart, column_chart, hbar_chart
 from ..models import (
     FunnelTally,
     MoveTally,

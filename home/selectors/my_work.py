@@ -31,6 +31,7 @@ OPERATIONS_PERMISSION = "crm.view_handoff"
 # Where each kind of job lists its runs.
 RUN_PAGES = {
     "risk.ScoringRun": ("Scoring run", "risk:overview"),
+    "risk.RetrainRun": ("Challenger retrain", "risk:overview"),
     "identity.DuplicateScan": ("Duplicate scan", "identity:duplicate_scans"),
     "identity.ImportJob": ("Import", "identity:imports"),
     "privacy.RetentionRun": ("Retention run", "privacy:retention"),

@@ -146,3 +146,7 @@ def test_bulk_copy_columns_stores_a_historical_created_at_as_given():
     assert [m.created_at for m in stored] == [datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)] * 2
     assert [m.valid_from for m in stored] == [date(2020, 1, 2), None]
     assert [m.is_verified for m in stored] == [True, False]
+
+
+def test_copy_text_of_no_rows_is_empty():
+    assert copy_text([_texts(), _texts()]) == ""

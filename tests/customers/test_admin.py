@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -13,6 +15,7 @@ from customers.models import Customer, LifecycleEvent
 from customers.partners.services.hub import hub_subscribe
 from customers.partners.services.partners import token_issue
 from customers.services import ContactMediumInput
+from customers.services.usage import usage_record
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -52,7 +55,13 @@ def populated(agent):
         reference="PAY-1",
         actor=agent,
     )
-    SubscriptionFactory(customer=customer)
+    subscription = SubscriptionFactory(customer=customer)
+    usage_record(
+        customer=customer,
+        product=subscription.product,
+        month=datetime.date(2026, 1, 1),
+        measures={"voice_minutes_day": "42.5", "service_calls": 1},
+    )
     InteractionFactory(customer=customer)
     services.consent_record(
         customer=customer,

@@ -221,7 +221,7 @@ def test_the_database_scheduler_installs_the_scoring_jobs_for_admin_to_edit():
 
     installed = {task.name: task for task in PeriodicTask.objects.select_related("crontab")}
     assert installed["score-customers-nightly"].task == "risk.tasks.scoring_run_start"
-    assert installed["retrain-models-weekly"].crontab.day_of_week == "sun"
+    assert installed["retrain-challengers-monthly"].crontab.day_of_month == "2"
     assert installed["resume-background-jobs"].crontab.minute == "*/5"
     assert installed["resume-rescores"].crontab.minute == "*/5"
     assert all(installed[name].enabled for name in installed)

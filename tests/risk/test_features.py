@@ -28,7 +28,8 @@ from customers.services import (
     preferences_update,
     relationship_add,
 )
-from risk.features import NO_CONTRACT_DAYS, features_as_of
+from customers.services.usage import usage_record
+from risk.features import COLUMNS, NO_CONTRACT_DAYS, PHRASES, features_as_of
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -486,3 +487,87 @@ def test_a_contract_renewing_on_an_anniversary_moved_to_the_months_end_runs_a_fu
     row = _features(customer, as_of=datetime.date(2025, 2, 28))
 
     assert row["contract_ends_in_days"] == 365
+
+
+# --- Usage and options ------------------------------------------------------------------------
+
+
+def _usage(customer, month, **measures):
+    """A month of usage of the customer's product, as mediation reports it."""
+    return usage_record(
+        customer=customer,
+        product=Product.objects.get(code="BASE"),
+        month=month,
+        measures=measures,
+    )
+
+
+def test_usage_features_average_the_last_three_complete_months():
+    customer = _established()
+    # AS_OF is 15 June: March, April and May are the last three complete months.
+    _usage(customer, datetime.date(2025, 3, 1), voice_minutes_day="100", service_calls=1)
+    _usage(customer, datetime.date(2025, 4, 1), voice_minutes_day="200", data_mb="1024")
+    _usage(
+        customer,
+        datetime.date(2025, 5, 1),
+        voice_minutes_day="300",
+        voice_calls_international=6,
+        data_mb="2048",
+        service_calls=4,
+    )
+    _usage(customer, datetime.date(2025, 2, 1), voice_minutes_day="9000", service_calls=9)
+    features = _features(customer)
+    assert features["usage_months"] == 3
+    assert features["usage_minutes_day"] == pytest.approx(200)
+    assert features["usage_calls_international"] == pytest.approx(2)
+    assert features["usage_data_gb"] == pytest.approx(1)
+    assert features["service_calls_1m"] == 4
+    assert features["service_calls_3m"] == 5
+    # May's 300 minutes against an average of 200: half as many again.
+    assert features["usage_minutes_trend"] == pytest.approx(0.5)
+
+
+def test_usage_of_a_month_not_ended_by_the_day_is_ignored():
+    customer = _established()
+    _usage(customer, datetime.date(2025, 5, 1), voice_minutes_night="60", service_calls=1)
+    _usage(customer, datetime.date(2025, 6, 1), voice_minutes_night="6000", service_calls=7)
+    features = _features(customer, as_of=datetime.date(2025, 6, 30))
+    assert features["usage_minutes_night"] == pytest.approx(60)
+    assert features["service_calls_1m"] == 1
+    assert _features(customer, as_of=datetime.date(2025, 7, 1))["service_calls_1m"] == 7
+
+
+def test_a_customer_without_usage_has_zero_usage_features():
+    features = _features(_established())
+    assert features["usage_months"] == 0
+    assert features["usage_minutes_day"] == 0
+    assert features["usage_minutes_trend"] == 0
+
+
+def test_usage_stopping_in_the_last_month_is_a_trend_of_minus_one():
+    customer = _established()
+    _usage(customer, datetime.date(2025, 3, 1), voice_minutes_evening="80")
+    _usage(customer, datetime.date(2025, 5, 1), sms_count=3)
+    assert _features(customer)["usage_minutes_trend"] == pytest.approx(-1)
+
+
+def test_options_of_active_products_are_counted():
+    customer = _established()
+    international = ProductFactory(
+        code="ADD-INTL", family=Product.Family.ADD_ON, option=Product.Option.INTERNATIONAL_CALLING
+    )
+    voicemail = ProductFactory(
+        code="ADD-VM", family=Product.Family.ADD_ON, option=Product.Option.VOICEMAIL
+    )
+    SubscriptionFactory(customer=customer, product=international, start_date=LONG_AGO)
+    ended = SubscriptionFactory(customer=customer, product=voicemail, start_date=LONG_AGO)
+    _end(ended, datetime.date(2025, 1, 1))
+    features = _features(customer)
+    assert features["option_international_calling"] == 1
+    assert features["option_voicemail"] == 0
+
+
+def test_every_usage_and_option_feature_has_a_phrase():
+    for name in COLUMNS:
+        if name.startswith(("usage_", "option_", "service_calls_")):
+            assert PHRASES[name](2.0)

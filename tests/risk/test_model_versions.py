@@ -112,7 +112,7 @@ def test_a_retrained_model_worse_on_the_same_held_out_customers_is_kept_as_a_can
 
     assert (new.version, new.is_active, new.activated_at) == (2, False, None)
     assert RiskModel.objects.get(kind="credit", is_active=True) == active
-    assert new.metrics["roc_auc"] == 0.5  # learned nothing: every customer scores alike
+    assert new.metrics["roc_auc"] < 0.65  # learned next to nothing from noise
     compared = new.metrics["compared_with"]
     assert (compared["version"], compared["roc_auc"]) == (1, 1.0)
     assert "brier" in compared
@@ -186,9 +186,8 @@ def test_the_train_command_says_when_a_new_version_is_kept_as_a_candidate():
         "train_model", "credit", "--as-of", AS_OF.isoformat(), "--horizon-days", "365", stdout=out
     )
 
-    assert "Credit v2 is kept as a candidate: its held-out ROC AUC 0.5 is below v1's 1.0" in (
-        out.getvalue()
-    )
+    assert "Credit v2 is kept as a candidate: no evidence it ranks better" in out.getvalue()
+    assert "Promote it on the risk page" in out.getvalue()
 
 
 def test_the_held_out_customers_are_the_same_quarter_at_every_training():
@@ -283,8 +282,8 @@ def test_the_page_shows_a_candidate_beside_the_active_version_with_promote_and_r
     page = client.get(reverse("risk:overview")).content.decode()
 
     assert "Candidate v2 beside active v1" in page
-    assert "Kept as a candidate: it ranks these customers less well than v1" in page
-    assert "(ROC AUC 0.5 against 1.0)" in page
+    assert "Kept as a candidate: no evidence it ranks better: AUC gain over v1" in page
+    assert " against 1.0)" in page
     candidate = RiskModel.objects.get(kind="credit", version=2)
     assert f'action="{reverse("risk:model_promote", args=[candidate.pk])}"' in page
     assert 'data-confirm="Make v2 the active credit model in place of v1?' in page

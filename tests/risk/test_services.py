@@ -15,8 +15,15 @@ from crm.jobs.kinds import job_kind
 from crm.jobs.services import CHUNK_ATTEMPTS, job_chunk_failed, job_lease
 from customers.identity.services.merge import customers_merge
 from customers.models import Customer, LatestScores
-from risk import defaults, runs, scoring, services
-from risk.models import CustomerScore, RiskModel, ScoreKind, ScoringChunk, ScoringRun
+from risk import challengers, defaults, runs, scoring, services
+from risk.models import (
+    CustomerScore,
+    RetrainRun,
+    RiskModel,
+    ScoreKind,
+    ScoringChunk,
+    ScoringRun,
+)
 from risk.tasks import models_retrain, scoring_run_start
 from tests.factories import CustomerFactory, InvoiceFactory, ProductFactory, SubscriptionFactory
 
@@ -203,11 +210,15 @@ def test_training_churn_without_enough_history_is_a_clear_command_error():
         call_command("train_model", "churn", stdout=StringIO())
 
 
-def test_the_weekly_retrain_reports_kinds_it_could_not_train():
-    result = models_retrain.run()
+def test_the_monthly_retrain_reports_kinds_it_could_not_train(
+    tasks_in_process, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        planned = models_retrain.run()
 
-    assert "at least 100 customers" in result["churn"]
-    assert "at least 100 customers" in result["credit"]
+    outcome = challengers.challengers_retrain_outcome(RetrainRun.objects.get(pk=planned["run"]))
+    assert "at least 100 customers" in outcome["churn"]
+    assert "at least 100 customers" in outcome["credit"]
 
 
 def test_score_customers_scores_the_base_and_reports_it():
@@ -220,14 +231,14 @@ def test_score_customers_scores_the_base_and_reports_it():
     assert ScoringRun.objects.get().status == ScoringRun.Status.DONE
 
 
-def test_the_nightly_run_and_the_weekly_retrain_are_declared_for_beat():
+def test_the_nightly_run_and_the_monthly_retrain_are_declared_for_beat():
     nightly = app.conf.beat_schedule["score-customers-nightly"]
-    weekly = app.conf.beat_schedule["retrain-models-weekly"]
+    monthly = app.conf.beat_schedule["retrain-challengers-monthly"]
 
     assert nightly["task"] == scoring_run_start.name
     assert nightly["schedule"].hour == {3}
-    assert weekly["task"] == models_retrain.name
-    assert weekly["schedule"].day_of_week == {0}
+    assert monthly["task"] == models_retrain.name
+    assert monthly["schedule"].day_of_month == {2}
 
 
 def test_the_customer_page_shows_the_scores_with_their_reasons_and_trend(client, django_user_model):

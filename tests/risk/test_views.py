@@ -248,3 +248,131 @@ def test_the_customer_list_filters_on_scores_and_leaves_unscored_customers_out(
     response = client.get(reverse("customers:list"), {"churn_at_least": "0.5", "sort": "churn"})
     assert [row.pk for row in response.context["page"].rows] == [high.pk]
     assert "80 %" in response.content.decode()
+
+
+# --- Champion, challenger and drift on the analysts' page -------------------------------------
+
+
+def _churn_version(version: int, *, active: bool, metrics: dict) -> RiskModel:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from risk import defaults
+
+    now = timezone.now()
+    return RiskModel.objects.create(
+        kind="churn",
+        version=version,
+        artifact=defaults.CHURN,
+        as_of=timezone.localdate() - timedelta(days=90),
+        horizon_days=90,
+        training_rows=4000,
+        metrics=metrics,
+        trained_at=now - timedelta(days=40 - version),
+        trained_by_label="monthly challenger retrain",
+        is_active=active,
+        activated_at=now - timedelta(days=40 - version) if active else None,
+    )
+
+
+def test_the_page_shows_champion_and_challenger_side_by_side_with_their_evidence(client, analyst):
+    _churn_version(
+        1,
+        active=True,
+        metrics={
+            "roc_auc": 0.84,
+            "brier": 0.12,
+            "candidates": {
+                "logistic": {"roc_auc": 0.84, "brier": 0.12},
+                "boosted": {"roc_auc": 0.838, "brier": 0.121},
+            },
+            "chosen": "logistic",
+            "decision": {"promoted": True, "reason": "the first version of its kind"},
+        },
+    )
+    _churn_version(
+        2,
+        active=False,
+        metrics={
+            "roc_auc": 0.85,
+            "brier": 0.118,
+            "held_out_rows": 1000,
+            "candidates": {
+                "logistic": {"roc_auc": 0.841, "brier": 0.12},
+                "boosted": {"roc_auc": 0.85, "brier": 0.118},
+            },
+            "chosen": "boosted",
+            "compared_with": {
+                "version": 1,
+                "roc_auc": 0.84,
+                "brier": 0.12,
+                "auc_gain_ci": [-0.002, 0.021],
+            },
+            "decision": {
+                "promoted": False,
+                "reason": "no evidence it ranks better: AUC gain over v1 -0.0020 to +0.0210 "
+                "(95 % interval) does not exclude zero or a loss",
+            },
+        },
+    )
+    client.force_login(analyst)
+
+    page = client.get(reverse("risk:overview")).content.decode()
+
+    assert "Champion v1" in page
+    assert "Why it is in use: made active at training: the first version of its kind." in page
+    assert "Candidate v2 beside active v1" in page
+    assert "ROC AUC gain over v1, 95 % interval (paired bootstrap)" in page
+    assert "-0.0020 to +0.0210" in page
+    assert "Kept as a candidate: no evidence it ranks better" in page
+    assert "(ROC AUC 0.85 against 0.84)" in page
+    assert "Boosted trees: ROC AUC / Brier on its training&#x27;s held-out customers" in page
+    assert "0.85 / 0.118 (chosen)" in page and "0.838 / 0.121" in page
+    assert "Logistic: ROC AUC / Brier" in page and "0.84 / 0.12 (chosen)" in page
+
+
+def test_the_page_tolerates_versions_trained_before_classes_and_decisions_were_kept(
+    client, analyst
+):
+    _churn_version(1, active=True, metrics={"roc_auc": 0.8})
+    _churn_version(2, active=False, metrics={"roc_auc": 0.7, "compared_with": {"version": 1}})
+    client.force_login(analyst)
+
+    page = client.get(reverse("risk:overview")).content.decode()
+
+    assert "Why it is in use: trained before decisions were recorded." in page
+    assert "Candidate v2 beside active v1" in page
+    assert "No finished run has measured drift yet" in page
+
+
+def test_the_page_shows_the_drift_of_the_latest_run_with_its_alert_in_words(client, analyst):
+    from django.utils import timezone
+
+    model = _churn_version(1, active=True, metrics={"roc_auc": 0.8})
+    ScoringRun.objects.create(
+        as_of=timezone.localdate(),
+        requested_at=timezone.now(),
+        finished_at=timezone.now(),
+        status=ScoringRun.Status.DONE,
+        drift={
+            "churn": {
+                "model": model.pk,
+                "rows": 500,
+                "score_psi": 0.31,
+                "features": {"monthly_charges": 0.62, "tenure_months": 0.12, "senior": 0.01},
+                "status": "alert",
+                "alerts": ["monthly_charges", "score"],
+            }
+        },
+    )
+    client.force_login(analyst)
+
+    page = client.get(reverse("risk:overview")).content.decode()
+
+    assert 'id="drift-h"' in page
+    assert "Churn risk v1: <span" in page and ">alert</span>" in page
+    assert "Drift alert on the churn risk model: PSI above 0.25 for its score 0.31; " in page
+    assert "monthly_charges 0.62" in page
+    assert "Score PSI: 0.31 (alert)." in page
+    assert "0.620 alert" in page and "0.120 shift" in page and "0.010 stable" in page

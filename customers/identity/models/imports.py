@@ -12,6 +12,7 @@ class ImportJob(JobRun):
         CUSTOMERS = "customers", "Customers with contact media"
         SUBSCRIPTIONS = "subscriptions", "Subscriptions"
         INVOICES = "invoices", "Invoices and payments"
+        USAGE = "usage", "Monthly usage summaries"
 
     class OnDuplicate(models.TextChoices):
         REFUSE = "refuse", "Refuse certain duplicates, queue probable ones for review"

@@ -56,6 +56,14 @@ from customers.services.customers import (
 )
 from customers.services.numbers import customer_serials_allocate, format_customer_number
 from customers.services.profile import ONBOARDING_STATUSES, onboarding_actions
+from customers.services.usage import (
+    MEASURE_FIELDS,
+    UsageInput,
+    usage_measures_parse,
+    usage_month_check,
+    usages_check,
+    usages_record_bulk,
+)
 
 # The party's text columns, as long as the party's fields allow.
 PARTY_TEXT_COLUMNS = {
@@ -584,6 +592,73 @@ def _invoice_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impor
     outcome.created += len(new)
 
 
+def _month(raw: dict) -> date:
+    """The usage month, as 2026-03 or 2026-03-01."""
+    value = raw.get("month", "")
+    if not value:
+        raise RowError("month is required.", "month")
+    try:
+        month = date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        raise RowError(f"month '{value}' is not a month (YYYY-MM).", "month") from None
+    try:
+        return usage_month_check(month)
+    except ValidationError as error:
+        raise RowError(" ".join(error.messages), "month") from None
+
+
+def _usage_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: ImportOutcome) -> None:
+    """Monthly usage: the service's rules for each row; a month recorded before is replaced by
+    the file's values (counted as skipped), so importing a file again never doubles usage."""
+    refs = {raw.get("customer_ref", "") for _, raw in batch}
+    customers = _customers_by_ref({r for r in refs if r} | {r.upper() for r in refs if r})
+    products = {
+        p.code: p.pk
+        for p in Product.objects.filter(code__in={raw.get("product_code", "") for _, raw in batch})
+    }
+    usages, rows = [], []
+    for index, raw in batch:
+        ref = raw.get("external_ref", "")
+        try:
+            _row_readable(raw)
+            if len(ref) > 64:
+                raise RowError("external_ref is longer than 64 characters.", "external_ref")
+            if ref and "__repeat_of__" in raw:
+                raise RowError(f"external_ref {ref} is repeated in the file.", "external_ref")
+            customer = _customer_of_row(raw, customers)
+            product_id = products.get(raw.get("product_code", ""))
+            if product_id is None:
+                raise RowError(
+                    f"No product with code '{raw.get('product_code', '')}'.", "product_code"
+                )
+            month = _month(raw)
+            try:
+                measures = usage_measures_parse({name: raw.get(name) for name in MEASURE_FIELDS})
+            except ValidationError as error:
+                name, messages = next(iter(error.message_dict.items()))
+                raise RowError(f"{name}: {' '.join(messages)}", name) from None
+            usages.append(
+                UsageInput(
+                    customer_id=customer.pk,
+                    product_id=product_id,
+                    month=month,
+                    measures=measures,
+                    external_ref=ref or None,
+                )
+            )
+            rows.append((index, ref))
+        except RowError as error:
+            outcome.fail(job, index, ref, error)
+    # What only the database can tell (a customer merged meanwhile) is the row's error too.
+    refused = usages_check(usages)
+    for position, error in refused.items():
+        index, ref = rows[position]
+        outcome.fail(job, index, ref, RowError(" ".join(error.messages), "customer_ref"))
+    written = usages_record_bulk([u for i, u in enumerate(usages) if i not in refused])
+    outcome.created += written.created
+    outcome.skipped += written.replaced
+
+
 def _log_facts(job: ImportJob, facts: list, action: str, data_of) -> None:
     """Log each imported fact as its single service does, announced as one batch: risk hears
     of imported products as of products added one by one."""
@@ -603,4 +678,5 @@ BATCH_WRITERS = {
     ImportJob.Kind.CUSTOMERS: _customer_batch,
     ImportJob.Kind.SUBSCRIPTIONS: _subscription_batch,
     ImportJob.Kind.INVOICES: _invoice_batch,
+    ImportJob.Kind.USAGE: _usage_batch,
 }

@@ -1,4 +1,4 @@
-"""Bulk import of customers, subscriptions and invoices from CSV files: the job.
+"""Bulk import of customers, subscriptions, invoices and usage from CSV files: the job.
 
 An import is the "import" job kind (see ``crm.jobs``): its chunks are batches of rows, taken in
 file order, because a row is matched against the rows before it in the same file. Every row of a
@@ -34,6 +34,7 @@ from crm.jobs.kinds import job_kind
 from customers.identity.models import ImportChunk, ImportJob, ImportRowError
 from customers.identity.services.import_rows import BATCH_WRITERS, ImportOutcome
 from customers.services.customers import PARTY_FIELDS
+from customers.services.usage import MEASURE_FIELDS
 
 KIND = "import"
 BATCH_SIZE = 1000
@@ -64,6 +65,10 @@ COLUMNS = {
     ImportJob.Kind.INVOICES: {
         "required": {"invoice_number", "customer_ref", "issued_on", "due_on", "amount"},
         "optional": {"period_start", "paid_amount", "paid_on"},
+    },
+    ImportJob.Kind.USAGE: {
+        "required": {"customer_ref", "product_code", "month"},
+        "optional": {"external_ref", *MEASURE_FIELDS},
     },
 }
 # The column the error file adds to the failed rows: a corrected error file imports as it is.

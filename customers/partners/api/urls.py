@@ -9,6 +9,7 @@ from customers.partners.api.errors import api_error_response
 from customers.partners.api.interaction import urls as interaction
 from customers.partners.api.party import urls as party
 from customers.partners.api.privacy import urls as privacy
+from customers.partners.api.usage import urls as usage
 
 app_name = "api"
 
@@ -67,6 +68,16 @@ urlpatterns = [
         version="5.0.0",
         description="Partners read and record their own customers' consents, one party privacy "
         "agreement per channel and purpose: TMF644 Privacy Management v5. Authenticate with "
+        "`Authorization: Bearer <token>` (customer:read to read, customer:write to record).",
+    ),
+    _api(
+        usage,
+        prefix="usage-",
+        title="Usage Management (TMF635 v5)",
+        version="5.0.0",
+        description="Partners record and read their own customers' monthly usage of each "
+        "product (minutes and calls by period and destination, data, SMS, roaming, calls to "
+        "customer service): TMF635 Usage Management v5. Authenticate with "
         "`Authorization: Bearer <token>` (customer:read to read, customer:write to record).",
     ),
     # Debug mode too: an unknown path under the API is a TMF error, never an HTML page.

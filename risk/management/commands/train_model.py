@@ -39,9 +39,8 @@ class Command(BaseCommand):
                 f"{model} is kept as a candidate: another version was made active while it trained."
             )
         else:
-            compared = model.metrics.get("compared_with", {})
+            reason = model.metrics.get("decision", {}).get("reason", "")
             self.stdout.write(
-                f"{model} is kept as a candidate: its held-out ROC AUC {model.metrics['roc_auc']} "
-                f"is below v{compared.get('version')}'s {compared.get('roc_auc')} on the same "
-                "customers. Promote it on the risk page or in admin if you trust it more."
+                f"{model} is kept as a candidate: {reason}. Promote it on the risk page or in "
+                "admin if you trust it more."
             )

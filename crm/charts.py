@@ -1,5 +1,6 @@
-"""Chart geometry for the home page, computed on the server: the templates draw it as inline
-SVG with presentation attributes only (the CSP allows no script and no inline style)."""
+"""Chart geometry (bars and columns) for any page, computed on the server: the templates draw
+it as inline SVG with presentation attributes only (the CSP allows no script and no inline
+style)."""
 
 from dataclasses import dataclass, field
 
