@@ -21,7 +21,7 @@ from customers.roles import staff_with_permission
 from customers.services.audit import action_log_record, actor_label, customer_lock_for_edit
 from customers.services.debt import customer_debt
 from work.models import Notification
-from work.services import notification_send
+from work.services import notification_send, notifications_send
 
 from .models import ErasureRequest, LegalHold
 from .personal import RULES, People
@@ -132,18 +132,8 @@ def _approvers_tell(request: ErasureRequest, actor) -> None:
     approvers = staff_with_permission(APPROVE_PERMISSION)
     if getattr(actor, "pk", None):
         approvers = approvers.exclude(pk=actor.pk)
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=approver,
-                kind=Notification.Kind.APPROVAL,
-                text=text[:300],
-                link_url=link,
-                created_at=now,
-            )
-            for approver in approvers
-        ]
+    notifications_send(
+        recipients=approvers, kind=Notification.Kind.APPROVAL, text=text, link_url=link
     )
 
 

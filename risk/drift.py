@@ -17,11 +17,11 @@ from itertools import pairwise
 
 import numpy as np
 from django.urls import reverse
-from django.utils import timezone
 
 from customers.roles import staff_with_permission
 from customers.services.audit import action_log_record
 from work.models import Notification
+from work.services import notifications_send
 
 from . import features
 from .models import LEARNED_KINDS, RiskModel, ScoreKind, ScoringChunk, ScoringRun
@@ -258,18 +258,11 @@ def drift_alerts_record(run: ScoringRun) -> list[str]:
 
 def _analysts_notify(text: str) -> None:
     """A notice to everyone who trains the models, so an alert is acted on, not just shown."""
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=analyst,
-                kind=Notification.Kind.ALERT,
-                text=text[:300],
-                link_url=reverse("risk:overview") + "#drift-h",
-                created_at=now,
-            )
-            for analyst in staff_with_permission("risk.train_riskmodel")
-        ]
+    notifications_send(
+        recipients=staff_with_permission("risk.train_riskmodel"),
+        kind=Notification.Kind.ALERT,
+        text=text,
+        link_url=reverse("risk:overview") + "#drift-h",
     )
 
 

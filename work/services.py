@@ -336,16 +336,25 @@ def note_pin(*, note: Note, pinned: bool, actor) -> Note:
 
 def notification_send(*, recipient, kind: str, text: str, link_url: str = "") -> Notification:
     """Tell one staff member something, with a link to a page of this site."""
+    return notifications_send(recipients=[recipient], kind=kind, text=text, link_url=link_url)[0]
+
+
+def notifications_send(
+    *, recipients: Iterable, kind: str, text: str, link_url: str = ""
+) -> list[Notification]:
+    """Tell each of ``recipients`` the same thing, in one insert."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
     if link_url and (not link_url.startswith("/") or link_url.startswith("//")):
         raise ValueError(f"A notification links to a path on this site, not {link_url!r}")
-    return Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        text=text[:300],
-        link_url=link_url,
-        created_at=timezone.now(),
+    now = timezone.now()
+    return Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=recipient, kind=kind, text=text[:300], link_url=link_url, created_at=now
+            )
+            for recipient in recipients
+        ]
     )
 
 

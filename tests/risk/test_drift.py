@@ -13,6 +13,7 @@ from risk.boosting import churn_probability
 from risk.features import NAMES, FeatureTable, features_as_of
 from risk.models import RiskModel, ScoreKind, ScoringChunk, ScoringRun
 from tests.risk.test_model_versions import AS_OF, _credit_history
+from work.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +124,10 @@ def test_a_run_over_customers_as_they_were_finds_them_stable_and_alerts_nobody(
     assert churn["status"] == "stable" and churn["alerts"] == []
     assert churn["score_psi"] == pytest.approx(0, abs=1e-6)
     assert not ActionLog.objects.filter(action="risk_model.drift_alert").exists()
+    assert not Notification.objects.exists()
 
 
-def test_a_run_over_customers_whose_facts_shifted_raises_an_alert_in_the_audit_log(
+def test_a_run_over_customers_whose_facts_shifted_alerts_the_analysts_and_the_audit_log(
     established, analyst
 ):
     customers = established(30)
@@ -147,6 +149,9 @@ def test_a_run_over_customers_whose_facts_shifted_raises_an_alert_in_the_audit_l
     assert entry.customer is None and entry.actor_label == f"scoring run {run.pk}"
     assert entry.data["run"] == run.pk and "monthly_charges" in entry.data["alerts"]
     assert entry.data["text"].startswith("Drift alert on the churn risk model: PSI above 0.25")
+    notice = Notification.objects.get(recipient=analyst)
+    assert notice.kind == Notification.Kind.ALERT and notice.text == entry.data["text"]
+    assert notice.link_url == "/risk/#drift-h"
 
 
 def test_a_chunk_delivered_twice_is_counted_once(established):
