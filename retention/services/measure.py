@@ -15,6 +15,7 @@ of a few dozen customers); Newcombe's keeps its coverage there and needs no iter
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from statistics import NormalDist
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
@@ -22,7 +23,6 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, S
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
-from scipy.stats import norm
 
 from customers.models import Customer, LifecycleEvent
 
@@ -35,7 +35,7 @@ CONFIDENCE = 0.95
 def wilson_interval(saved, members, *, confidence: float = CONFIDENCE):
     """Wilson score interval of saved/members, elementwise on arrays; (0, 1) for no member."""
     saved, members = np.asarray(saved, dtype=float), np.asarray(members, dtype=float)
-    z = norm.ppf(0.5 + confidence / 2)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
     n = np.where(members > 0, members, 1.0)
     p = np.where(members > 0, saved / n, 0.0)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)

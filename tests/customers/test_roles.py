@@ -111,7 +111,11 @@ def test_a_risk_analyst_views_customers_and_works_only_on_the_models(analyst):
     assert "customers.view_customer" in permissions
     assert "customers.view_actionlog" in permissions
     changes = {name for name in permissions if not name.split(".", 1)[1].startswith("view_")}
-    assert changes == {"risk.train_riskmodel", "risk.start_scoringrun"}
+    assert changes == {
+        "risk.train_riskmodel",
+        "risk.start_scoringrun",
+        "retention.start_campaign",
+    }
 
 
 def test_staff_without_a_role_can_do_nothing():
