@@ -9,7 +9,19 @@ from bench.security.harness import Family, Http, short
 from bench.security.seed import NO_ROLE, NOT_STAFF, PASSWORD
 
 STAFF_NAMESPACES = {"", "customers", "identity", "partners", "risk", "jobs", "satisfaction"}
-OPEN_NAMES = {"login", "logout", "second_factor_verify", "second_factor_enrol", "partner_apply"}
+OPEN_NAMES = {
+    "login",
+    "logout",
+    "second_factor_verify",
+    "second_factor_enrol",
+    "partner_apply",
+    # For load balancers, orchestrators and Prometheus, not staff: health answers anyone and
+    # tells nothing but each check's state; /metrics wants its bearer token (tests/crm cover both).
+    "health_live",
+    "health_ready",
+    "health_workers",
+    "metrics",
+}
 
 
 def _routes():
