@@ -21,6 +21,7 @@ from customers.history.models import (
     PREFERENCES_FIELDS,
 )
 from customers.models import Customer
+from customers.models.usage import MEASURE_FIELDS as USAGE_MEASURES
 
 # Rows fetched from the database at a time while a section streams.
 CHUNK_ROWS = 2_000
@@ -263,26 +264,7 @@ CUSTOMER_SECTIONS: tuple[Section, ...] = (
         key="usage",
         title="Monthly usage",
         model="customers.UsageSummary",
-        columns=(
-            "id",
-            "month",
-            "voice_minutes_day",
-            "voice_calls_day",
-            "voice_minutes_evening",
-            "voice_calls_evening",
-            "voice_minutes_night",
-            "voice_calls_night",
-            "voice_minutes_international",
-            "voice_calls_international",
-            "roaming_minutes",
-            "roaming_data_mb",
-            "data_mb",
-            "sms_count",
-            "voicemail_messages",
-            "service_calls",
-            "external_ref",
-            "recorded_at",
-        ),
+        columns=("id", "month", *USAGE_MEASURES, "external_ref", "recorded_at"),
         joined={"product": "product__name", "product_code": "product__code"},
     ),
     owned(
