@@ -231,6 +231,8 @@ RULES: tuple[PersonalData, ...] = (
         },
     ),
     PersonalData("risk.RescoreRequest", about=lambda p: Q(customer_id__in=p.ids), delete=True),
+    # Working counts of one scoring run, which the run's scores already reflect.
+    PersonalData("risk.SharedKeyCount", about=lambda p: Q(customer_id__in=p.ids), delete=True),
     PersonalData(
         "satisfaction.Invitation",
         about=lambda p: Q(customer_id__in=p.ids),

@@ -328,6 +328,7 @@ NOT_EXPORTED = {
     "identity.IdentityKey": "search keys derived from the names and contact details exported",
     "identity.DuplicateCandidate": "a staff work item pairing two records, no data of its own",
     "risk.RescoreRequest": "a queue entry asking for a rescore, removed once scored",
+    "risk.SharedKeyCount": "counts of a scoring run, reflected in the fraud score exported",
     "customers.BulkActionRefusal": "why a staff bulk action skipped the customer, short-lived",
     "work.Notification": "a notice to a staff member, about their work",
     "partners.IdempotentRequest": "a partner's repeated request kept a day, already in the export",

@@ -1,14 +1,14 @@
-"""Drift: how far the customers a run scores have moved from those a model learned on.
+"""Drift: how far the customers a run scores have moved from those a model was made for.
 
 When a model is trained it keeps a reference (``RiskModel.reference``): for each feature it
-reads, bins and the share of training customers in each, and the same for its scores on the
-held-out customers. Each chunk of a scoring run counts its customers per bin of the run's
-model; when the run ends the counts are summed and compared with the reference by the
-population stability index (PSI):
+reads, bins and the share in each of the customers it will score, as they stand on the day it
+is trained, and the same for its scores of them. Each chunk of a scoring run counts its
+customers per bin of the run's model; when the run ends the counts are summed and compared
+with the reference by the population stability index (PSI):
 
     PSI = sum over bins of (p - q) * ln(p / q)
 
-p the run's share in a bin and q the training's. Below 0.1 the population is stable, from 0.1
+p the run's share in a bin and q the reference's. Below 0.1 the population is stable, from 0.1
 to 0.25 it has shifted, above 0.25 the model's figures no longer describe it: an alert.
 """
 
@@ -110,16 +110,17 @@ def bin_labels(spec: dict) -> list[str]:
 # --- The reference a model keeps ------------------------------------------------------------
 
 
-def reference_of(kind: str, table, held_out_scores: np.ndarray | None) -> dict:
-    """A model's drift reference from its training table (a ``FeatureTable``) and its scores
-    on the held-out customers (None when they could not be scored)."""
+def reference_of(kind: str, table, scores: np.ndarray | None) -> dict:
+    """A model's drift reference from the customers it was made for (a ``FeatureTable`` of
+    the base on the day it was trained) and its scores of them (None when they could not be
+    scored)."""
     reference = {
         "rows": len(table),
         "features": {name: bins_of(table.column(name)) for name in drift_features(kind)},
     }
-    if held_out_scores is not None and len(held_out_scores):
-        reference["score"] = bins_of(held_out_scores)
-        reference["held_out_rows"] = len(held_out_scores)
+    if scores is not None and len(scores):
+        reference["score"] = bins_of(scores)
+        reference["scored_rows"] = len(scores)
     return reference
 
 

@@ -93,6 +93,13 @@ class ScoringRun(JobRun):
         "each feature against the model's training, settled when the run ends.",
     )
 
+    shared_keys_counted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customers sharing an e-mail, phone or address were counted for the "
+        "fraud score, once for the whole base.",
+    )
+
     class Meta(JobRun.Meta):
         ordering = ["-requested_at", "-id"]
         permissions = [("start_scoringrun", "Can start a scoring run or rescore a customer")]
@@ -119,6 +126,26 @@ class ScoringChunk(JobChunk):
 
     def __str__(self):
         return f"Run {self.run_id}: customers {self.first_id}-{self.last_id}"
+
+
+class SharedKeyCount(models.Model):
+    """For one scoring run, how many unrelated customers share an e-mail or phone, and the
+    street address, of a customer who shares any (see ``risk.fraud_signals``). Only the newest
+    run's counts are kept."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+")
+    # Indexed for the erasure of a customer, whose counts go with it.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    shared_contact = models.PositiveIntegerField()
+    shared_address = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "customer"], name="shared_key_count_once")
+        ]
+
+    def __str__(self):
+        return f"Run {self.run_id}: customer {self.customer_id}"
 
 
 class RetrainRun(JobRun):

@@ -21,6 +21,7 @@ from customers.services.audit import actor_label
 
 from . import drift
 from .features import features_as_of
+from .fraud_signals import shared_keys_count
 from .models import RiskModel, ScoringChunk, ScoringRun
 from .scoring import reach_for_run, score_table, scores_write
 from .services import models_in_use
@@ -83,8 +84,15 @@ def scoring_run_request(
     return run
 
 
-def scoring_run_prepare(run: ScoringRun) -> dict[str, int]:
-    """Fix the model versions the whole run scores with (the same for every chunk)."""
+def scoring_run_prepare(run: ScoringRun) -> None:
+    """In the worker that queues the chunks: fix the model versions the whole run scores with,
+    and count the shared identity keys of the whole base for the fraud score."""
+    _models_fixed(run)
+    shared_keys_count(run)
+
+
+def _models_fixed(run: ScoringRun) -> dict[str, int]:
+    """The model versions of the run, the same for every chunk: chosen by the first call."""
     models_used = ScoringRun.objects.values_list("models_used", flat=True).get(pk=run.pk)
     if models_used:
         return models_used
@@ -111,12 +119,12 @@ def _bulk_read_settings():
 
 def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
     """Score the customers of one chunk, inside the transaction that marks it done."""
-    models_used = scoring_run_prepare(run)
+    models_used = _models_fixed(run)
     models = {model.kind: model for model in RiskModel.objects.filter(pk__in=models_used.values())}
     read_started = timezone.now()
     with transaction.atomic(), _bulk_read_settings():
         table = features_as_of(run.as_of, first_id=chunk.first_id, last_id=chunk.last_id)
-        rows = score_table(table, run.as_of, models, reach_for_run(run.pk))
+        rows = score_table(table, run.as_of, models, reach_for_run(run.pk), run=run)
     scores_write(rows, run=run, models_used=models_used, scored_at=timezone.now())
     # In the transaction that marks the chunk done, replacing what a lost try stored.
     ScoringChunk.objects.filter(pk=chunk.pk).update(

@@ -9,30 +9,36 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connection
 
 from crm.bulk import bulk_copy, bulk_upsert
-from customers.identity.models import IdentityKey
-from customers.identity.services.identity import BLOCK_CAP
-from customers.models import Customer, CustomerRelationship, LatestScores
+from customers.models import CustomerRelationship, LatestScores
 
 from .boosting import churn_probability, credit_scored
 from .features import FeatureTable
+from .fraud_signals import fraud_signals
 from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, ScoringRun
 from .scorers import fraud_score, influence_score, value_score
 
 
 def score_table(
-    table: FeatureTable, as_of: date, models: dict[str, RiskModel], reach: dict[int, float]
+    table: FeatureTable,
+    as_of: date,
+    models: dict[str, RiskModel],
+    reach: dict[int, float],
+    *,
+    run: ScoringRun | None = None,
 ) -> list[dict]:
-    """Every score of every row of ``table``, with reasons; nothing is written."""
+    """Every score of every row of ``table``, with reasons; nothing is written. A chunk of
+    ``run`` reads the shared keys the run counted for the whole base."""
     if not len(table):
         return []
     ids = table.customer_ids.tolist()
     churn = churn_probability(table, models[ScoreKind.CHURN].artifact)
     applications = applications_as_of(ids, as_of)
     credit = credit_scored(table, models[ScoreKind.CREDIT].artifact, applications)
-    fraud = fraud_score(table, fraud_signals(ids, as_of, table), models[ScoreKind.FRAUD].artifact)
+    signals = fraud_signals(ids, as_of, table, run=run)
+    fraud = fraud_score(table, signals, models[ScoreKind.FRAUD].artifact)
     links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
     influence = influence_score(table, churn.values, reaches, links)
     value = value_score(table, churn.values, models[ScoreKind.VALUE].artifact)
@@ -69,65 +75,6 @@ def applications_as_of(customer_ids: list[int], as_of: date) -> list[dict]:
         if customer_id not in latest or latest[customer_id][0] < applied_on:
             latest[customer_id] = (applied_on, characteristics)
     return [latest.get(pk, (None, {}))[1] for pk in customer_ids]
-
-
-def fraud_signals(
-    customer_ids: list[int], as_of: date, table: FeatureTable
-) -> dict[str, np.ndarray]:
-    """Per customer: how many unrelated customers share an e-mail or phone, and an address."""
-    position = {pk: i for i, pk in enumerate(customer_ids)}
-    shared_contact = np.zeros(len(customer_ids))
-    shared_address = np.zeros(len(customer_ids))
-    keys, customers, links = (
-        IdentityKey._meta.db_table,
-        Customer._meta.db_table,
-        CustomerRelationship._meta.db_table,
-    )
-    # Parties sharing a key, less those linked to the customer (a household shares a landline
-    # and an address by right). Keys held by more parties than the identity scan's cap (a
-    # shop's address) are left out: they say nothing about one customer. Each distinct key of
-    # the chunk is sized once, before the join.
-    sql = f"""
-        WITH mine AS (
-            SELECT c.id, c.party_id, a.kind, a.value
-            FROM {customers} c
-            JOIN {keys} a ON a.party_id = c.party_id AND a.kind IN ('email', 'phone', 'address')
-            WHERE c.id BETWEEN %s AND %s
-        ),
-        selective AS (
-            SELECT k.kind, k.value
-            FROM (SELECT DISTINCT kind, value FROM mine) AS k
-            WHERE (SELECT COUNT(*) FROM (
-                    SELECT 1 FROM {keys} s WHERE s.kind = k.kind AND s.value = k.value LIMIT %s
-                  ) AS block) <= %s
-        )
-        SELECT m.id, CASE WHEN m.kind = 'address' THEN 'address' ELSE 'contact' END,
-               COUNT(DISTINCT b.party_id)
-        FROM mine m
-        JOIN selective USING (kind, value)
-        JOIN {keys} b ON b.kind = m.kind AND b.value = m.value AND b.party_id <> m.party_id
-        JOIN {customers} other ON other.party_id = b.party_id
-        WHERE NOT EXISTS (
-                SELECT 1 FROM {links} r
-                WHERE (r.from_customer_id = m.id AND r.to_customer_id = other.id)
-                   OR (r.from_customer_id = other.id AND r.to_customer_id = m.id))
-        GROUP BY m.id, CASE WHEN m.kind = 'address' THEN 'address' ELSE 'contact' END
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner overestimates this join by ten times and would compile it (JIT),
-            # which costs more than the query itself.
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, [min(customer_ids), max(customer_ids), BLOCK_CAP + 1, BLOCK_CAP])
-        for customer_id, kind, count in cursor.fetchall():
-            if customer_id in position:
-                target = shared_address if kind == "address" else shared_contact
-                target[position[customer_id]] = count
-    return {
-        "shared_contact": shared_contact,
-        "shared_address": shared_address,
-        "recent_subscriptions": table.column("subscriptions_30d"),
-    }
 
 
 def _links(customer_ids: list[int]) -> np.ndarray:

@@ -37,7 +37,7 @@ from .promotion import holds_its_own as holds_its_own  # the train command reads
 from .promotion import promotion_decision
 from .scoring import applications_as_of, score_table, scores_write
 from .selectors import model_roll_back_target
-from .training import NotEnoughHistory, churn_fit, credit_fit, held_out
+from .training import NotEnoughHistory, churn_fit, credit_fit
 
 CHURN_HORIZON_DAYS = 90
 CREDIT_HORIZON_DAYS = 365
@@ -99,7 +99,7 @@ def model_train(
         artifact, metrics = churn_fit(
             table.values, y, customer_ids=table.customer_ids, incumbent=incumbent
         )
-        reference = drift.reference_of(kind, table, _held_out_churn(table, artifact))
+        reference = _base_reference(kind, artifact, table)
     elif kind == ScoreKind.CREDIT:
         horizon = horizon_days or CREDIT_HORIZON_DAYS
         as_of = as_of or timezone.localdate() - timedelta(days=horizon)
@@ -110,8 +110,7 @@ def model_train(
             customer_ids=table.customer_ids,
             incumbent=incumbent,
         )
-        scores = _held_out_credit(table, applications, artifact)
-        reference = drift.reference_of(kind, table, scores)
+        reference = _base_reference(kind, artifact, table)
     elif kind in ScoreKind.values:
         horizon, as_of = 0, as_of or timezone.localdate()
         artifact, metrics, y = defaults.ARTIFACTS[kind], {"source": "parameters"}, []
@@ -350,30 +349,35 @@ def _credit_training_table(
     return table, applications, y
 
 
-def _held_out_part(table: FeatureTable) -> tuple[FeatureTable, np.ndarray]:
-    mask = held_out(table.customer_ids)
-    return FeatureTable(table.customer_ids[mask], table.values[mask]), mask
+# Customers whose features and scores make a new version's drift reference: enough for
+# stable deciles, few enough to read in seconds on a large base.
+REFERENCE_SAMPLE = 30_000  # also under SQLite's limit of variables in one statement
 
 
-def _held_out_churn(table: FeatureTable, artifact: dict) -> np.ndarray | None:
-    """The new version's churn risk of its held-out customers, as a run rounds it: the score's
-    drift reference."""
-    part, _ = _held_out_part(table)
+def _base_reference(kind: str, artifact: dict, training: FeatureTable) -> dict:
+    """A new version's drift reference: the customers it will score, as they stand on the day
+    it is trained (a random sample of the base), and its scores of them as a run rounds them.
+
+    Not the training table: its features are as of the training cutoff, a horizon back, and a
+    feature that grows with time (tenure) would show the first run as drift. The training
+    table stands in only when no customer holds a product today."""
+    today = timezone.localdate()
+    ids = Customer.objects.values_list("pk", flat=True)
+    sample = np.asarray(ids, dtype=np.int64)
+    if len(sample) > REFERENCE_SAMPLE:
+        sample = np.sort(np.random.default_rng(len(sample)).choice(sample, REFERENCE_SAMPLE, False))
+    base = features_as_of(today, ids=sample.tolist()) if len(sample) else training
+    if not len(base):
+        base = training
     try:
-        return np.round(churn_probability(part, artifact, reasons=0).values, 4)
+        if kind == ScoreKind.CHURN:
+            scores = np.round(churn_probability(base, artifact, reasons=0).values, 4)
+        else:
+            declared = applications_as_of(base.customer_ids.tolist(), today)
+            scores = np.asarray(credit_scored(base, artifact, declared).values, dtype=float)
     except (KeyError, ValueError, TypeError):
-        return None  # an artifact this scorer cannot read: its drift is followed on features
-
-
-def _held_out_credit(
-    table: FeatureTable, applications: list[dict], artifact: dict
-) -> np.ndarray | None:
-    part, mask = _held_out_part(table)
-    declared = [applications[i] for i in np.flatnonzero(mask).tolist()]
-    try:
-        return np.asarray(credit_scored(part, artifact, declared).values, dtype=float)
-    except (KeyError, ValueError, TypeError):
-        return None
+        scores = None  # an artifact this scorer cannot read: its drift is followed on features
+    return drift.reference_of(kind, base, scores)
 
 
 CREDIT_BEHAVIOUR = (

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from customers.models import ActionLog, Subscription
+from customers.models import ActionLog, Customer, Subscription
 from risk import defaults, drift, runs, services
 from risk.boosting import churn_probability
 from risk.features import NAMES, FeatureTable, features_as_of
@@ -66,16 +66,20 @@ def test_a_many_valued_feature_is_binned_by_the_deciles_of_its_training():
 # --- The reference a trained model keeps ------------------------------------------------------
 
 
-def test_a_trained_model_keeps_its_features_and_held_out_scores_as_reference():
+def test_a_trained_model_takes_its_reference_from_the_base_on_the_day_it_is_trained():
     _credit_history(income_tells_in_training=True)
 
     model = services.model_train(ScoreKind.CREDIT, as_of=AS_OF, horizon_days=365)
 
-    reference = model.reference
+    everyone = list(Customer.objects.values_list("pk", flat=True))
+    reference, today = model.reference, features_as_of(timezone.localdate(), ids=everyone)
     assert set(reference["features"]) == set(drift.CREDIT_FEATURES)
-    assert reference["rows"] == model.training_rows
-    assert 0 < reference["held_out_rows"] < model.training_rows
+    assert reference["rows"] == reference["scored_rows"] == len(today)
     assert sum(reference["score"]["shares"]) == pytest.approx(1, abs=1e-4)
+    # A run over the same base, unchanged, finds no drift in any feature.
+    for name, kept in reference["features"].items():
+        counts = drift.bin_counts(today.column(name), kept)
+        assert drift.psi(counts, kept["shares"]) == pytest.approx(0, abs=1e-6), name
 
 
 # --- A scoring run measures drift ---------------------------------------------------------------

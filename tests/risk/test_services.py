@@ -15,7 +15,7 @@ from crm.jobs.kinds import job_kind
 from crm.jobs.services import CHUNK_ATTEMPTS, job_chunk_failed, job_lease
 from customers.identity.services.merge import customers_merge
 from customers.models import Customer, LatestScores
-from risk import challengers, defaults, runs, scoring, services
+from risk import challengers, defaults, runs, services
 from risk.models import (
     CustomerScore,
     RetrainRun,
@@ -282,46 +282,3 @@ def test_the_database_holds_one_run_in_progress_whether_queued_or_running():
             as_of=timezone.localdate(),
             requested_at=timezone.now(),
         )
-
-
-def test_fraud_signals_count_unrelated_customers_sharing_a_contact_or_the_whole_address():
-    from customers.services import ContactMediumInput, relationship_add
-    from risk.features import features_as_of
-
-    def at_flat(name, email, number="12"):
-        customer = CustomerFactory(
-            status=Customer.Status.ACTIVE,
-            family_name=name,
-            contact_media=[
-                ContactMediumInput(kind="email", value=email),
-                ContactMediumInput(
-                    kind="postal",
-                    street=f"{number} Harbour Street",
-                    postcode="AB1 2CD",
-                    city="Leeds",
-                    country="GB",
-                ),
-            ],
-        )
-        SubscriptionFactory(customer=customer, start_date=timezone.localdate())
-        return customer
-
-    ring = [at_flat(f"Ring {n}", "shared@ring.example") for n in range(3)]
-    spouse = at_flat("Spouse", "spouse@home.example")
-    relationship_add(from_customer=spouse, to_customer=ring[0], kind="household", actor=None)
-    neighbour = at_flat("Neighbour", "own@home.example", number="14")
-    customers = [*ring, spouse, neighbour]
-    ids = sorted(c.pk for c in customers)
-    table = features_as_of(timezone.localdate(), ids=ids)
-
-    signals = scoring.fraud_signals(ids, timezone.localdate(), table)
-
-    by_id = dict(
-        zip(
-            ids, zip(signals["shared_contact"], signals["shared_address"], strict=True), strict=True
-        )
-    )
-    assert by_id[ring[0].pk] == (2, 2)  # two others share the e-mail; the spouse is family
-    assert by_id[ring[1].pk] == (2, 3)  # the spouse is a stranger to this one
-    assert by_id[spouse.pk] == (0, 2)
-    assert by_id[neighbour.pk] == (0, 0)  # the same street, another house
