@@ -127,12 +127,22 @@ def bulk_copy_columns(model, columns: dict[str, np.ndarray]) -> int:
 
 # Below this many rows a multi-row INSERT … ON CONFLICT costs less than a staging table.
 _STAGED_FROM_ROWS = 500
+_INLINE_BATCH = 500  # rows per inline statement: under SQLite's limit of bound variables
 
 
 def bulk_upsert(
-    model, fields: Sequence[str], rows: Iterable[Sequence], *, unique_field: str
+    model,
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    unique_field: str,
+    changed_only: Sequence[str] = (),
 ) -> int:
     """Insert ``rows``, or update every other field of the row that has the same ``unique_field``.
+
+    With ``changed_only``, an existing row is updated only when one of those fields differs:
+    an unchanged row is not rewritten, which spares its indexes a new entry and the table a dead
+    row (the other fields, a time stamp say, then keep their values).
 
     On PostgreSQL a large batch is copied into a temporary staging table and merged with one
     INSERT … ON CONFLICT, several times faster than the same statement with the values inline.
@@ -140,35 +150,54 @@ def bulk_upsert(
     rows = list(rows)
     if not rows:
         return 0
-    updated = [name for name in fields if name != unique_field]
-    if connection.vendor != "postgresql" or len(rows) < _STAGED_FROM_ROWS:
-        attnames = [model._meta.get_field(name).attname for name in fields]
-        model.objects.bulk_create(
-            (model(**dict(zip(attnames, row, strict=True))) for row in rows),
-            update_conflicts=True,
-            unique_fields=[unique_field],
-            update_fields=updated,
-            batch_size=2000,
-        )
-        return len(rows)
-    table = connection.ops.quote_name(model._meta.db_table)
-    staging = connection.ops.quote_name(f"{model._meta.db_table}_staged")
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = _columns(model, fields)
-    key = connection.ops.quote_name(model._meta.get_field(unique_field).column)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _columns(model, updated))
+    listed = ", ".join(columns)
+    key = quote(model._meta.get_field(unique_field).column)
+    updates = ", ".join(
+        f"{c} = EXCLUDED.{c}" for c in _columns(model, [n for n in fields if n != unique_field])
+    )
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    unless_same = (
+        " WHERE " + " OR ".join(f"{table}.{c} {distinct} EXCLUDED.{c}" for c in compared)
+        if (compared := _columns(model, changed_only))
+        else ""
+    )
+    merge = f"ON CONFLICT ({key}) DO UPDATE SET {updates}{unless_same}"
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or len(rows) < _STAGED_FROM_ROWS:
+            prepared = _prepared(model, fields, rows)
+            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            for start in range(0, len(prepared), _INLINE_BATCH):
+                batch = prepared[start : start + _INLINE_BATCH]
+                cursor.execute(
+                    f"INSERT INTO {table} ({listed}) VALUES {', '.join([marks] * len(batch))} "
+                    f"{merge}",
+                    [value for row in batch for value in row],
+                )
+            return len(rows)
+        staging = quote(f"{model._meta.db_table}_staged")
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
             f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
         _copy_into(staging, columns, rows)
-        listed = ", ".join(columns)
-        cursor.execute(
-            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-        )
+        cursor.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} {merge}")
         cursor.execute(f"TRUNCATE {staging}")
     return len(rows)
+
+
+def _prepared(model, fields: Sequence[str], rows: list[Sequence]) -> list[list]:
+    """Values as the database takes them (a Decimal, an aware datetime …), as a save does."""
+    concrete = [model._meta.get_field(name) for name in fields]
+    return [
+        [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(concrete, row, strict=True)
+        ]
+        for row in rows
+    ]
 
 
 def bulk_insert(objects: Sequence, *, with_ids: bool = False) -> int:

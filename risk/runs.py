@@ -136,7 +136,7 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
         customer_id__gte=chunk.first_id,
         customer_id__lte=chunk.last_id,
         scored_at__lt=read_started,
-    ).delete()
+    ).exclude(customer_id__in=table.customer_ids.tolist()).delete()
     return {"customers_scored": len(rows)}
 
 

@@ -225,14 +225,17 @@ def _json(value):
     return value
 
 
-# Below this many rows an INSERT … ON CONFLICT from the ORM beats a staging table.
 def _upsert_latest(latest: list[LatestScores]) -> None:
+    """A customer whose scores came out the same is not rewritten: most scores of a nightly run
+    do not move, and every rewrite of this table adds an entry to each of its indexes.
+    ``scored_at`` then tells since when the scores stand."""
     fields = ["customer", *LATEST_FIELDS]
     bulk_upsert(
         LatestScores,
         fields,
         ([s.customer_id, *(getattr(s, name) for name in LATEST_FIELDS)] for s in latest),
         unique_field="customer",
+        changed_only=[name for name in LATEST_FIELDS if name != "scored_at"],
     )
 
 

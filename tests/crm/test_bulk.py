@@ -98,6 +98,36 @@ def test_bulk_upsert_inserts_new_rows_and_updates_the_others(staged_from, monkey
     assert set(LatestScores.objects.values_list("churn_risk", "value_segment")) == {(0.9, "top")}
 
 
+@pytest.mark.parametrize("staged_from", [500, 1], ids=["inline", "staged"])
+def test_bulk_upsert_with_changed_only_leaves_a_row_alone_when_those_fields_are_the_same(
+    staged_from, monkeypatch
+):
+    monkeypatch.setattr("crm.bulk._STAGED_FROM_ROWS", staged_from)
+    fields = ["customer", *LATEST_FIELDS]
+    compared = [name for name in LATEST_FIELDS if name != "scored_at"]
+    same, changed = CustomerFactory.create_batch(2)
+    bulk_upsert(
+        LatestScores,
+        fields,
+        [_latest(c, 0.1, "low") for c in (same, changed)],
+        unique_field="customer",
+    )
+    first = dict(LatestScores.objects.values_list("customer_id", "scored_at"))
+
+    bulk_upsert(
+        LatestScores,
+        fields,
+        [_latest(same, 0.1, "low"), _latest(changed, 0.5, "low")],
+        unique_field="customer",
+        changed_only=compared,
+    )
+
+    now = dict(LatestScores.objects.values_list("customer_id", "scored_at"))
+    assert now[same.pk] == first[same.pk]  # not rewritten: its time stamp stays
+    assert now[changed.pk] > first[changed.pk]
+    assert LatestScores.objects.get(customer=changed).churn_risk == 0.5
+
+
 def _texts(*values) -> np.ndarray:
     column = np.empty(len(values), dtype=object)
     column[:] = values
