@@ -182,18 +182,43 @@ def churn_probability(table: FeatureTable, artifact: dict, reasons: int = 3) -> 
 def _reasons(table: FeatureTable, contributions, raw, names, limit: int) -> list[list[str]]:
     """The features raising the risk most, told as sentences; a feature whose value says
     nothing worth telling (a zero count) is passed over for the next one."""
-    order = np.argsort(-contributions, axis=1)
+    # Only each row's strongest few are sorted and read, as plain lists (a numpy scalar per
+    # look-up would cost more than the sentences); a row that runs out of them is read whole.
+    width = contributions.shape[1]
+    keep = min(width, limit + 8)
+    strongest = np.argpartition(-contributions, keep - 1, axis=1)[:, :keep]
+    order = np.argsort(-np.take_along_axis(contributions, strongest, axis=1), axis=1)
+    strongest = np.take_along_axis(strongest, order, axis=1)
+    shares = np.take_along_axis(contributions, strongest, axis=1).tolist()
+    values = np.take_along_axis(raw, strongest, axis=1).tolist()
     result = []
-    for row, picks in enumerate(order):
-        said = []
-        for column in picks:
-            if len(said) == limit or contributions[row, column] <= REASON_THRESHOLD:
-                break
-            value = raw[row, column]
-            if _worth_saying(names[column], value):
-                said.append(_told(names[column], value, table.currency(row)))
+    for row, columns in enumerate(strongest.tolist()):
+        said = _told_in_order(columns, shares[row], values[row], names, limit, table.currency(row))
+        if said is None:
+            everything = np.argsort(-contributions[row]).tolist()
+            said = _told_in_order(
+                everything,
+                contributions[row, everything].tolist(),
+                raw[row, everything].tolist(),
+                names,
+                limit,
+                table.currency(row),
+                complete=True,
+            )
         result.append(said)
     return result
+
+
+def _told_in_order(columns, shares, values, names, limit, currency, *, complete=False):
+    """Sentences for the first ``limit`` columns worth telling, in the order given; None when
+    the columns ran out before the limit or the threshold and more columns exist."""
+    said = []
+    for column, share, value in zip(columns, shares, values, strict=True):
+        if len(said) == limit or share <= REASON_THRESHOLD:
+            return said
+        if _worth_saying(names[column], value):
+            said.append(_told(names[column], value, currency))
+    return said if complete or len(said) == limit else None
 
 
 def _told(name: str, value: float, currency: str) -> str:

@@ -9,6 +9,7 @@ twice, or taken over from a killed worker, is written exactly once.
 from contextlib import contextmanager
 from datetime import date
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -131,12 +132,15 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
         drift_counts=drift.chunk_counts(table, rows, models.values())
     )
     # Customers of the range who no longer hold a product have no current scores (those
-    # rescored after an event since this chunk began reading keep theirs).
-    LatestScores.objects.filter(
-        customer_id__gte=chunk.first_id,
-        customer_id__lte=chunk.last_id,
-        scored_at__lt=read_started,
-    ).exclude(customer_id__in=table.customer_ids.tolist()).delete()
+    # rescored after an event since this chunk began reading keep theirs). Told apart by id, not
+    # time: a customer whose scores did not change keeps its earlier scored_at.
+    in_range = LatestScores.objects.filter(
+        customer_id__gte=chunk.first_id, customer_id__lte=chunk.last_id
+    )
+    held = np.fromiter(in_range.values_list("customer_id", flat=True), dtype=np.int64)
+    gone = np.setdiff1d(held, table.customer_ids, assume_unique=True).tolist()
+    if gone:
+        in_range.filter(customer_id__in=gone, scored_at__lt=read_started).delete()
     return {"customers_scored": len(rows)}
 
 

@@ -5,6 +5,7 @@ A chunk's history rows go in with COPY and the latest scores with one upsert; th
 of a new score is read from the thresholds the last finished run settled.
 """
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -162,10 +163,14 @@ def scores_write(
     if not rows:
         return
     thresholds = _current_thresholds()
+    # COPY takes JSON as text: each row's reasons are dumped once, the run's models once for
+    # all rows (bulk_copy's other path, bulk_create, wants the objects themselves).
+    as_json = json.dumps if connection.vendor == "postgresql" else (lambda value: value)
+    run_id, used = (run.pk if run else None), as_json(models_used)
     history = [
         (
             row["customer_id"],
-            run.pk if run else None,
+            run_id,
             scored_at,
             row["churn_risk"],
             row["credit_score"],
@@ -174,66 +179,56 @@ def scores_write(
             row["influence"],
             row["lifetime_value"],
             row["network_reach"],
-            _json(row["reasons"]),
-            _json(models_used),
+            as_json(row["reasons"]),
+            used,
         )
         for row in rows
     ]
-    bulk_copy(
-        CustomerScore,
-        (
-            "customer_id",
-            "run_id",
-            "scored_at",
-            "churn_risk",
-            "credit_score",
-            "credit_rating",
-            "fraud_risk",
-            "influence",
-            "lifetime_value",
-            "network_reach",
-            "reasons",
-            "models_used",
-        ),
-        history,
-    )
+    bulk_copy(CustomerScore, HISTORY_FIELDS, history)
+    cent = Decimal("0.01")
     latest = [
-        LatestScores(
-            customer_id=row["customer_id"],
-            churn_risk=row["churn_risk"],
-            credit_score=row["credit_score"],
-            credit_rating=row["credit_rating"],
-            fraud_risk=row["fraud_risk"],
-            influence=row["influence"],
-            lifetime_value=row["lifetime_value"],
-            value_segment=_segment(row["lifetime_value"], thresholds),
-            value_at_risk=(row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(
-                Decimal("0.01")
-            ),
-            scored_at=scored_at,
+        (
+            row["customer_id"],
+            row["churn_risk"],
+            row["credit_score"],
+            row["credit_rating"],
+            row["fraud_risk"],
+            row["influence"],
+            row["lifetime_value"],
+            _segment(row["lifetime_value"], thresholds),
+            (row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(cent),
+            scored_at,
         )
         for row in rows
     ]
     _upsert_latest(latest)
 
 
-def _json(value):
-    if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
+HISTORY_FIELDS = (
+    "customer_id",
+    "run_id",
+    "scored_at",
+    "churn_risk",
+    "credit_score",
+    "credit_rating",
+    "fraud_risk",
+    "influence",
+    "lifetime_value",
+    "network_reach",
+    "reasons",
+    "models_used",
+)
 
-        return Jsonb(value)
-    return value
 
-
-def _upsert_latest(latest: list[LatestScores]) -> None:
+def _upsert_latest(latest: list[tuple]) -> None:
     """A customer whose scores came out the same is not rewritten: most scores of a nightly run
     do not move, and every rewrite of this table adds an entry to each of its indexes.
-    ``scored_at`` then tells since when the scores stand."""
-    fields = ["customer", *LATEST_FIELDS]
+    ``scored_at`` then tells since when the scores stand. ``latest``: tuples of the customer
+    id and ``LATEST_FIELDS``."""
     bulk_upsert(
         LatestScores,
-        fields,
-        ([s.customer_id, *(getattr(s, name) for name in LATEST_FIELDS)] for s in latest),
+        ["customer", *LATEST_FIELDS],
+        latest,
         unique_field="customer",
         changed_only=[name for name in LATEST_FIELDS if name != "scored_at"],
     )

@@ -50,12 +50,12 @@ class TreeTables:
 
     expected: float  # the ensemble's expected margin (LightGBM's last contribution column)
     width: int  # columns of the model's input
-    features: np.ndarray  # every split of every tree, tree after tree
+    # Per split position (its bit in the tree's pattern) and tree, padded where a tree has
+    # fewer splits with a split no row goes left at (threshold -inf, missing goes right).
+    features: np.ndarray  # (positions, trees)
     thresholds: np.ndarray
     default_left: np.ndarray
-    missing: np.ndarray  # per split: 0 none (NaN read as 0), 1 zero, 2 NaN
-    bit: np.ndarray  # per split: its weight in its tree's pattern (1, 2, 4 …)
-    first_split: np.ndarray  # per tree: where its splits start
+    missing: np.ndarray  # 0 none (NaN read as 0), 1 zero, 2 NaN
     table: np.ndarray  # (trees, patterns, slots): contributions, padded with zeros
     columns: np.ndarray  # (trees, slots): the column of each slot; padding: ``width``
 
@@ -174,36 +174,44 @@ def tree_tables(model_text: str) -> TreeTables | None:
     for t, tree in enumerate(trees):
         table[t, : len(tree.table), : len(tree.columns)] = tree.table
         columns[t, : len(tree.columns)] = tree.columns
-    splits = [len(tree.features) for tree in trees]
+    positions = max((len(tree.features) for tree in trees), default=0)
+    features = np.zeros((positions, len(trees)), dtype=np.int64)
+    thresholds = np.full((positions, len(trees)), -np.inf)
+    default_left = np.zeros((positions, len(trees)), dtype=bool)
+    missing = np.full((positions, len(trees)), 2, dtype=np.int8)
+    for t, tree in enumerate(trees):
+        used = len(tree.features)
+        features[:used, t] = tree.features
+        thresholds[:used, t] = tree.thresholds
+        default_left[:used, t] = tree.default_left
+        missing[:used, t] = [_MISSING[m] for m in tree.missing]
     return TreeTables(
         expected=sum(tree.expected for tree in lone_leaves_and_trees),
         width=width,
-        features=np.concatenate([tree.features for tree in trees] or [np.zeros(0, int)]),
-        thresholds=np.concatenate([tree.thresholds for tree in trees] or [np.zeros(0)]),
-        default_left=np.concatenate([tree.default_left for tree in trees] or [np.zeros(0, bool)]),
-        missing=np.array([_MISSING[m] for tree in trees for m in tree.missing], dtype=np.int8),
-        bit=np.concatenate([1 << np.arange(n) for n in splits] or [np.zeros(0, int)]),
-        first_split=np.cumsum([0, *splits[:-1]]).astype(np.int64),
+        features=features,
+        thresholds=thresholds,
+        default_left=default_left,
+        missing=missing,
         table=table,
         columns=columns,
     )
 
 
 def _goes_left(tables: TreeTables, x: np.ndarray) -> np.ndarray:
-    """Per row and split: whether the row goes left, as LightGBM decides it."""
-    values = x[:, tables.features]
+    """Per split position, tree and row: whether the row goes left, as LightGBM decides."""
+    values = np.ascontiguousarray(x.T)[tables.features]  # each split one contiguous column
+    thresholds = tables.thresholds[..., None]
     nan = np.isnan(values)
-    if not nan.any() and not (tables.missing == 1).any():
-        return values <= tables.thresholds
-    missing = tables.missing
+    if not (tables.missing == 1).any() and not nan.any():
+        return values <= thresholds
+    missing = tables.missing[..., None]
     # LightGBM reads NaN as 0 at a split that does not treat NaN as missing.
     values = np.where(nan & (missing != 2), 0.0, values)
-    left = values <= tables.thresholds
     default = ((missing == 1) & (np.abs(values) <= _ZERO)) | ((missing == 2) & nan)
-    return np.where(default, tables.default_left, left)
+    return np.where(default, tables.default_left[..., None], values <= thresholds)
 
 
-# Trees scored at once: bounds the memory of the gathered contributions (rows x trees x slots).
+# Trees scored at once: bounds the memory of the gathered contributions (trees x rows x slots).
 _TREES_AT_ONCE = 32
 
 
@@ -212,17 +220,18 @@ def contributions(tables: TreeTables, x: np.ndarray) -> np.ndarray:
     the last column, as ``Booster.predict(x, pred_contrib=True)`` returns them."""
     rows = len(x)
     # Padded slots point at the last column, the expected margin, and add nothing to it.
-    result = np.zeros((rows, tables.width + 1))
-    result[:, tables.width] = tables.expected
+    result = np.zeros((tables.width + 1, rows))
+    result[tables.width] = tables.expected
     if not len(tables.table) or not rows:
-        return result
-    weighted = np.where(_goes_left(tables, x), tables.bit, 0)
-    patterns = np.add.reduceat(weighted, tables.first_split, axis=1)  # (rows, trees)
+        return result.T.copy()
+    left = _goes_left(tables, x)
+    patterns = np.zeros(left.shape[1:], dtype=np.int64)  # (trees, rows)
+    for position, goes in enumerate(left):
+        patterns |= goes.astype(np.int64) << position
     for start in range(0, len(tables.table), _TREES_AT_ONCE):
-        block = slice(start, start + _TREES_AT_ONCE)
         trees = np.arange(start, min(start + _TREES_AT_ONCE, len(tables.table)))
-        gathered = tables.table[trees, patterns[:, block]]  # (rows, trees, slots)
-        into = tables.columns[block]  # (trees, slots)
-        flat = (np.arange(rows)[:, None, None] * result.shape[1] + into[None]).ravel()
+        gathered = tables.table[trees[:, None], patterns[trees]]  # (trees, rows, slots)
+        into = np.broadcast_to(tables.columns[trees][:, None, :], gathered.shape)
+        flat = (into * rows + np.arange(rows)[None, :, None]).ravel()
         result += np.bincount(flat, gathered.ravel(), minlength=result.size).reshape(result.shape)
-    return result
+    return result.T.copy()
