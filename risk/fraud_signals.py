@@ -41,8 +41,8 @@ def _tables() -> dict[str, str]:
 _UNLINKED = """
     NOT EXISTS (
         SELECT 1 FROM {links} r
-        WHERE (r.from_customer_id = me.id AND r.to_customer_id = other.id)
-           OR (r.from_customer_id = other.id AND r.to_customer_id = me.id))
+        WHERE (r.from_customer_id = {me} AND r.to_customer_id = {other})
+           OR (r.from_customer_id = {other} AND r.to_customer_id = {me}))
 """
 # Parties, not customers, are counted: a party holding two accounts is one person.
 _COUNTS = """
@@ -61,26 +61,27 @@ def shared_keys_count(run: ScoringRun) -> int:
         locked = ScoringRun.objects.select_for_update().get(pk=run.pk)
         if locked.shared_keys_counted_at:
             return SharedKeyCount.objects.filter(run=run).count()
-        SharedKeyCount.objects.exclude(run=run).delete()
+        SharedKeyCount.objects.all().delete()  # only the newest run's counts are kept
+        # One ordered pass over the key index sizes every key and keeps its holders (a window
+        # count, not a grouping joined back to the keys: that would read them twice).
         sql = f"""
-            WITH blocks AS (
-                SELECT kind, value FROM {tables["keys"]}
-                WHERE kind IN ({_KINDS})
-                GROUP BY kind, value
-                HAVING COUNT(*) BETWEEN 2 AND %s
-            ),
-            held AS (
-                SELECT k.kind, k.value, k.party_id
-                FROM {tables["keys"]} k JOIN blocks USING (kind, value)
+            WITH held AS (
+                SELECT h.kind, h.value, h.party_id, c.id AS customer_id
+                FROM (
+                    SELECT kind, value, party_id,
+                           COUNT(*) OVER (PARTITION BY kind, value) AS holders
+                    FROM {tables["keys"]}
+                    WHERE kind IN ({_KINDS})
+                ) AS h
+                JOIN {tables["customers"]} c ON c.party_id = h.party_id
+                WHERE h.holders BETWEEN 2 AND %s
             )
             INSERT INTO {tables["counts"]} (run_id, customer_id, shared_contact, shared_address)
-            SELECT %s, me.id, {_COUNTS.format(key="h")}
-            FROM held h
-            JOIN held o ON o.kind = h.kind AND o.value = h.value AND o.party_id <> h.party_id
-            JOIN {tables["customers"]} me ON me.party_id = h.party_id
-            JOIN {tables["customers"]} other ON other.party_id = o.party_id
-            WHERE {_UNLINKED.format(**tables)}
-            GROUP BY me.id
+            SELECT %s, me.customer_id, {_COUNTS.format(key="me")}
+            FROM held me
+            JOIN held o ON o.kind = me.kind AND o.value = me.value AND o.party_id <> me.party_id
+            WHERE {_UNLINKED.format(me="me.customer_id", other="o.customer_id", **tables)}
+            GROUP BY me.customer_id
         """
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -145,7 +146,7 @@ def shared_keys_probe(customer_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         JOIN {tables["keys"]} o ON o.kind = me.kind AND o.value = me.value
             AND o.party_id <> me.party_id
         JOIN {tables["customers"]} other ON other.party_id = o.party_id
-        WHERE {_UNLINKED.format(**tables)}
+        WHERE {_UNLINKED.format(me="me.id", other="other.id", **tables)}
         GROUP BY me.id
     """
     with transaction.atomic(), connection.cursor() as cursor:
