@@ -197,18 +197,19 @@ def tree_tables(model_text: str) -> TreeTables | None:
     )
 
 
-def _goes_left(tables: TreeTables, x: np.ndarray) -> np.ndarray:
-    """Per split position, tree and row: whether the row goes left, as LightGBM decides."""
-    values = np.ascontiguousarray(x.T)[tables.features]  # each split one contiguous column
-    thresholds = tables.thresholds[..., None]
-    nan = np.isnan(values)
-    if not (tables.missing == 1).any() and not nan.any():
+def _goes_left(tables: TreeTables, columns: np.ndarray, position: int) -> np.ndarray:
+    """Per tree and row: whether the row goes left at the tree's split in ``position``, as
+    LightGBM decides. ``columns``: the input with one column per row (contiguous)."""
+    values = columns[tables.features[position]]
+    thresholds = tables.thresholds[position][:, None]
+    missing = tables.missing[position][:, None]
+    if not (missing == 1).any() and not np.isnan(values).any():
         return values <= thresholds
-    missing = tables.missing[..., None]
+    nan = np.isnan(values)
     # LightGBM reads NaN as 0 at a split that does not treat NaN as missing.
     values = np.where(nan & (missing != 2), 0.0, values)
     default = ((missing == 1) & (np.abs(values) <= _ZERO)) | ((missing == 2) & nan)
-    return np.where(default, tables.default_left[..., None], values <= thresholds)
+    return np.where(default, tables.default_left[position][:, None], values <= thresholds)
 
 
 # Trees scored at once: bounds the memory of the gathered contributions (trees x rows x slots).
@@ -224,10 +225,10 @@ def contributions(tables: TreeTables, x: np.ndarray) -> np.ndarray:
     result[tables.width] = tables.expected
     if not len(tables.table) or not rows:
         return result.T.copy()
-    left = _goes_left(tables, x)
-    patterns = np.zeros(left.shape[1:], dtype=np.int64)  # (trees, rows)
-    for position, goes in enumerate(left):
-        patterns |= goes.astype(np.int64) << position
+    columns = np.ascontiguousarray(x.T)
+    patterns = np.zeros((len(tables.table), rows), dtype=np.int64)
+    for position in range(len(tables.features)):
+        patterns |= _goes_left(tables, columns, position).astype(np.int64) << position
     for start in range(0, len(tables.table), _TREES_AT_ONCE):
         trees = np.arange(start, min(start + _TREES_AT_ONCE, len(tables.table)))
         gathered = tables.table[trees[:, None], patterns[trees]]  # (trees, rows, slots)
