@@ -20,6 +20,7 @@ a second thread per process would only contend; training is rare and small next 
 from functools import lru_cache
 
 import numpy as np
+from django.conf import settings
 
 from .features import NAMES, FeatureTable
 from .scorers import (
@@ -222,6 +223,12 @@ def _told_in_order(columns, shares, values, names, limit, currency, *, complete=
 
 
 def _told(name: str, value: float, currency: str) -> str:
+    return _told_in(name, value, currency, settings.CRM_LOCALE)
+
+
+# A chunk tells the same few values of a feature over and over (1 complaint, 2 products …).
+@lru_cache(maxsize=65_536)
+def _told_in(name: str, value: float, currency: str, locale: str) -> str:
     # Trees can find risk at a long tenure too (a contract's end): "only" would mislead there.
     if name == "tenure_months":
         return _credit_phrase(name, value)

@@ -283,40 +283,28 @@ def features_as_of(
     year_ago, half_year_ago = as_of - timedelta(days=365), as_of - timedelta(days=182)
     unpaid_on_day = Q(paid_on__isnull=True) | Q(paid_on__gt=as_of)
     late = Q(paid_on__gt=F("due_on")) | unpaid_on_day
-    invoices = (
-        Invoice.objects.filter(scope, issued_on__lte=as_of)
-        .values("customer_id")
-        .annotate(
-            billed_12m=Sum("amount", filter=Q(issued_on__gt=year_ago)),
-            invoices_12m=Count("pk", filter=Q(issued_on__gt=year_ago)),
-            late_invoices_6m=Count(
-                "pk", filter=Q(due_on__gt=half_year_ago, due_on__lt=as_of) & late
-            ),
-            late_invoices_12m=Count("pk", filter=Q(due_on__gt=year_ago, due_on__lt=as_of) & late),
-            unpaid_balance=Sum("amount", filter=Q(due_on__lt=as_of) & unpaid_on_day),
-            unpaid_60d=Count("pk", filter=Q(due_on__lt=as_of - timedelta(days=60)) & unpaid_on_day),
-        )
+    invoices = _grouped_columns(
+        Invoice.objects.filter(scope, issued_on__lte=as_of),
+        billed_12m=_real(Sum("amount", filter=Q(issued_on__gt=year_ago))),
+        invoices_12m=Count("pk", filter=Q(issued_on__gt=year_ago)),
+        late_invoices_6m=Count("pk", filter=Q(due_on__gt=half_year_ago, due_on__lt=as_of) & late),
+        late_invoices_12m=Count("pk", filter=Q(due_on__gt=year_ago, due_on__lt=as_of) & late),
+        unpaid_balance=_real(Sum("amount", filter=Q(due_on__lt=as_of) & unpaid_on_day)),
+        unpaid_60d=Count("pk", filter=Q(due_on__lt=as_of - timedelta(days=60)) & unpaid_on_day),
     )
-    _merge(by_customer, invoices)
 
     quarter_ago = as_of - timedelta(days=90)
-    contacts = (
+    contacts = _grouped_columns(
         Interaction.objects.filter(
             scope, occurred_at__date__lte=as_of, occurred_at__date__gt=year_ago
-        )
-        .values("customer_id")
-        .annotate(
-            complaints_90d=Count(
-                "pk", filter=Q(kind="complaint", occurred_at__date__gt=quarter_ago)
-            ),
-            complaints_365d=Count("pk", filter=Q(kind="complaint")),
-            interactions_90d=Count("pk", filter=Q(occurred_at__date__gt=quarter_ago)),
-            billing_contacts_90d=Count(
-                "pk", filter=Q(kind="billing", occurred_at__date__gt=quarter_ago)
-            ),
-        )
+        ),
+        complaints_90d=Count("pk", filter=Q(kind="complaint", occurred_at__date__gt=quarter_ago)),
+        complaints_365d=Count("pk", filter=Q(kind="complaint")),
+        interactions_90d=Count("pk", filter=Q(occurred_at__date__gt=quarter_ago)),
+        billing_contacts_90d=Count(
+            "pk", filter=Q(kind="billing", occurred_at__date__gt=quarter_ago)
+        ),
     )
-    _merge(by_customer, contacts)
 
     _merge(by_customer, answers_by_customer(scope, as_of))
 
@@ -346,7 +334,7 @@ def features_as_of(
                 statement_format == CommunicationPreferences.StatementFormat.PAPER
             )
 
-    return _table(by_customer, established, currency_of, columns=(usage,))
+    return _table(by_customer, established, currency_of, columns=(invoices, contacts, usage))
 
 
 def last_complete_month(as_of: date) -> date:
@@ -372,11 +360,8 @@ _USAGE_SUMS = ("minutes_total", "minutes_last", "service_calls_1m", "service_cal
 
 def _usage_columns(scope: Q, as_of: date) -> _Columns:
     """Usage of the last three complete months, with one grouped query: monthly averages over
-    the months with usage recorded, calls to customer service, and the trend of minutes.
-
-    The grouped rows are read as one float array straight from the cursor and the features
-    computed column-wise: tens of thousands of rows through the ORM's converters and a dict
-    per customer would cost more than the query."""
+    the months with usage recorded, calls to customer service, and the trend of minutes,
+    computed column-wise."""
     last = last_complete_month(as_of)
     first = _add_months(last, 1 - USAGE_MONTHS)
     minutes = sum((F(name) for name in _MINUTES[1:]), F(_MINUTES[0]))
@@ -389,19 +374,10 @@ def _usage_columns(scope: Q, as_of: date) -> _Columns:
         "service_calls_3m": _real(Sum("service_calls")),
         **{feature: _real(Sum(column)) for feature, column in USAGE_AVERAGES.items()},
     }
-    grouped = (
-        UsageSummary.objects.filter(scope, month__gte=first, month__lte=last)
-        .values("customer_id")
-        .annotate(**sums)
-        .values_list("customer_id", *sums)
-        .order_by("customer_id")
+    grouped = _grouped_columns(
+        UsageSummary.objects.filter(scope, month__gte=first, month__lte=last), **sums
     )
-    sql, params = grouped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(sums) + 1)
-    rows = np.nan_to_num(rows)  # a sum over no row (no usage last month) is NULL
-    read = dict(zip(sums, rows[:, 1:].T, strict=True))
+    read = grouped.values
     months = read["months"]
     values = {"usage_months": months}
     for feature in USAGE_AVERAGES:
@@ -413,7 +389,27 @@ def _usage_columns(scope: Q, as_of: date) -> _Columns:
     values["usage_minutes_trend"] = (
         np.divide(read["minutes_last"], average, out=np.ones_like(average), where=average > 0) - 1
     )
-    return _Columns(ids=rows[:, 0].astype(np.int64), values=values)
+    return _Columns(ids=grouped.ids, values=values)
+
+
+def _grouped_columns(rows, **aggregates) -> _Columns:
+    """``aggregates`` of ``rows`` per customer, with one grouped query read as one float array
+    straight from the cursor: tens of thousands of rows through the ORM's converters and a dict
+    per customer would cost more than the query. A sum over no row (NULL) reads 0."""
+    grouped = (
+        rows.values("customer_id")
+        .annotate(**aggregates)
+        .values_list("customer_id", *aggregates)
+        .order_by("customer_id")
+    )
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        read = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, len(aggregates) + 1)
+    read = np.nan_to_num(read)
+    return _Columns(
+        ids=read[:, 0].astype(np.int64), values=dict(zip(aggregates, read[:, 1:].T, strict=True))
+    )
 
 
 def _scope_on_pk(first_id, last_id, ids) -> Q:

@@ -337,25 +337,28 @@ def fraud_score(table: FeatureTable, signals: dict[str, np.ndarray], params: dic
         + weights["early_unpaid_balance"] * early_unpaid
     )
     risk = 1.0 - np.exp(-hazard)
-    reasons = []
-    for i in range(len(table)):
+    reasons: list[list[str]] = [[] for _ in range(len(table))]
+    # Most customers show no signal: only those who do are told, from plain lists.
+    flagged = np.flatnonzero(
+        (shared_contact > 0) | burst | new_not_paying | early_unpaid | (shared_address > 0)
+    )
+    contacts, recent, addresses = (
+        signals[name][flagged].tolist()
+        for name in ("shared_contact", "recent_subscriptions", "shared_address")
+    )
+    for n, i in enumerate(flagged.tolist()):
         said = []
         if shared_contact[i]:
-            sharing = _plural(signals["shared_contact"][i], "unrelated customer")
-            said.append(f"e-mail or phone shared with {sharing}")
+            said.append(f"e-mail or phone shared with {_plural(contacts[n], 'unrelated customer')}")
         if burst[i]:
-            said.append(
-                f"{_plural(signals['recent_subscriptions'][i], 'subscription')} started in 30 days"
-            )
+            said.append(f"{_plural(recent[n], 'subscription')} started in 30 days")
         if new_not_paying[i]:
             said.append("new customer with an invoice unpaid for over 60 days")
         elif early_unpaid[i]:
             said.append("new customer already overdue")
         if shared_address[i]:
-            said.append(
-                f"address shared with {_plural(signals['shared_address'][i], 'unrelated customer')}"
-            )
-        reasons.append(said[:3])
+            said.append(f"address shared with {_plural(addresses[n], 'unrelated customer')}")
+        reasons[i] = said[:3]
     return Scored(risk, reasons)
 
 
