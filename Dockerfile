@@ -38,4 +38,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "deploy/healthcheck"]
 
 ENTRYPOINT ["deploy/entrypoint"]
+# gunicorn reads /app/gunicorn.conf.py: threaded workers (2 threads each), keep-alive 75 s.
 CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--forwarded-allow-ips", "*"]

@@ -5,11 +5,12 @@ On a PostgreSQL database seeded with the product's own ``seed_demo`` (``--custom
 gives about 5 % of the customers to four smaller partners, one big partner takes about a fifth
 of the base with one set-based UPDATE; the operator keeps the rest. The big partner gets a read
 token (through the product's partner services) and a rate limit that no load here reaches.
-Then ``gunicorn crm.wsgi`` starts with ``--server-workers`` sync workers on a free local port
-(DEBUG off, the rate-limit counter in Redis as in production), and:
+Then ``gunicorn crm.wsgi`` starts with ``--server-workers`` workers on a free local port, with
+the worker class, threads and keep-alive of gunicorn.conf.py as in production (DEBUG off, the
+token cache and the rate-limit counter in Redis as in production), and:
 
 * latency: one client, one request at a time, median and p95 of each request below, each on
-  a new connection (a sync gunicorn worker closes it after every response):
+  a new connection:
 
     list            GET /customer?limit=50
     list_deep       GET /customer?limit=50&offset=10000  (less on a partner holding fewer)
@@ -28,8 +29,11 @@ Then ``gunicorn crm.wsgi`` starts with ``--server-workers`` sync workers on a fr
 * throughput: ``wrk`` (``--wrk-threads`` threads, ``--wrk-connections`` connections,
   ``--wrk-seconds``, after an untimed warm-up) on ``GET /customer/{id}`` for ids picked at
   random among ``--ids`` of the partner's customers (bench/api_retrieve.lua): requests per
-  second and latency percentiles. Without wrk on the PATH, a Python load generator with one
-  thread per connection stands in, and the output says so.
+  second, latency percentiles, and the CPU time each request cost the gunicorn workers, the
+  PostgreSQL backends serving them and wrk (from /proc; that cost per request is the figure
+  to compare when other work shares the machine, which requests per second are not).
+  Without wrk on the PATH, a Python load generator with one thread per connection stands in,
+  and the output says so.
 
 Everything ends in a summary block; the exit status is non-zero when a response was not a
 200, or when a target given with --max-list-ms, --max-retrieve-ms, --max-filtered-ms or
@@ -44,6 +48,7 @@ import http.client
 import os
 import random
 import re
+import runpy
 import shlex
 import shutil
 import signal
@@ -103,7 +108,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="the server's CACHE_URL, where the partner rate limit counts (locmemcache:// for "
         "a per-process cache)",
     )
-    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
     parser.add_argument("--warmups", type=int, default=10, help="untimed requests per endpoint")
     parser.add_argument("--deep-offset", type=int, default=10_000, help="offset of list_deep")
@@ -333,8 +338,20 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def server_settings() -> str:
+    """The worker settings gunicorn reads from gunicorn.conf.py, as production does."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker_class = conf.get("worker_class", "sync")
+    if worker_class != "gthread":
+        return f"{worker_class} workers"
+    return (
+        f"gthread, {conf.get('threads', 1)} threads each, keep-alive {conf.get('keepalive', 2)} s"
+    )
+
+
 class Server:
-    """gunicorn crm.wsgi on a free local port, with its log in a file."""
+    """gunicorn crm.wsgi on a free local port, with its log in a file; the worker class,
+    threads and keep-alive come from gunicorn.conf.py, as in production."""
 
     def __init__(self, args, log_path: Path):
         self.port = _free_port()
@@ -402,6 +419,85 @@ def request(port: int, path: str, headers: dict) -> tuple[int, dict, bytes]:
         return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time process ``pid`` has used so far (Linux /proc); None when it
+    has ended."""
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # utime and stime, fields 14 and 15 of the line (the 12th and 13th after the name).
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                pids.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def _database_backends() -> list[int]:
+    """The server processes of PostgreSQL serving the benchmark's database, but this one's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+class CpuMeter:
+    """CPU time the load run costs, by who spends it: the gunicorn workers, the PostgreSQL
+    backends serving them and the load generator. Unlike requests per second, that cost per
+    request barely moves when other work shares the machine's cores.
+
+    A backend that ends during the run (a connection past CONN_MAX_AGE) takes its time with
+    it: the database's share is then a little low, never high."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    @staticmethod
+    def _each(pids) -> dict[int, float]:
+        return {pid: cpu for pid in pids if (cpu := _cpu_seconds(pid)) is not None}
+
+    def __enter__(self):
+        self.workers = self._each(_children(self.server_pid))
+        self.backends = self._each(_database_backends())
+        self.load = _load_generator_cpu()
+        return self
+
+    def __exit__(self, *exc):
+        workers = self._each(_children(self.server_pid))
+        backends = self._each(_database_backends())
+        self.used = {
+            "server": sum(cpu - self.workers.get(pid, 0.0) for pid, cpu in workers.items()),
+            "database": sum(cpu - self.backends.get(pid, 0.0) for pid, cpu in backends.items()),
+            "load": _load_generator_cpu() - self.load,
+        }
+        return False
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        return {who: 1000 * seconds / max(requests, 1) for who, seconds in self.used.items()}
+
+
+def _load_generator_cpu() -> float:
+    """wrk runs as a child of this process: its CPU time, once it has been waited for."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- Latency --------------------------------------------------------------------------------
@@ -620,25 +716,36 @@ def _python_load(port: int, numbers: list[str], token: str, args, seconds: int) 
     }
 
 
-def throughput(port: int, numbers: list[str], token: str, args) -> dict:
+def throughput(server: Server, numbers: list[str], token: str, args) -> dict:
+    port = server.port
     if shutil.which("wrk"):
         with tempfile.TemporaryDirectory(prefix="bench-api-") as folder:
             ids_file = Path(folder) / "ids.txt"
             ids_file.write_text("\n".join(numbers) + "\n")
             if args.wrk_warmup_seconds:
                 _wrk(port, ids_file, token, args, args.wrk_warmup_seconds)
-            figures = _wrk(port, ids_file, token, args, args.wrk_seconds)
+            with CpuMeter(server.process.pid) as meter:
+                figures = _wrk(port, ids_file, token, args, args.wrk_seconds)
     else:
         say("wrk is not on the PATH: a Python load generator stands in (apt-get install wrk).")
         if args.wrk_warmup_seconds:
             _python_load(port, numbers, token, args, args.wrk_warmup_seconds)
-        figures = _python_load(port, numbers, token, args, args.wrk_seconds)
+        with CpuMeter(server.process.pid) as meter:
+            figures = _python_load(port, numbers, token, args, args.wrk_seconds)
+    # The Python load generator's threads are this process's own: not measured.
+    figures["cpu_ms"] = meter.per_request(figures["requests"])
+    if figures["tool"] != "wrk":
+        figures["cpu_ms"]["load"] = None
+    cpu = figures["cpu_ms"]
     say(
         f"measure=throughput endpoint=retrieve tool={figures['tool'].split()[0]} "
         f"requests_per_second={figures['rps']:.1f} requests={figures['requests']} "
         f"seconds={figures['seconds']:.1f} p50_ms={figures['p50']:.1f} "
         f"p90_ms={figures['p90']:.1f} p99_ms={figures['p99']:.1f} max_ms={figures['max']:.1f} "
-        f"non_2xx={figures['non_2xx']} errors={figures['errors']}"
+        f"non_2xx={figures['non_2xx']} errors={figures['errors']} "
+        f"cpu_ms_per_request_server={cpu['server']:.2f} "
+        f"cpu_ms_per_request_database={cpu['database']:.2f} "
+        + (f"cpu_ms_per_request_load={cpu['load']:.2f}" if cpu["load"] is not None else "")
     )
     return figures
 
@@ -666,7 +773,7 @@ def summary(args, facts: dict) -> tuple[list[str], list[str]]:
         ),
         f"                 measured as {partners['partner'].name}, given "
         f"{partners['changed']:,} customers by one UPDATE in {partners['assign_s']:.1f} s",
-        f"server           gunicorn crm.wsgi, {args.server_workers} sync workers, "
+        f"server           gunicorn crm.wsgi, {args.server_workers} workers ({facts['server']}), "
         f"{os.environ['DJANGO_SETTINGS_MODULE']}, DJANGO_DEBUG={os.environ['DJANGO_DEBUG']}, "
         f"CACHE_URL={args.cache_url}; ready in {facts.get('server_ready_s', 0):.1f} s",
         f"machine          {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min)",
@@ -689,6 +796,7 @@ def summary(args, facts: dict) -> tuple[list[str], list[str]]:
             failed.append(f"{result['name']} answered {sorted(result['statuses'])}")
     load = facts.get("throughput")
     if load:
+        cpu = load["cpu_ms"]
         lines += [
             f"throughput       GET /customer/{{id}} via {load['tool']}: "
             f"{load['rps']:,.0f} requests/s ({load['requests']:,} in {load['seconds']:.1f} s, "
@@ -698,6 +806,9 @@ def summary(args, facts: dict) -> tuple[list[str], list[str]]:
             f"                 latency p50 {load['p50']:.1f} ms, p90 {load['p90']:.1f} ms, "
             f"p99 {load['p99']:.1f} ms, max {load['max']:.1f} ms; non-2xx {load['non_2xx']}, "
             f"socket errors {load['errors']}",
+            f"                 CPU per request: gunicorn workers {cpu['server']:.2f} ms, "
+            f"PostgreSQL {cpu['database']:.2f} ms"
+            + (f", wrk {cpu['load']:.2f} ms" if cpu["load"] is not None else ""),
         ]
         if load["non_2xx"] or load["errors"]:
             failed.append(f"the load run had {load['non_2xx']} non-2xx and {load['errors']} errors")
@@ -777,6 +888,7 @@ def main(argv=None) -> int:
 
     log_path = Path(tempfile.mkdtemp(prefix="bench-api-")) / "gunicorn.log"
     server = Server(args, log_path)
+    facts["server"] = server_settings()  # as the server read them when it started
     say(f"$ {shlex.join(server.command)}  (log: {log_path})")
     try:
         retrieve = next(paths for name, _, paths in cases if name == "retrieve")
@@ -791,7 +903,7 @@ def main(argv=None) -> int:
                 f"status={','.join(map(str, sorted(result['statuses'])))} "
                 f"example={result['example']}"
             )
-        facts["throughput"] = throughput(server.port, data["numbers"], token, args)
+        facts["throughput"] = throughput(server, data["numbers"], token, args)
     except Exception as error:
         facts["error"] = f"{type(error).__name__}: {error}"
         say(f"Server log:\n{server.tail()}")

@@ -183,11 +183,18 @@ def our_id(raw: str) -> int | None:
     return int(raw) if OUR_ID.fullmatch(raw) else None
 
 
+def unique_row(rows: QuerySet):
+    """The row of ``rows`` filtered on a unique key, or None. Not ``first()``: its ORDER BY has
+    the ORM match the order against every selected column, the larger part of compiling a
+    query that joins several tables, to sort one row."""
+    return next(iter(rows[:1]), None)
+
+
 def found_by_id(rows: QuerySet, raw_id: str, name: str):
     """The row of ``rows`` (those the caller may see) with our id ``raw_id``; any other, and
     another partner's row, is a 404 naming it as ``name``."""
     pk = our_id(raw_id)
-    found = rows.filter(pk=pk).first() if pk is not None else None
+    found = unique_row(rows.filter(pk=pk)) if pk is not None else None
     if found is None:
         raise ApiError(404, "not_found", f"No {name} {raw_id}.")
     return found
@@ -195,7 +202,7 @@ def found_by_id(rows: QuerySet, raw_id: str, name: str):
 
 def customer_visible(request, number: str):
     """One of the caller's customers, by number; another partner's is as unknown as none."""
-    customer = customers_visible_to(partner=partner_of(request)).filter(number=number).first()
+    customer = unique_row(customers_visible_to(partner=partner_of(request)).filter(number=number))
     if customer is None:
         raise ApiError(404, "not_found", f"No customer {number}.")
     return customer

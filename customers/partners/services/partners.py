@@ -8,6 +8,11 @@
 Only an approved partner's tokens work. Tokens are shown once, stored as a SHA-256 hash (they
 are long random strings, so a fast hash is enough and keeps each request cheap), and can be
 revoked or rotated; rotation may leave the old token working for a grace period.
+
+A token that authenticated is kept in the shared cache for up to a minute, so a partner's
+requests do not read it from the database each time. Every change that can stop a token
+(revoking, rotating, a partner's lifecycle or details) puts a marker in its place when it
+commits; the marker sends lookups to the database for as long as a cached copy could live.
 """
 
 import hashlib
@@ -16,6 +21,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -117,6 +123,8 @@ def partner_update(*, partner: Partner, actor, **changes) -> Partner:
         return partner
     partner.full_clean()
     partner.save()
+    # Cached tokens carry their partner, whose rate limit the API reads from them.
+    token_lookups_forget(partner=partner)
     action_log_record(
         action="partner.updated", customer=None, actor=actor, partner=partner, data=diff
     )
@@ -146,6 +154,7 @@ def partner_transition(*, partner: Partner, action: str, actor, reason: str = ""
         locked.status_reason = reason
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+        token_lookups_forget(partner=locked)
         action_log_record(
             action=f"partner.{action}",
             customer=None,
@@ -212,6 +221,7 @@ def _end_now(token: ApiToken, actor) -> None:
     token.revoked_at = timezone.now()
     token.revoked_by = actor if getattr(actor, "pk", None) else None
     token.save(update_fields=["revoked_at", "revoked_by"])
+    token_lookups_forget(tokens=[token])
 
 
 @transaction.atomic
@@ -240,6 +250,7 @@ def token_rotate(*, token: ApiToken, actor, grace: timedelta = timedelta(0)) -> 
     if grace > timedelta(0):
         token.expires_at = timezone.now() + grace
         token.save(update_fields=["expires_at"])
+        token_lookups_forget(tokens=[token])
     else:
         _end_now(token, actor)
     action_log_record(
@@ -254,21 +265,60 @@ def token_rotate(*, token: ApiToken, actor, grace: timedelta = timedelta(0)) -> 
 
 # Writing "last used" on every request would cost a write per call; once a minute is plenty.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# How long an authenticated token stays in the cache: its "last used" is written when it is
+# read from the database again, so this is also how late that record may be.
+TOKEN_CACHE_SECONDS = int(LAST_USED_RESOLUTION.total_seconds())
+# In place of a token that changed: read it from the database, and keep no copy, until every
+# copy cached before the change has expired.
+TOKEN_CHANGED = "changed"
+
+
+def _token_cache_key(secret_hash: str) -> str:
+    return f"api-token:{secret_hash}"
+
+
+def token_lookups_forget(*, tokens=None, partner: Partner | None = None) -> None:
+    """Once the change commits, ``tokens`` (or all of ``partner``'s) are read from the
+    database again by the next requests that send them.
+
+    A marker, not a deletion: a request that read a token just before the change may still
+    be about to cache it, and ``cache.add`` never replaces the marker."""
+    if tokens is None:
+        hashes = list(
+            ApiToken.objects.filter(partner=partner).values_list("secret_hash", flat=True)
+        )
+    else:
+        hashes = [token.secret_hash for token in tokens]
+    if hashes:
+        markers = {_token_cache_key(h): TOKEN_CHANGED for h in hashes}
+        transaction.on_commit(lambda: cache.set_many(markers, timeout=TOKEN_CACHE_SECONDS))
+
+
+def _token_from_database(prefix: str) -> ApiToken | None:
+    return next(iter(ApiToken.objects.select_related("partner").filter(prefix=prefix)[:1]), None)
 
 
 def token_authenticate(raw: str) -> ApiToken | None:
-    """The active token of an approved partner that ``raw`` is, or None. One query."""
+    """The active token of an approved partner that ``raw`` is, or None. No query while the
+    token is cached, one (and at most one write a minute) otherwise."""
     parts = raw.split("_")
     if len(parts) < 3 or parts[0] != "crm":
         return None
-    prefix = parts[1]
-    token = ApiToken.objects.select_related("partner").filter(prefix=prefix).first()
-    if token is None or not hmac.compare_digest(token.secret_hash, _token_hash(raw)):
+    secret_hash = _token_hash(raw)
+    key = _token_cache_key(secret_hash)
+    cached = cache.get(key)
+    from_cache = isinstance(cached, ApiToken)
+    token = cached if from_cache else _token_from_database(parts[1])
+    if token is None or not hmac.compare_digest(token.secret_hash, secret_hash):
         return None
     now = timezone.now()
     if not token.is_active(now) or not token.partner.may_use_api:
         return None
+    if from_cache:
+        return token
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+    if cached is None:
+        cache.add(key, token, timeout=TOKEN_CACHE_SECONDS)
     return token

@@ -206,6 +206,64 @@ def test_the_issued_token_authenticates_and_records_its_use(manager):
     assert issued.token.last_used_at is not None
 
 
+def test_a_token_used_a_moment_ago_authenticates_without_a_query(
+    manager, django_assert_num_queries
+):
+    issued = _issue(PartnerFactory(), manager)
+    token_authenticate(issued.secret)
+
+    with django_assert_num_queries(0):
+        token = token_authenticate(issued.secret)
+
+    assert token == issued.token
+
+
+def test_revoking_a_token_just_used_stops_it_at_once(manager, django_capture_on_commit_callbacks):
+    issued = _issue(PartnerFactory(), manager)
+    token_authenticate(issued.secret)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        token_revoke(token=issued.token, actor=manager)
+
+    assert token_authenticate(issued.secret) is None
+
+
+def test_suspending_a_partner_stops_its_tokens_just_used_at_once(
+    manager, django_capture_on_commit_callbacks
+):
+    partner = PartnerFactory()
+    issued = _issue(partner, manager)
+    token_authenticate(issued.secret)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_transition(partner=partner, action="suspend", actor=manager, reason="unpaid")
+
+    assert token_authenticate(issued.secret) is None
+
+
+def test_a_token_changed_a_moment_ago_is_read_from_the_database_each_time(
+    manager, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    old = _issue(PartnerFactory(), manager)
+    token_authenticate(old.secret)
+    with django_capture_on_commit_callbacks(execute=True):
+        token_rotate(token=old.token, actor=manager, grace=timedelta(hours=1))
+
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert token_authenticate(old.secret) == old.token
+
+
+def test_a_cached_token_still_ends_when_its_grace_period_does(manager):
+    old = _issue(PartnerFactory(), manager)
+    token_rotate(token=old.token, actor=manager, grace=timedelta(hours=1))
+    old.token.refresh_from_db()
+    assert token_authenticate(old.secret) == old.token
+
+    with _at(old.token.expires_at + timedelta(seconds=1)):
+        assert token_authenticate(old.secret) is None
+
+
 @pytest.mark.parametrize(
     "raw",
     ["", "crm_", "crm_nope_nope", "bearer abc", "crm__"],

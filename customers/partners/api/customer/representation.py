@@ -6,9 +6,10 @@ relation for a whole page), so rendering a list never goes back to the database.
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from customers.models import ContactMedium, Customer, Party, Subscription
 
@@ -52,7 +53,13 @@ def customers_with_relations(queryset: QuerySet, fields: Iterable[str] = ATTRIBU
     if fields & {"characteristic", "creditProfile"}:
         related += ["latest_scores", "preferences"]
     if "relatedParty" in fields:
-        related += ["partner", "merged_into"]
+        related += ["partner"]
+        # Of the survivor of a merge, only its number and partner are shown: two columns,
+        # not a second customer row to compile and load with every one.
+        queryset = queryset.annotate(
+            survivor_number=F("merged_into__number"),
+            survivor_partner_id=F("merged_into__partner_id"),
+        )
     queryset = queryset.select_related(*related)
     if "contactMedium" in fields:
         queryset = queryset.prefetch_related(
@@ -227,6 +234,21 @@ def _payment_methods(customer: Customer) -> list[dict]:
     ]
 
 
+class Survivor(NamedTuple):
+    number: str
+    partner_id: int | None
+
+
+def _survivor(customer: Customer) -> Survivor | None:
+    """The customer ``customer`` was merged into, or None: annotated by
+    customers_with_relations, else read through the relation."""
+    if customer.merged_into_id is None:
+        return None
+    if hasattr(customer, "survivor_number"):
+        return Survivor(customer.survivor_number, customer.survivor_partner_id)
+    return Survivor(customer.merged_into.number, customer.merged_into.partner_id)
+
+
 def _related_parties(customer: Customer, base_url: str | None, *, internal: bool) -> list[dict]:
     related = []
     if customer.partner_id is not None:
@@ -242,7 +264,7 @@ def _related_parties(customer: Customer, base_url: str | None, *, internal: bool
                 },
             }
         )
-    survivor = customer.merged_into if customer.merged_into_id is not None else None
+    survivor = _survivor(customer)
     # Merges never cross partners; should one have, the survivor is not the partner's to see.
     if survivor is not None and (internal or survivor.partner_id == customer.partner_id):
         related.append(

@@ -42,6 +42,7 @@ from customers.partners.api.tmf import (
     fields_asked,
     list_answered,
     our_id,
+    unique_row,
     unknown_parameters_refused,
 )
 from customers.partners.selectors import (
@@ -252,8 +253,8 @@ class CustomerItem(TmfView):
 
     def _customer(self, request, customer_id: str, fields=ATTRIBUTES) -> Customer:
         customers = customers_visible_to(partner=partner_of(request))
-        customer = (
-            customers_with_relations(customers, fields).filter(number=customer_id.upper()).first()
+        customer = unique_row(
+            customers_with_relations(customers, fields).filter(number=customer_id.upper())
         )
         if customer is None:
             raise ApiError(404, "not_found", f"No customer {customer_id}.")

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from customers.identity.models import DuplicateCandidate
+from customers.identity.services.merge import customers_merge
 from customers.models import ActionLog, ContactMedium, Customer, LatestScores, LifecycleEvent
 from customers.services import ContactMediumInput
 from tests.factories import CustomerFactory, SubscriptionFactory
@@ -620,3 +621,16 @@ def test_a_probable_duplicate_at_another_partner_is_not_queued_for_a_merge(beta,
 
     assert response.status_code == 201
     assert not DuplicateCandidate.objects.exists()
+
+
+def test_a_merged_customer_names_the_customer_it_was_merged_into(alpha, alpha_api, tmf):
+    survivor = CustomerFactory(partner=alpha[0], given_name="Anna", family_name="Alphason")
+    merged = CustomerFactory(partner=alpha[0], given_name="Anna", family_name="Alphasson")
+    customers_merge(survivor=survivor, merged=merged, actor=None)
+
+    body = alpha_api.get(f"/customer/{merged.number}").json()
+
+    tmf.validate(body, "Customer")
+    [merged_into] = [party for party in body["relatedParty"] if party["role"] == "mergedInto"]
+    assert merged_into["partyOrPartyRole"]["id"] == survivor.number
+    assert merged_into["partyOrPartyRole"]["href"].endswith(f"/customer/{survivor.number}")

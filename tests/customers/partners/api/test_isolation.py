@@ -1,13 +1,19 @@
 """Two partners: each sees and changes only its own customers, and bad credentials get nothing."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from customers.models import ActionLog, Customer
 from customers.partners.models import ApiToken
-from customers.partners.services.partners import partner_transition, token_revoke, token_rotate
+from customers.partners.services.partners import (
+    partner_transition,
+    partner_update,
+    token_revoke,
+    token_rotate,
+)
 from tests.factories import CustomerFactory
 
 from .conftest import READ_ONLY_SCOPES, ApiClient, individual, partner_with_token
@@ -103,9 +109,43 @@ def test_a_rotated_token_works_until_its_grace_period_ends(alpha, alpha_customer
 
     assert ApiClient(old_secret).get("/customer").status_code == 200
     assert ApiClient(new.secret).get("/customer").status_code == 200
-    ApiToken.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert ApiClient(old_secret).get("/customer").status_code == 401
-    assert ApiClient(new.secret).get("/customer").status_code == 200
+    old.refresh_from_db()
+    with mock.patch.object(timezone, "now", return_value=old.expires_at + timedelta(seconds=1)):
+        assert ApiClient(old_secret).get("/customer").status_code == 401
+        assert ApiClient(new.secret).get("/customer").status_code == 200
+
+
+def test_a_token_revoked_while_in_use_is_a_401_at_once(
+    alpha, alpha_api, django_capture_on_commit_callbacks
+):
+    assert alpha_api.get("/customer").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        token_revoke(token=ApiToken.objects.get(partner=alpha[0]), actor="test")
+
+    assert alpha_api.get("/customer").status_code == 401
+
+
+def test_a_partner_suspended_while_using_the_api_is_refused_at_once(
+    alpha, alpha_api, django_capture_on_commit_callbacks
+):
+    assert alpha_api.get("/customer").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_transition(partner=alpha[0], action="suspend", actor="test", reason="unpaid")
+
+    assert alpha_api.get("/customer").status_code == 401
+
+
+def test_a_lower_rate_limit_applies_at_once_to_a_partner_using_the_api(
+    alpha, alpha_api, django_capture_on_commit_callbacks
+):
+    assert alpha_api.get("/customer").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_update(partner=alpha[0], actor="test", rate_limit_per_minute=1)
+
+    assert alpha_api.get("/customer").status_code == 429
 
 
 def test_a_suspended_partners_tokens_stop_working(alpha, alpha_api):
