@@ -19,7 +19,7 @@ class IdentityKey(models.Model):
 
     class Meta:
         db_table = "customers_identitykey"
-        indexes = [models.Index(fields=["kind", "value"], name="identity_key_lookup_idx")]
+        indexes = [models.Index(fields=["kind", "value", "party"], name="identity_key_members_idx")]
         constraints = [
             models.UniqueConstraint(fields=["party", "kind", "value"], name="identity_key_unique")
         ]

@@ -165,13 +165,19 @@ def identity_keys_rebuild(
     return written
 
 
-def key_members(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[int]]:
+def key_members(
+    keys: Iterable[tuple[str, str]], *, selective_only: bool = False
+) -> dict[tuple[str, str], list[int]]:
     """The parties holding each key, at most BLOCK_CAP + 1 per key: one query for the keys of
     a record, one per 2,000 keys of a kind for a batch.
 
     That many are enough to tell that a common key (a popular name in a big city) is not worth
     comparing, and stopping there keeps a lookup from reading the thousands of parties that
     share such a key.
+
+    ``selective_only`` leaves out the keys held by more than BLOCK_CAP parties, which count
+    for nothing in ``parties_worth_comparing``: an import batch then fetches the few holders
+    of its selective keys, not 51 rows for each common name and city it holds.
     """
     keys = sorted(set(keys))
     table = IdentityKey._meta.db_table
@@ -191,7 +197,7 @@ def key_members(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[i
             cursor.execute(" UNION ALL ".join(parts), params)
             for party_id, kind, value in cursor.fetchall():
                 members[(kind, value)].append(party_id)
-        return members
+        return _selective(members) if selective_only else members
     values_by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in keys:
         values_by_kind[kind].append(value)
@@ -200,14 +206,19 @@ def key_members(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[i
             for start in range(0, len(values), 2000):
                 chunk = values[start : start + 2000]
                 if connection.vendor == "postgresql":
+                    # A block over the cap is counted in the index and not sent.
+                    held_at_most = BLOCK_CAP if selective_only else BLOCK_CAP + 1
                     cursor.execute(
                         f"""SELECT keyed.value, member.party_id
                             FROM unnest(%s::text[]) AS keyed(value)
                             CROSS JOIN LATERAL (
-                                SELECT party_id FROM {table}
-                                WHERE kind = %s AND value = keyed.value LIMIT %s
-                            ) AS member""",
-                        [chunk, kind, BLOCK_CAP + 1],
+                                SELECT party_id, COUNT(*) OVER () AS held FROM (
+                                    SELECT party_id FROM {table}
+                                    WHERE kind = %s AND value = keyed.value LIMIT %s
+                                ) AS block
+                            ) AS member
+                            WHERE member.held <= %s""",
+                        [chunk, kind, BLOCK_CAP + 1, held_at_most],
                     )
                 else:
                     placeholders = ", ".join(["%s"] * len(chunk))
@@ -221,7 +232,11 @@ def key_members(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[i
                     )
                 for value, party_id in cursor.fetchall():
                     members[(kind, value)].append(party_id)
-    return members
+    return _selective(members) if selective_only else members
+
+
+def _selective(members: dict[tuple[str, str], list[int]]) -> dict[tuple[str, str], list[int]]:
+    return defaultdict(list, {key: held for key, held in members.items() if len(held) <= BLOCK_CAP})
 
 
 def parties_worth_comparing(

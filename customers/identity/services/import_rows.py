@@ -176,7 +176,11 @@ class _CustomerRow:
     profile: IdentityProfile
     media: list[dict]
     record: Party  # unsaved, names already derived; written as is
-    matches: list[tuple[object, Match]] = field(default_factory=list)
+    # Computed once for the check and written as the party's identity keys: hashing them is
+    # a good part of a row's cost.
+    keys: set[tuple[str, str]] = field(default_factory=set)
+    # The customer (id) in the base, or the earlier row of the file, each match is with.
+    matches: list[tuple["int | _CustomerRow", Match]] = field(default_factory=list)
 
 
 def _currency(row: dict) -> str:
@@ -292,19 +296,21 @@ def _match_against_base_and_file(
     (``customers.identity.matching.members_worth_comparing``), against the base and against the rows
     before each one in the file.
     """
-    keys_of = {r.index: blocking_keys(r.profile) for r in rows}
-    base_members = key_members(set().union(*keys_of.values()))
+    for row in rows:
+        row.keys = blocking_keys(row.profile)
+    base_members = key_members(set().union(*(row.keys for row in rows)), selective_only=True)
     shortlist = {
-        row.index: identity.parties_worth_comparing(keys_of[row.index], base_members)
-        for row in rows
+        row.index: identity.parties_worth_comparing(row.keys, base_members) for row in rows
     }
     candidate_ids = set().union(*shortlist.values())
     profiles = party_profiles(candidate_ids)
+    # Only the id and number of a match are used: loading the parties too would decrypt their
+    # national ids and birth dates a second time (party_profiles read them).
     customers = {
-        c.party_id: c
-        for c in Customer.objects.filter(party_id__in=candidate_ids)
+        party_id: (customer_id, number)
+        for party_id, customer_id, number in Customer.objects.filter(party_id__in=candidate_ids)
         .exclude(status=Customer.Status.MERGED)
-        .select_related("party")
+        .values_list("party_id", "pk", "number")
     }
     verified: dict[int, set[str]] = defaultdict(set)
     for party_id, value in ContactMedium.objects.filter(
@@ -323,15 +329,13 @@ def _match_against_base_and_file(
             match = score_pair(row.profile, profiles[party_id])
             if match.decision == "unlikely":
                 continue
-            row.matches.append((customers[party_id], match))
+            customer_id, existing = customers[party_id]
+            row.matches.append((customer_id, match))
             if refuse is None and certainly_same(
                 row.profile, profiles[party_id], verified=verified[party_id]
             ):
-                existing = customers[party_id].number
                 refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
-        comparable = members_worth_comparing(
-            keys_of[row.index], earlier, max_block_size=identity.BLOCK_CAP
-        )
+        comparable = members_worth_comparing(row.keys, earlier, max_block_size=identity.BLOCK_CAP)
         for other_index in sorted(comparable):
             other = accepted[other_index]
             match = score_pair(row.profile, other.profile)
@@ -344,7 +348,7 @@ def _match_against_base_and_file(
             outcome.fail(job, row.index, row.ref, RowError(refuse))
             continue
         accepted[row.index] = row
-        for key in keys_of[row.index]:
+        for key in row.keys:
             # One more than the cap is enough to tell the key is not selective.
             if len(earlier[key]) <= identity.BLOCK_CAP:
                 earlier[key].append(row.index)
@@ -379,7 +383,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
     media, keys, lifecycle, logs, preferences, events = [], [], [], [], [], []
     for row, party, customer in zip(rows, parties, customers, strict=True):
         media.extend(ContactMedium(party=party, **fields) for fields in row.media)
-        keys.extend((party.pk, kind, value) for kind, value in blocking_keys(row.profile))
+        keys.extend((party.pk, kind, value) for kind, value in row.keys)
         preferences.append(CommunicationPreferences(customer=customer, language=row.language))
         lifecycle.append(
             LifecycleEvent(
@@ -417,8 +421,8 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
     pairs = {}
     for row in rows:
         for other, match in row.matches:
-            other_customer = other if isinstance(other, Customer) else other.customer
-            low, high = sorted((row.customer.pk, other_customer.pk))
+            other_id = other.customer.pk if isinstance(other, _CustomerRow) else other
+            low, high = sorted((row.customer.pk, other_id))
             if low != high and ((low, high) not in pairs or pairs[(low, high)].score < match.score):
                 pairs[(low, high)] = DuplicateCandidate(
                     customer_low_id=low,

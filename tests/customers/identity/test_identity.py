@@ -449,3 +449,36 @@ def test_a_key_shared_by_more_parties_than_the_block_cap_is_skipped(agent, monke
 
     monkeypatch.setattr(identity, "BLOCK_CAP", 2)
     assert _candidates(caller) == []
+
+
+@pytest.mark.parametrize("unknown_keys", [0, 120], ids=["one record", "a batch"])
+def test_a_lookup_of_selective_keys_leaves_out_the_keys_over_the_block_cap(
+    agent, monkeypatch, unknown_keys
+):
+    # Three parties share a switchboard, two of them a name too: with a cap of two, only the
+    # name's holders are worth fetching. Unknown keys make the lookup a batch's when asked.
+    switchboard = "+44 20 7946 0018"
+    anna = CustomerFactory(
+        actor=agent, given_name="Anna", family_name="Berg", contact_media=[_mobile(switchboard)]
+    )
+    anne = CustomerFactory(
+        actor=agent, given_name="Anna", family_name="Berg", contact_media=[_mobile(switchboard)]
+    )
+    CustomerFactory(
+        actor=agent, given_name="Kwame", family_name="Mensah", contact_media=[_mobile(switchboard)]
+    )
+    phone = ("phone", lookup_digest("+442079460018"))
+    assert IdentityKey.objects.filter(kind=phone[0], value=phone[1]).count() == 3
+    name = next(key for key in _keys(anna) if key[0] == "phonetic_name")
+    unknown = {("name_dob", lookup_digest(f"nobody {n}")) for n in range(unknown_keys)}
+    monkeypatch.setattr(identity, "BLOCK_CAP", 2)
+
+    every_block = identity.key_members({phone, name} | unknown)
+    selective = identity.key_members({phone, name} | unknown, selective_only=True)
+
+    assert len(every_block[phone]) == 3
+    assert sorted(selective[name]) == sorted([anna.party_id, anne.party_id])
+    assert phone not in selective
+    assert identity.parties_worth_comparing(
+        {phone, name}, selective
+    ) == identity.parties_worth_comparing({phone, name}, every_block)
