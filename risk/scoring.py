@@ -152,17 +152,31 @@ def _segment(value: Decimal, thresholds: dict) -> str:
     return LatestScores.ValueSegment.STANDARD
 
 
-LATEST_FIELDS = (
+# The scores a history row and the latest scores both hold, in this order.
+FIGURES = (
     "churn_risk",
     "credit_score",
     "credit_rating",
     "fraud_risk",
     "influence",
     "lifetime_value",
-    "value_segment",
-    "value_at_risk",
-    "scored_at",
 )
+HISTORY_FIELDS = (
+    "customer_id",
+    "run_id",
+    "scored_at",
+    *FIGURES,
+    "network_reach",
+    "reasons",
+    "models_used",
+)
+
+
+def _figures(row: dict) -> tuple:
+    return tuple(row[name] for name in FIGURES)
+
+
+LATEST_FIELDS = (*FIGURES, "value_segment", "value_at_risk", "scored_at")
 
 
 def scores_write(
@@ -180,12 +194,7 @@ def scores_write(
             row["customer_id"],
             run_id,
             scored_at,
-            row["churn_risk"],
-            row["credit_score"],
-            row["credit_rating"],
-            row["fraud_risk"],
-            row["influence"],
-            row["lifetime_value"],
+            *_figures(row),
             row["network_reach"],
             as_json(row["reasons"]),
             used,
@@ -197,12 +206,7 @@ def scores_write(
     latest = [
         (
             row["customer_id"],
-            row["churn_risk"],
-            row["credit_score"],
-            row["credit_rating"],
-            row["fraud_risk"],
-            row["influence"],
-            row["lifetime_value"],
+            *_figures(row),
             _segment(row["lifetime_value"], thresholds),
             (row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(cent),
             scored_at,
@@ -210,22 +214,6 @@ def scores_write(
         for row in rows
     ]
     _upsert_latest(latest)
-
-
-HISTORY_FIELDS = (
-    "customer_id",
-    "run_id",
-    "scored_at",
-    "churn_risk",
-    "credit_score",
-    "credit_rating",
-    "fraud_risk",
-    "influence",
-    "lifetime_value",
-    "network_reach",
-    "reasons",
-    "models_used",
-)
 
 
 def _upsert_latest(latest: list[tuple]) -> None:
