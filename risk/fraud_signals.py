@@ -57,6 +57,9 @@ def shared_keys_count(run: ScoringRun) -> int:
     dispatch delivered twice, finds them counted). Rows of earlier runs are removed. Returns
     the customers sharing something."""
     tables = _tables()
+    # Counted already: said without waiting on the run's row, which a chunk may hold.
+    if ScoringRun.objects.filter(pk=run.pk, shared_keys_counted_at__isnull=False).exists():
+        return SharedKeyCount.objects.filter(run=run).count()
     with transaction.atomic():
         locked = ScoringRun.objects.select_for_update().get(pk=run.pk)
         if locked.shared_keys_counted_at:

@@ -72,6 +72,14 @@ def _scoring_populate(chunks: int) -> None:
         )
 
 
+def _scoring_start(_data):
+    """Planned and prepared (models chosen, shared keys counted), as the worker that queues
+    the chunks would: a worker's dispatch then finds the preparation done."""
+    run = runs.scoring_run_start(chunk_size=CHUNK)
+    runs.scoring_run_prepare(run)
+    return run
+
+
 def _scoring_done_once(run) -> None:
     established = set(Customer.objects.values_list("pk", flat=True))
     per_customer = dict(
@@ -150,7 +158,7 @@ HARNESSES = {
     "scoring": JobHarness(
         name="scoring",
         populate=_scoring_populate,
-        start=lambda _: runs.scoring_run_start(chunk_size=CHUNK),
+        start=_scoring_start,
         check_done_once=_scoring_done_once,
         table=CustomerScore._meta.db_table,
     ),
