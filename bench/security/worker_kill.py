@@ -20,15 +20,14 @@ def worker_kill(workers, family_name: str = "worker kill -9") -> Family:
     from crm.jobs.models import JobStatus
     from crm.jobs.services import job_chunk_run
     from crm.jobs.tasks import job_dispatch, jobs_resume
-    from risk import runs
     from risk.models import CustomerScore, ScoringRun
-    from tests.crm.jobs.conftest import CHUNK, HARNESSES, LEASE_SECONDS
+    from tests.crm.jobs.conftest import HARNESSES, LEASE_SECONDS
 
     family = Family(family_name)
     job = HARNESSES["scoring"]
     job.populate(CHUNKS)
     app.control.purge()
-    run = runs.scoring_run_start(chunk_size=CHUNK)
+    run = job.start(None)  # planned and prepared, as the worker that queues the chunks would
     chunks = list(run.chunks.order_by("first_id"))
     if not family.case(len(chunks) >= 3, f"the run has {len(chunks)} chunks, fewer than 3"):
         return family
