@@ -421,8 +421,17 @@ class InteractionAdmin(LookUpOnlyAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "family", "option", "list_price", "margin_rate", "is_active")
-    list_filter = ("family", "option", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "family",
+        "option",
+        "access",
+        "list_price",
+        "margin_rate",
+        "is_active",
+    )
+    list_filter = ("family", "option", "access", "is_active")
     search_fields = ("code", "name")
 
 

@@ -34,6 +34,7 @@ from satisfaction.selectors import answers_by_customer
 FAMILIES = ("mobile", "broadband", "fixed_voice", "tv", "bundle", "device", "add_on")
 PAYMENT_METHODS = ("direct_debit", "card", "bank_transfer", "cash")
 OPTIONS = tuple(option for option in Product.Option.values if option)
+ACCESSES = tuple(access for access in Product.Access.values if access)
 # Monthly averages over the last three complete months: the feature and the usage column.
 USAGE_AVERAGES = {
     "usage_minutes_day": "voice_minutes_day",
@@ -100,6 +101,10 @@ COLUMNS = {
     **{
         f"option_{option}": f"active subscriptions giving the {option.replace('_', ' ')} option"
         for option in OPTIONS
+    },
+    **{
+        f"access_{access}": f"active subscriptions delivered over {access.replace('_', ' ')}"
+        for access in ACCESSES
     },
     # Usage: only months that ended before the day count (a month in progress is incomplete).
     "usage_months": "months with usage recorded among the last 3 complete months",
@@ -216,9 +221,9 @@ def features_as_of(
 
     # Subscriptions: one row each (a customer holds a handful), for contract ends and families.
     products = {
-        pk: (family, float(margin), option)
-        for pk, family, margin, option in Product.objects.values_list(
-            "pk", "family", "margin_rate", "option"
+        pk: (family, float(margin), option, access)
+        for pk, family, margin, option, access in Product.objects.values_list(
+            "pk", "family", "margin_rate", "option", "access"
         )
     }
     subscriptions = Subscription.objects.filter(scope & live_subscription).values_list(
@@ -227,10 +232,13 @@ def features_as_of(
     for customer_id, product_id, charge, term, start in subscriptions:
         row = by_customer[customer_id]
         row["active_products"] = row.get("active_products", 0) + 1
-        family, margin_rate, option = products[product_id]
+        family, margin_rate, option, access = products[product_id]
         if option:
             option = f"option_{option}"
             row[option] = row.get(option, 0) + 1
+        if access:
+            access = f"access_{access}"
+            row[access] = row.get(access, 0) + 1
         row["monthly_charges"] = row.get("monthly_charges", 0.0) + float(charge)
         row["monthly_margin"] = row.get("monthly_margin", 0.0) + float(charge) * margin_rate
         if start > as_of - timedelta(days=30):
@@ -492,7 +500,12 @@ def _trend_phrase(value: float) -> str:
     return f"calls {round(value * 100):.0f} % more than in the months before"
 
 
-# How a churn reason reads for each usage and option feature (``risk.scorers._phrase``).
+def _lowered(label: str) -> str:
+    """A label inside a sentence: "Copper (DSL)" reads "copper (DSL)"."""
+    return label[:1].lower() + label[1:]
+
+
+# How a churn reason reads for each usage, option and access feature (``risk.scorers._phrase``).
 PHRASES = {
     "usage_months": lambda v: f"usage known for {_count(v, 'month')} of the last 3",
     "usage_minutes_day": lambda v: f"{_count(v, 'daytime minute')} a month",
@@ -516,6 +529,15 @@ PHRASES = {
         )
         for option, label in (
             (option, f"has the {Product.Option(option).label.lower()} option") for option in OPTIONS
+        )
+    },
+    **{
+        f"access_{access}": (
+            lambda v, label=label: label if v <= 1 else f"{label} ({_count(v, 'line')})"
+        )
+        for access, label in (
+            (access, f"connected over {_lowered(Product.Access(access).label)}")
+            for access in ACCESSES
         )
     },
 }

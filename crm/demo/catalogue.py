@@ -62,6 +62,16 @@ OPTIONS = {
     "TV-ENT": Option.STREAMING,
 }
 del Option
+Access = Product.Access
+# The network each line is delivered over: the features tell fibre from copper by it.
+ACCESS = {
+    **dict.fromkeys(
+        ("BB-FIBRE150", "BB-FIBRE500", "BB-GIGA", "BB-BIZ", "ENT-WAN", "FV-SIP"), Access.FIBRE
+    ),
+    **dict.fromkeys(("BUN-DUO", "BUN-TRIO", "BUN-FAMILY", "BUN-OFFICE"), Access.FIBRE),
+    **dict.fromkeys(("FV-HOME", "FV-ANYTIME", "WS-BITSTREAM"), Access.COPPER),
+}
+del Access
 
 # Per segment: (products of the first subscription, weights), (products of further ones, weights)
 PRODUCT_MIX = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from customers.models import Customer, Partner, Product
 
-from .catalogue import CATALOGUE, OPTIONS, PARTNERS, STAFF
+from .catalogue import ACCESS, CATALOGUE, OPTIONS, PARTNERS, STAFF
 from .context import (
     BILLING_MONTHS,
     DAY,
@@ -113,7 +113,10 @@ def reasons_check() -> None:
 def _catalogue_ensure(counts: dict[str, int]) -> list[Product]:
     products = []
     for code, name, family, price, margin in CATALOGUE:
-        option = OPTIONS.get(code, Product.Option.NONE)
+        given = {
+            "option": OPTIONS.get(code, Product.Option.NONE),
+            "access": ACCESS.get(code, Product.Access.NONE),
+        }
         product, _ = Product.objects.get_or_create(
             code=code,
             defaults={
@@ -121,11 +124,12 @@ def _catalogue_ensure(counts: dict[str, int]) -> list[Product]:
                 "family": family,
                 "list_price": Decimal(price),
                 "margin_rate": Decimal(margin),
-                "option": option,
+                **given,
             },
         )
-        if product.option != option:  # a catalogue seeded before products had options
-            Product.objects.filter(pk=product.pk).update(option=option)
+        # A catalogue seeded before products had options or an access network gets them.
+        if any(getattr(product, field) != value for field, value in given.items()):
+            Product.objects.filter(pk=product.pk).update(**given)
         products.append(product)
     counts["products"] = len(products)
     return products

@@ -26,6 +26,16 @@ class Product(models.Model):
         SECURITY = "security", "Security"
         SUPPORT = "support", "Premium support"
 
+    class Access(models.TextChoices):
+        # The network a line reaches the customer over: customers on fibre and on copper leave
+        # at rates their prices do not tell apart.
+        NONE = "", "Not a line"
+        FIBRE = "fibre", "Fibre"
+        COPPER = "copper", "Copper (DSL)"
+        CABLE = "cable", "Cable"
+        FIXED_WIRELESS = "fixed_wireless", "Fixed wireless"
+        SATELLITE = "satellite", "Satellite"
+
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     family = models.CharField(max_length=12, choices=Family.choices)
@@ -35,6 +45,13 @@ class Product(models.Model):
         blank=True,
         default=Option.NONE,
         help_text="The option this product gives, for add-ons such as an international plan.",
+    )
+    access = models.CharField(
+        max_length=16,
+        choices=Access.choices,
+        blank=True,
+        default=Access.NONE,
+        help_text="The network a broadband or fixed-line product is delivered over.",
     )
     list_price = models.DecimalField(max_digits=9, decimal_places=2)
     # What the enterprise keeps of each monthly euro: the basis of lifetime value.

@@ -181,6 +181,7 @@ def _staff_pages(base) -> dict[str, str]:
         "statements": f"/statements/customer/{base['customer'].number}/",
         "second-factor-enrol": "/login/second-factor/enrol/",
         "admin": "/admin/",
+        "admin-products": "/admin/customers/product/",
     }
 
 

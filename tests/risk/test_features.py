@@ -567,7 +567,24 @@ def test_options_of_active_products_are_counted():
     assert features["option_voicemail"] == 0
 
 
-def test_every_usage_and_option_feature_has_a_phrase():
+def test_lines_are_counted_by_the_network_they_are_delivered_over():
+    customer = _established()
+    fibre = ProductFactory(code="BB-FTTH", family=Product.Family.BROADBAND, access="fibre")
+    copper = ProductFactory(code="BB-ADSL", family=Product.Family.BROADBAND, access="copper")
+    SubscriptionFactory(customer=customer, product=fibre, start_date=LONG_AGO)
+    ended = SubscriptionFactory(customer=customer, product=copper, start_date=LONG_AGO)
+    _end(ended, datetime.date(2025, 1, 1))
+    features = _features(customer)
+    assert features["access_fibre"] == 1
+    assert features["access_copper"] == 0
+
+
+def test_every_usage_option_and_access_feature_has_a_phrase():
     for name in COLUMNS:
-        if name.startswith(("usage_", "option_", "service_calls_")):
+        if name.startswith(("usage_", "option_", "access_", "service_calls_")):
             assert PHRASES[name](2.0)
+
+
+def test_an_access_reason_reads_as_a_sentence():
+    assert PHRASES["access_copper"](1.0) == "connected over copper (DSL)"
+    assert PHRASES["access_fibre"](2.0) == "connected over fibre (2 lines)"

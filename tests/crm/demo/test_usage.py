@@ -79,3 +79,18 @@ def test_the_demo_catalogue_tells_its_options_apart():
     assert options["ADD-VOICEMAIL"] == Product.Option.VOICEMAIL
     assert options["ADD-ROAM"] == Product.Option.ROAMING_PACK
     assert options["MOB-SIM10"] == Product.Option.NONE
+
+
+def test_the_demo_catalogue_says_which_network_each_line_uses():
+    demo_base_seed(customers=10, seed=1)
+    access = dict(Product.objects.values_list("code", "access"))
+    assert access["BB-FIBRE500"] == Product.Access.FIBRE
+    assert access["FV-HOME"] == Product.Access.COPPER
+    assert access["MOB-SIM10"] == Product.Access.NONE
+
+
+def test_a_catalogue_seeded_before_access_networks_gets_them():
+    demo_base_seed(customers=10, seed=1)
+    Product.objects.update(access=Product.Access.NONE)
+    demo_base_seed(customers=10, seed=2)
+    assert Product.objects.get(code="BB-GIGA").access == Product.Access.FIBRE
