@@ -35,8 +35,11 @@ run: install
 	$(PY) manage.py demo_setup --customers $(DEMO_CUSTOMERS)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two test processes (pytest-xdist), a file's tests in the same one; each has its own test
+# database and Redis database (crm/settings/test.py).
+TEST_PROCESSES ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -131,7 +131,10 @@ class BatchGenerator:
         self.ctx, self.batches, self.reserve = ctx, batches, reserve
         self.counts: dict[str, int] = {}
         self.process = None
-        if "fork" in multiprocessing.get_all_start_methods():
+        # One batch leaves nothing to overlap: the writer would only wait on the child. Such
+        # seeds (every demo and test base) then never fork, and a process holding broker
+        # connections (a test run's) never has a child close them on its way up.
+        if len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
             fork = multiprocessing.get_context("fork")
             self.jobs, self.results = fork.Queue(), fork.Queue(maxsize=1)
             self.process = fork.Process(

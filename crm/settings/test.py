@@ -7,11 +7,36 @@ instead of a fallback, so CI can never pass by silently skipping.
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, env_bool
+
+def _redis_database_moved(url: str, offset: int) -> str:
+    """``url`` with its Redis database number moved on by ``offset`` (redis://host:6379/0 and
+    offset 1: redis://host:6379/1)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) + offset
+    if number > 15:
+        raise ImproperlyConfigured(
+            f"Test process {offset} would need Redis database {number}: a Redis server has 16 "
+            "by default, so run fewer test processes or start from a lower database."
+        )
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+# ``make test`` runs the tests in two processes (pytest-xdist). Each gets a Redis database of
+# its own, before the settings below read it: a Celery worker one process starts must never take
+# a task the other queued, whose test database it cannot see. Set in the environment, so the
+# workers the tests start as processes of their own read the same.
+_test_process = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _test_process.startswith("gw") and os.environ.get("CELERY_BROKER_URL"):
+    os.environ["CELERY_BROKER_URL"] = _redis_database_moved(
+        os.environ["CELERY_BROKER_URL"], int(_test_process[2:])
+    )
+
+from .base import *  # noqa: E402, F403
+from .base import CELERY_BROKER_URL, DATABASES, env_bool  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests that need the second factor turn it on themselves (tests/crm/test_signin_second_factor.py).

@@ -133,3 +133,15 @@ def test_bad_configuration_values_stop_start_up_with_a_message(env, message):
     result = _manage("check", DJANGO_SETTINGS_MODULE="crm.settings.dev", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_each_test_process_takes_the_redis_database_after_the_one_configured():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from crm.settings.test import _redis_database_moved
+
+    assert _redis_database_moved("redis://127.0.0.1:6379/0", 0) == "redis://127.0.0.1:6379/0"
+    assert _redis_database_moved("redis://127.0.0.1:6379/3", 1) == "redis://127.0.0.1:6379/4"
+    assert _redis_database_moved("redis://:pw@cache:6379", 2) == "redis://:pw@cache:6379/2"
+    with pytest.raises(ImproperlyConfigured, match="Redis database 16"):
+        _redis_database_moved("redis://127.0.0.1:6379/15", 1)
