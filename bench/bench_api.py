@@ -108,7 +108,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="the server's CACHE_URL, where the partner rate limit counts (locmemcache:// for "
         "a per-process cache)",
     )
-    parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=4,
+        help="gunicorn workers; 4 as the image runs them (about two per core)",
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
     parser.add_argument("--warmups", type=int, default=10, help="untimed requests per endpoint")
     parser.add_argument("--deep-offset", type=int, default=10_000, help="offset of list_deep")
