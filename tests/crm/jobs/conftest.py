@@ -4,6 +4,7 @@ their own for the tests that kill one."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -207,8 +208,13 @@ class Workers:
         self.logs = logs
         self.started: list[tuple[subprocess.Popen, Path]] = []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, queues: tuple[str, ...] = (), include: str = "") -> subprocess.Popen:
+        """A worker consuming ``queues`` (every queue when none are named), importing the
+        module ``include`` besides the app's own (a job kind that only a test registers)."""
         number = len(self.started) + 1
+        options = ["--queues", ",".join(queues)] if queues else []
+        if include:
+            options += ["--include", include]
         log = self.logs / f"worker-{number}.log"
         env = {
             **os.environ,
@@ -226,6 +232,7 @@ class Workers:
                     *("--pool", "prefork", "--concurrency", "1", "--loglevel", "WARNING"),
                     *("--hostname", f"jobs-{os.getpid()}-{number}@%h"),
                     *("--without-mingle", "--without-gossip"),
+                    *options,
                 ],
                 cwd=ROOT,
                 env=env,
@@ -235,6 +242,21 @@ class Workers:
             )
         self.started.append((process, log))
         return process
+
+    def hostname(self, process: subprocess.Popen) -> str:
+        number = next(n for n, (p, _) in enumerate(self.started, 1) if p is process)
+        return f"jobs-{os.getpid()}-{number}@{socket.gethostname()}"
+
+    def wait_until_ready(self, process: subprocess.Popen, timeout: float = 60) -> None:
+        """Until the worker answers a ping: it has connected and consumes its queues."""
+        deadline = time.monotonic() + timeout
+        hostname = self.hostname(process)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the worker exited\n{self.output()}")
+            if app.control.ping(destination=[hostname], timeout=0.5):
+                return
+        pytest.fail(f"the worker did not answer within {timeout:.0f} s\n{self.output()}")
 
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL to the whole group: the main process and its pool child, no warm shutdown."""
