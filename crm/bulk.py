@@ -150,42 +150,86 @@ def bulk_upsert(
     rows = list(rows)
     if not rows:
         return 0
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
     columns = _columns(model, fields)
-    listed = ", ".join(columns)
-    key = quote(model._meta.get_field(unique_field).column)
-    updates = ", ".join(
-        f"{c} = EXCLUDED.{c}" for c in _columns(model, [n for n in fields if n != unique_field])
-    )
-    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    unless_same = (
-        " WHERE " + " OR ".join(f"{table}.{c} {distinct} EXCLUDED.{c}" for c in compared)
-        if (compared := _columns(model, changed_only))
-        else ""
-    )
-    merge = f"ON CONFLICT ({key}) DO UPDATE SET {updates}{unless_same}"
+    merge = _Merge(model, columns, _columns(model, [unique_field]), _columns(model, changed_only))
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or len(rows) < _STAGED_FROM_ROWS:
-            prepared = _prepared(model, fields, rows)
-            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            for start in range(0, len(prepared), _INLINE_BATCH):
-                batch = prepared[start : start + _INLINE_BATCH]
-                cursor.execute(
-                    f"INSERT INTO {table} ({listed}) VALUES {', '.join([marks] * len(batch))} "
-                    f"{merge}",
-                    [value for row in batch for value in row],
-                )
-            return len(rows)
-        staging = quote(f"{model._meta.db_table}_staged")
+            merge.inline(cursor, _prepared(model, fields, rows))
+        else:
+            with merge.staged(cursor) as staging:
+                _copy_into(staging, columns, rows)
+    return len(rows)
+
+
+def bulk_upsert_columns(
+    model,
+    columns: dict[str, np.ndarray],
+    *,
+    unique_column: str,
+    changed_only: Sequence[str] = (),
+) -> int:
+    """``bulk_upsert`` of rows given column by column, as ``bulk_copy_columns`` takes them
+    (database column names to object arrays of text as the database reads it, or None)."""
+    rows = len(next(iter(columns.values()))) if columns else 0
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    merge = _Merge(
+        model,
+        [quote(name) for name in columns],
+        [quote(unique_column)],
+        [quote(name) for name in changed_only],
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or rows < _STAGED_FROM_ROWS:
+            merge.inline(cursor, list(zip(*(c.tolist() for c in columns.values()), strict=True)))
+        else:
+            with merge.staged(cursor) as staging, _copy_stream(staging, merge.columns) as copy:
+                copy.write(copy_text(list(columns.values())).encode())
+    return rows
+
+
+class _Merge:
+    """INSERT … ON CONFLICT (``key``) DO UPDATE of ``columns`` (quoted), from values inline or
+    from a staging table; with ``compared``, only where one of those columns differs."""
+
+    def __init__(self, model, columns: list[str], key: list[str], compared: list[str]):
+        self.model, self.columns = model, columns
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+        distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        unless_same = (
+            " WHERE " + " OR ".join(f"{self.table}.{c} {distinct} EXCLUDED.{c}" for c in compared)
+            if compared
+            else ""
+        )
+        self.clause = f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}{unless_same}"
+        self.listed = ", ".join(columns)
+
+    def inline(self, cursor, rows: list[Sequence]) -> None:
+        marks = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
+        for start in range(0, len(rows), _INLINE_BATCH):
+            batch = rows[start : start + _INLINE_BATCH]
+            cursor.execute(
+                f"INSERT INTO {self.table} ({self.listed}) "
+                f"VALUES {', '.join([marks] * len(batch))} {self.clause}",
+                [value for row in batch for value in row],
+            )
+
+    @contextmanager
+    def staged(self, cursor):
+        """A temporary staging table to fill (its quoted name), merged on leaving."""
+        staging = connection.ops.quote_name(f"{self.model._meta.db_table}_staged")
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
-            f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            f"(LIKE {self.table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
         )
-        _copy_into(staging, columns, rows)
-        cursor.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} {merge}")
+        yield staging
+        cursor.execute(
+            f"INSERT INTO {self.table} ({self.listed}) SELECT {self.listed} FROM {staging} "
+            f"{self.clause}"
+        )
         cursor.execute(f"TRUNCATE {staging}")
-    return len(rows)
 
 
 def _prepared(model, fields: Sequence[str], rows: list[Sequence]) -> list[list]:

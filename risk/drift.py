@@ -127,9 +127,9 @@ def reference_of(kind: str, table, scores: np.ndarray | None) -> dict:
 # --- Counting a chunk -----------------------------------------------------------------------
 
 
-def chunk_counts(table, rows: list[dict], models: Iterable[RiskModel]) -> dict:
+def chunk_counts(table, scores, models: Iterable[RiskModel]) -> dict:
     """Per learned model with a reference: the chunk's customers per bin of each feature and
-    of the score. ``table`` is the chunk's feature table, ``rows`` its scores."""
+    of the score. ``table`` is the chunk's feature table, ``scores`` its ``ChunkScores``."""
     counts = {}
     if not len(table):
         return counts
@@ -146,8 +146,8 @@ def chunk_counts(table, rows: list[dict], models: Iterable[RiskModel]) -> dict:
         entry = {"model": model.pk, "rows": len(table), "features": counted}
         if "score" in reference:
             field = SCORE_FIELDS[model.kind]
-            scores = np.fromiter((row[field] for row in rows), dtype=float, count=len(rows))
-            entry["score"] = bin_counts(scores, reference["score"]).tolist()
+            scored = np.asarray(getattr(scores, field), dtype=float)
+            entry["score"] = bin_counts(scored, reference["score"]).tolist()
         counts[model.kind] = entry
     return counts
 

@@ -125,11 +125,11 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
     read_started = timezone.now()
     with transaction.atomic(), _bulk_read_settings():
         table = features_as_of(run.as_of, first_id=chunk.first_id, last_id=chunk.last_id)
-        rows = score_table(table, run.as_of, models, reach_for_run(run.pk), run=run)
-    scores_write(rows, run=run, models_used=models_used, scored_at=timezone.now())
+        scores = score_table(table, run.as_of, models, reach_for_run(run.pk), run=run)
+    scores_write(scores, run=run, models_used=models_used, scored_at=timezone.now())
     # In the transaction that marks the chunk done, replacing what a lost try stored.
     ScoringChunk.objects.filter(pk=chunk.pk).update(
-        drift_counts=drift.chunk_counts(table, rows, models.values())
+        drift_counts=drift.chunk_counts(table, scores, models.values())
     )
     # Customers of the range who no longer hold a product have no current scores (those
     # rescored after an event since this chunk began reading keep theirs). Told apart by id, not
@@ -141,7 +141,7 @@ def scoring_chunk_work(run: ScoringRun, chunk: ScoringChunk) -> dict[str, int]:
     gone = np.setdiff1d(held, table.customer_ids, assume_unique=True).tolist()
     if gone:
         in_range.filter(customer_id__in=gone, scored_at__lt=read_started).delete()
-    return {"customers_scored": len(rows)}
+    return {"customers_scored": len(scores)}
 
 
 def scoring_run_complete(run: ScoringRun) -> None:

@@ -6,13 +6,13 @@ of a new score is read from the thresholds the last finished run settled.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import numpy as np
 from django.db import connection
 
-from crm.bulk import bulk_copy, bulk_upsert
+from crm.bulk import bulk_copy_columns, bulk_upsert_columns
 from customers.models import CustomerRelationship, LatestScores
 
 from .boosting import churn_probability, credit_scored
@@ -22,6 +22,40 @@ from .models import CreditApplication, CustomerScore, RiskModel, ScoreKind, Scor
 from .scorers import fraud_score, influence_score, value_score
 
 
+@dataclass(frozen=True)
+class ChunkScores:
+    """Every score of a set of customers, column by column: row ``i`` is ``customer_ids[i]``.
+
+    Kept as columns from the scorers to the COPY that stores them: a dict and a Decimal per
+    customer would cost a chunk of twenty thousand more than scoring it.
+    """
+
+    customer_ids: np.ndarray  # int64
+    churn_risk: np.ndarray  # rounded to 4 places, as every risk is stored
+    credit_score: np.ndarray  # int64
+    credit_rating: list[str]
+    fraud_risk: np.ndarray
+    influence: np.ndarray
+    lifetime_value: np.ndarray  # text, to the cent ("1234.56"): the exact amount stored
+    network_reach: np.ndarray
+    reasons: list[dict[str, list[str]]]
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
+
+    def lifetime_value_cents(self) -> np.ndarray:
+        return np.char.replace(self.lifetime_value, ".", "").astype(np.int64)
+
+    def value_at_risk_cents(self) -> np.ndarray:
+        """Lifetime value times churn risk, to the cent, halves to even: what
+        ``(Decimal(value) * Decimal(risk)).quantize(Decimal("0.01"))`` gives, for every row."""
+        millionths = self.lifetime_value_cents() * np.rint(self.churn_risk * 10_000).astype(
+            np.int64
+        )
+        cents, rest = np.divmod(millionths, 10_000)
+        return cents + ((rest > 5_000) | ((rest == 5_000) & (cents % 2 == 1)))
+
+
 def score_table(
     table: FeatureTable,
     as_of: date,
@@ -29,12 +63,16 @@ def score_table(
     reach: dict[int, float],
     *,
     run: ScoringRun | None = None,
-) -> list[dict]:
+) -> ChunkScores:
     """Every score of every row of ``table``, with reasons; nothing is written. A chunk of
     ``run`` reads the shared keys the run counted for the whole base."""
-    if not len(table):
-        return []
     ids = table.customer_ids.tolist()
+    if not ids:
+        nothing = np.empty(0)
+        return ChunkScores(
+            *(np.empty(0, dtype=np.int64), nothing, np.empty(0, dtype=np.int64), []),
+            *(nothing, nothing, np.empty(0, dtype=str), nothing, []),
+        )
     churn = churn_probability(table, models[ScoreKind.CHURN].artifact)
     applications = applications_as_of(ids, as_of)
     credit = credit_scored(table, models[ScoreKind.CREDIT].artifact, applications)
@@ -43,28 +81,22 @@ def score_table(
     links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
     influence = influence_score(table, churn.values, reaches, links)
     value = value_score(table, churn.values, models[ScoreKind.VALUE].artifact)
-    rows = []
-    for i, customer_id in enumerate(ids):
-        rows.append(
-            {
-                "customer_id": customer_id,
-                "churn_risk": round(float(churn.values[i]), 4),
-                "credit_score": int(credit.values[i]),
-                "credit_rating": credit.bands[i],
-                "fraud_risk": round(float(fraud.values[i]), 4),
-                "influence": round(float(influence.values[i]), 4),
-                "lifetime_value": Decimal(f"{value.values[i]:.2f}"),
-                "network_reach": round(float(reaches[i]), 4),
-                "reasons": {
-                    ScoreKind.CHURN: churn.reasons[i],
-                    ScoreKind.CREDIT: credit.reasons[i],
-                    ScoreKind.FRAUD: fraud.reasons[i],
-                    ScoreKind.INFLUENCE: influence.reasons[i],
-                    ScoreKind.VALUE: value.reasons[i],
-                },
-            }
-        )
-    return rows
+    kinds = (ScoreKind.CHURN, ScoreKind.CREDIT, ScoreKind.FRAUD, ScoreKind.INFLUENCE)
+    told = (churn.reasons, credit.reasons, fraud.reasons, influence.reasons, value.reasons)
+    return ChunkScores(
+        customer_ids=table.customer_ids,
+        churn_risk=np.round(np.asarray(churn.values, dtype=float), 4),
+        credit_score=np.asarray(credit.values).astype(np.int64),
+        credit_rating=list(credit.bands),
+        fraud_risk=np.round(np.asarray(fraud.values, dtype=float), 4),
+        influence=np.round(np.asarray(influence.values, dtype=float), 4),
+        lifetime_value=np.char.mod("%.2f", np.asarray(value.values, dtype=float)),
+        network_reach=np.round(reaches, 4),
+        reasons=[
+            dict(zip((*kinds, ScoreKind.VALUE), said, strict=True))
+            for said in zip(*told, strict=True)
+        ],
+    )
 
 
 def applications_as_of(customer_ids: list[int], as_of: date) -> list[dict]:
@@ -144,14 +176,6 @@ def reach_for_run(run_id: int) -> dict[int, float]:
     return _reach_cache[run_id]
 
 
-def _segment(value: Decimal, thresholds: dict) -> str:
-    if thresholds and value >= Decimal(str(thresholds["top"])):
-        return LatestScores.ValueSegment.TOP
-    if thresholds and value >= Decimal(str(thresholds["high"])):
-        return LatestScores.ValueSegment.HIGH
-    return LatestScores.ValueSegment.STANDARD
-
-
 # The scores a history row and the latest scores both hold, in this order.
 FIGURES = (
     "churn_risk",
@@ -161,73 +185,67 @@ FIGURES = (
     "influence",
     "lifetime_value",
 )
-HISTORY_FIELDS = (
-    "customer_id",
-    "run_id",
-    "scored_at",
-    *FIGURES,
-    "network_reach",
-    "reasons",
-    "models_used",
-)
-
-
-def _figures(row: dict) -> tuple:
-    return tuple(row[name] for name in FIGURES)
-
-
-LATEST_FIELDS = (*FIGURES, "value_segment", "value_at_risk", "scored_at")
 
 
 def scores_write(
-    rows: list[dict], *, run: ScoringRun | None, models_used: dict[str, int], scored_at
+    scores: ChunkScores, *, run: ScoringRun | None, models_used: dict[str, int], scored_at
 ) -> None:
-    if not rows:
+    """A history row per customer (with COPY) and the latest scores (one upsert), written
+    column by column as text: the exact figures ``scores`` holds."""
+    if not len(scores):
         return
-    thresholds = _current_thresholds()
-    # COPY takes JSON as text: each row's reasons are dumped once, the run's models once for
-    # all rows (bulk_copy's other path, bulk_create, wants the objects themselves).
-    as_json = json.dumps if connection.vendor == "postgresql" else (lambda value: value)
-    run_id, used = (run.pk if run else None), as_json(models_used)
-    history = [
-        (
-            row["customer_id"],
-            run_id,
-            scored_at,
-            *_figures(row),
-            row["network_reach"],
-            as_json(row["reasons"]),
-            used,
-        )
-        for row in rows
-    ]
-    bulk_copy(CustomerScore, HISTORY_FIELDS, history)
-    cent = Decimal("0.01")
-    latest = [
-        (
-            row["customer_id"],
-            *_figures(row),
-            _segment(row["lifetime_value"], thresholds),
-            (row["lifetime_value"] * Decimal(str(row["churn_risk"]))).quantize(cent),
-            scored_at,
-        )
-        for row in rows
-    ]
-    _upsert_latest(latest)
-
-
-def _upsert_latest(latest: list[tuple]) -> None:
-    """A customer whose scores came out the same is not rewritten: most scores of a nightly run
-    do not move, and every rewrite of this table adds an entry to each of its indexes.
-    ``scored_at`` then tells since when the scores stand. ``latest``: tuples of the customer
-    id and ``LATEST_FIELDS``."""
-    bulk_upsert(
-        LatestScores,
-        ["customer", *LATEST_FIELDS],
-        latest,
-        unique_field="customer",
-        changed_only=[name for name in LATEST_FIELDS if name != "scored_at"],
+    rows = len(scores)
+    figures = {name: _text(getattr(scores, name)) for name in FIGURES}
+    customer_ids = _text(scores.customer_ids)
+    at = _repeated(str(connection.ops.adapt_datetimefield_value(scored_at)), rows)
+    bulk_copy_columns(
+        CustomerScore,
+        {
+            "customer_id": customer_ids,
+            "run_id": _repeated(str(run.pk) if run else None, rows),
+            "scored_at": at,
+            **figures,
+            "network_reach": _text(scores.network_reach),
+            "reasons": _text([json.dumps(reasons) for reasons in scores.reasons]),
+            "models_used": _repeated(json.dumps(models_used), rows),
+        },
     )
+    bulk_upsert_columns(
+        LatestScores,
+        {
+            "customer_id": customer_ids,
+            **figures,
+            "value_segment": _text(_segments(scores.lifetime_value_cents(), _current_thresholds())),
+            "value_at_risk": _text(np.char.mod("%.2f", scores.value_at_risk_cents() / 100)),
+            "scored_at": at,
+        },
+        unique_column="customer_id",
+        # A customer whose scores came out the same is not rewritten: most scores of a nightly
+        # run do not move, and every rewrite of this table adds an entry to each of its
+        # indexes. ``scored_at`` then tells since when the scores stand.
+        changed_only=[*FIGURES, "value_segment", "value_at_risk"],
+    )
+
+
+def _text(values) -> np.ndarray:
+    """Values as the object array of text ``crm.bulk`` writes."""
+    return np.asarray(values).astype(str).astype(object)
+
+
+def _repeated(value: str | None, rows: int) -> np.ndarray:
+    column = np.empty(rows, dtype=object)
+    column[:] = value
+    return column
+
+
+def _segments(lifetime_value_cents: np.ndarray, thresholds: dict) -> np.ndarray:
+    """The value segment of each lifetime value, by the thresholds of the last finished run."""
+    segments = np.full(len(lifetime_value_cents), LatestScores.ValueSegment.STANDARD.value)
+    if thresholds:
+        top, high = (round(thresholds[name] * 100) for name in ("top", "high"))
+        segments[lifetime_value_cents >= high] = LatestScores.ValueSegment.HIGH.value
+        segments[lifetime_value_cents >= top] = LatestScores.ValueSegment.TOP.value
+    return segments
 
 
 def _current_thresholds() -> dict:

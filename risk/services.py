@@ -427,10 +427,10 @@ def customer_rescore(*, customer: Customer, as_of: date | None = None) -> Custom
         .first()
     )
     models = models_in_use()
-    rows = score_table(table, as_of, models, {customer.pk: last_reach or 0.0})
+    scores = score_table(table, as_of, models, {customer.pk: last_reach or 0.0})
     with transaction.atomic():
         scores_write(
-            rows,
+            scores,
             run=None,
             models_used={kind: model.pk for kind, model in models.items()},
             scored_at=timezone.now(),

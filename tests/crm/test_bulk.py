@@ -1,19 +1,24 @@
 """Bulk writes store what save() would, on PostgreSQL by COPY and on SQLite by bulk_create;
 rows given as text are stored as given."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from crm.bulk import bulk_copy_columns, bulk_insert, bulk_upsert, copy_text
+from crm.bulk import bulk_copy_columns, bulk_insert, bulk_upsert, bulk_upsert_columns, copy_text
 from customers.models import ActionLog, ContactMedium, LatestScores, Party
-from risk.scoring import LATEST_FIELDS
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
+
+LATEST_FIELDS = (
+    *("churn_risk", "credit_score", "credit_rating", "fraud_risk", "influence"),
+    *("lifetime_value", "value_segment", "value_at_risk", "scored_at"),
+)
 
 
 def test_bulk_insert_with_ids_gives_each_instance_its_primary_key():
@@ -126,6 +131,46 @@ def test_bulk_upsert_with_changed_only_leaves_a_row_alone_when_those_fields_are_
     assert now[same.pk] == first[same.pk]  # not rewritten: its time stamp stays
     assert now[changed.pk] > first[changed.pk]
     assert LatestScores.objects.get(customer=changed).churn_risk == 0.5
+
+
+def _latest_columns(customers, churn_risks, scored_at) -> dict[str, np.ndarray]:
+    at = str(connection.ops.adapt_datetimefield_value(scored_at))
+    rows = [
+        (str(c.pk), risk, "600", "B", "0.1", "0.2", "10.00", "standard", "0.00", at)
+        for c, risk in zip(customers, churn_risks, strict=True)
+    ]
+    names = ("customer_id", *LATEST_FIELDS)
+    return {
+        name: _texts(*column) for name, column in zip(names, zip(*rows, strict=True), strict=True)
+    }
+
+
+@pytest.mark.parametrize("staged_from", [500, 1], ids=["inline", "staged"])
+def test_bulk_upsert_columns_updates_only_the_rows_whose_compared_columns_changed(
+    staged_from, monkeypatch
+):
+    monkeypatch.setattr("crm.bulk._STAGED_FROM_ROWS", staged_from)
+    same, changed, new = CustomerFactory.create_batch(3)
+    compared = [name for name in LATEST_FIELDS if name != "scored_at"]
+    first_at = timezone.now() - timedelta(hours=1)
+    bulk_upsert_columns(
+        LatestScores,
+        _latest_columns((same, changed), ("0.1", "0.1"), first_at),
+        unique_column="customer_id",
+    )
+
+    bulk_upsert_columns(
+        LatestScores,
+        _latest_columns((same, changed, new), ("0.1", "0.5", "0.25"), timezone.now()),
+        unique_column="customer_id",
+        changed_only=compared,
+    )
+
+    stored = {row.customer_id: row for row in LatestScores.objects.all()}
+    assert stored[same.pk].scored_at == first_at  # not rewritten: its time stamp stays
+    assert stored[changed.pk].scored_at > first_at and stored[changed.pk].churn_risk == 0.5
+    assert stored[new.pk].churn_risk == 0.25
+    assert stored[new.pk].lifetime_value == Decimal("10.00")
 
 
 def _texts(*values) -> np.ndarray:
