@@ -21,6 +21,7 @@ without the key a digest tells nothing, not even for a short value such as a bir
 import hashlib
 import hmac
 from base64 import urlsafe_b64encode
+from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import date, timedelta
 from functools import cache
@@ -88,14 +89,31 @@ def encrypt(text: str) -> str:
     return _keys(tuple(settings.CRM_SECRETS_KEY)).encrypt(text.encode()).decode()
 
 
+_NO_KEY_DECRYPTS = (
+    "A stored secret cannot be decrypted with the keys in CRM_SECRETS_KEY: put the key it was "
+    "encrypted with back in the list, after the new one."
+)
+
+
 def decrypt(token: str) -> str:
     try:
         return _keys(tuple(settings.CRM_SECRETS_KEY)).decrypt(token.encode()).decode()
     except InvalidToken:
-        raise SecretUnreadable(
-            "A stored secret cannot be decrypted with the keys in CRM_SECRETS_KEY: put the key "
-            "it was encrypted with back in the list, after the new one."
-        ) from None
+        raise SecretUnreadable(_NO_KEY_DECRYPTS) from None
+
+
+def decrypted_dates(tokens: Iterable[str | None]) -> list[date | None]:
+    """Dates read as their ciphertext (the column cast to text), decrypted with the keys
+    resolved once: a read of tens of thousands of rows, which the field would decrypt one
+    value at a time at several times the cost of the decryption itself. Empty stays None."""
+    keys = _keys(tuple(settings.CRM_SECRETS_KEY))
+    try:
+        return [
+            date.fromisoformat(keys.decrypt(token.encode()).decode()) if token else None
+            for token in tokens
+        ]
+    except InvalidToken:
+        raise SecretUnreadable(_NO_KEY_DECRYPTS) from None
 
 
 class SealedText(str):

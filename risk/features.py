@@ -14,10 +14,11 @@ from datetime import date, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models import Count, F, FloatField, Q, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from crm.sealed import decrypted_dates
 from customers.models import (
     CommunicationPreferences,
     Customer,
@@ -218,63 +219,37 @@ def features_as_of(
         Q(end_date__isnull=True) | Q(end_date__gt=as_of)
     )
     by_customer: dict[int, dict[str, float]] = defaultdict(dict)
-
-    # Subscriptions: one row each (a customer holds a handful), for contract ends and families.
-    products = {
-        pk: (family, float(margin), option, access)
-        for pk, family, margin, option, access in Product.objects.values_list(
-            "pk", "family", "margin_rate", "option", "access"
-        )
-    }
-    subscriptions = Subscription.objects.filter(scope & live_subscription).values_list(
-        "customer_id", "product_id", "monthly_charge", "contract_term_months", "start_date"
-    )
-    for customer_id, product_id, charge, term, start in subscriptions:
-        row = by_customer[customer_id]
-        row["active_products"] = row.get("active_products", 0) + 1
-        family, margin_rate, option, access = products[product_id]
-        if option:
-            option = f"option_{option}"
-            row[option] = row.get(option, 0) + 1
-        if access:
-            access = f"access_{access}"
-            row[access] = row.get(access, 0) + 1
-        row["monthly_charges"] = row.get("monthly_charges", 0.0) + float(charge)
-        row["monthly_margin"] = row.get("monthly_margin", 0.0) + float(charge) * margin_rate
-        if start > as_of - timedelta(days=30):
-            row["subscriptions_30d"] = row.get("subscriptions_30d", 0) + 1
-        family = f"family_{family}"
-        row[family] = row.get(family, 0) + 1
-        if term:
-            row["contract_months"] = max(row.get("contract_months", 0), term)
-            # A contract renews for another term when it runs out: the next end after as_of.
-            periods = _months_between(start, as_of) // term + 1
-            end = _add_months(start, periods * term)
-            while end <= as_of:  # an anniversary moved to the month's end (29 February …)
-                periods += 1
-                end = _add_months(start, periods * term)
-            ends_in = (end - as_of).days
-            row["contract_ends_in_days"] = min(row.get("contract_ends_in_days", 9999), ends_in)
-    established = sorted(by_customer) if established_only else None
+    held = _subscription_columns(Subscription.objects.filter(scope & live_subscription), as_of)
+    established = held.ids.tolist() if established_only else None
 
     # The other tables are read for the whole scope; rows of customers left out are dropped.
-    customers = Customer.objects.filter(_scope_on_pk(first_id, last_id, ids)).values_list(
-        "pk",
-        "valid_from",
-        "segment",
-        "payment_method",
-        "party__birth_date",
-        "party__kind",
-        "currency",
+    customers = list(
+        Customer.objects.filter(_scope_on_pk(first_id, last_id, ids))
+        # The birth date as its ciphertext, decrypted below in one batch.
+        .annotate(sealed_birth_date=Cast("party__birth_date", TextField()))
+        .values_list(
+            "pk",
+            "valid_from",
+            "segment",
+            "payment_method",
+            "sealed_birth_date",
+            "party__kind",
+            "currency",
+        )
     )
+    if established_only:
+        holding = set(established)
+        customers = [row for row in customers if row[0] in holding]
+    birth_dates = decrypted_dates(row[4] for row in customers)
     currency_of: dict[int, str] = {}
-    for pk, valid_from, segment, payment_method, birth_date, party_kind, currency in customers:
-        if established_only and pk not in by_customer:
-            continue
+    local = timezone.get_current_timezone()  # as timezone.localdate, once for every row
+    for (pk, valid_from, segment, payment_method, _, party_kind, currency), birth_date in zip(
+        customers, birth_dates, strict=True
+    ):
         currency_of[pk] = currency
         row = by_customer[pk]
         row["tenure_months"] = (
-            _months_between(timezone.localdate(valid_from), as_of) if valid_from else 0
+            _months_between(valid_from.astimezone(local).date(), as_of) if valid_from else 0
         )
         if birth_date:
             age = (
@@ -342,7 +317,8 @@ def features_as_of(
                 statement_format == CommunicationPreferences.StatementFormat.PAPER
             )
 
-    return _table(by_customer, established, currency_of, columns=(invoices, contacts, usage))
+    columns = (held, invoices, contacts, usage)
+    return _table(by_customer, established, currency_of, columns=columns)
 
 
 def last_complete_month(as_of: date) -> date:
@@ -418,6 +394,86 @@ def _grouped_columns(rows, **aggregates) -> _Columns:
     return _Columns(
         ids=read[:, 0].astype(np.int64), values=dict(zip(aggregates, read[:, 1:].T, strict=True))
     )
+
+
+def _subscription_columns(subscriptions, as_of: date) -> _Columns:
+    """What the subscriptions active on the day say about each customer holding one, column by
+    column: counts by family, option and access network, charges and margin, recent starts,
+    and the longest contract term with the days until the next contract end."""
+    products = list(Product.objects.values_list("pk", "family", "margin_rate", "option", "access"))
+    product_ids = np.array([product[0] for product in products], dtype=np.int64)
+    order = np.argsort(product_ids)
+    rows = subscriptions.annotate(charge=_real(F("monthly_charge"))).values_list(
+        "customer_id", "product_id", "charge", "contract_term_months", "start_date"
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        read = cursor.fetchall()
+    if not read:
+        return _Columns(ids=np.empty(0, dtype=np.int64), values={})
+    customer_ids, product_of, charge, term, start = zip(*read, strict=True)
+    ids, row_of = np.unique(np.array(customer_ids, dtype=np.int64), return_inverse=True)
+    product_of = np.array(product_of, dtype=np.int64)
+    product = order[np.searchsorted(product_ids, product_of, sorter=order)]
+    charge = np.array(charge, dtype=np.float64)
+    term = np.array([months or 0 for months in term], dtype=np.int64)
+    start = np.array(start, dtype="datetime64[D]")
+    day = np.datetime64(as_of, "D")
+
+    def per_customer(weights) -> np.ndarray:
+        return np.bincount(row_of, weights=weights, minlength=len(ids))
+
+    def counted(names, labels, of_product) -> dict[str, np.ndarray]:
+        label = np.array([of_product(p) for p in products], dtype=object)[product]
+        return {f"{names}_{value}": per_customer(label == value) for value in labels}
+
+    margin = np.array([float(p[2]) for p in products])[product]
+    values = {
+        "active_products": per_customer(None),
+        "monthly_charges": per_customer(charge),
+        "monthly_margin": per_customer(charge * margin),
+        "subscriptions_30d": per_customer(start > day - np.timedelta64(30, "D")),
+        **counted("family", FAMILIES, lambda p: p[1]),
+        **counted("option", OPTIONS, lambda p: p[3]),
+        **counted("access", ACCESSES, lambda p: p[4]),
+    }
+    contract_months = np.zeros(len(ids))
+    np.maximum.at(contract_months, row_of, term)
+    ends_in = np.full(len(ids), 9999.0)
+    bound = term > 0
+    days = _days_to_next_contract_end(start[bound], term[bound], day)
+    np.minimum.at(ends_in, row_of[bound], days)
+    values["contract_months"], values["contract_ends_in_days"] = contract_months, ends_in
+    return _Columns(ids=ids, values=values)
+
+
+def _days_to_next_contract_end(start: np.ndarray, term: np.ndarray, day: np.datetime64):
+    """Days from ``day`` to the next end of each contract (started on ``start``, for ``term``
+    months): a contract renews for another term each time it runs out. As ``_months_between``
+    and ``_add_months`` count, for whole arrays."""
+    month = start.astype("datetime64[M]")
+    start_day = (start - month.astype("datetime64[D]")).astype(np.int64) + 1
+    today_month = day.astype("datetime64[M]")
+    today_day = int((day - today_month.astype("datetime64[D]")).astype(np.int64)) + 1
+    months = (today_month - month).astype(np.int64) - (today_day < start_day)
+    periods = np.maximum(months, 0) // term + 1
+    end = _months_added(month, start_day, periods * term)
+    late = end <= day  # an anniversary moved to the month's end (29 February …)
+    while late.any():
+        periods[late] += 1
+        end[late] = _months_added(month[late], start_day[late], periods[late] * term[late])
+        late = end <= day
+    return (end - day).astype(np.int64)
+
+
+def _months_added(month: np.ndarray, start_day: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The day ``months`` after the given day of ``month``, on the month's last day when it is
+    shorter."""
+    target = month + months.astype("timedelta64[M]")
+    first = target.astype("datetime64[D]")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
+    return first + (np.minimum(start_day, length) - 1).astype("timedelta64[D]")
 
 
 def _scope_on_pk(first_id, last_id, ids) -> Q:

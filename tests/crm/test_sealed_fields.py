@@ -11,7 +11,13 @@ from django.db import connection
 from django.test import override_settings
 
 from crm.bulk import bulk_insert
-from crm.sealed import DEVELOPMENT_KEY, encrypted_values_rotate, lookup_digest
+from crm.sealed import (
+    DEVELOPMENT_KEY,
+    SecretUnreadable,
+    decrypted_dates,
+    encrypted_values_rotate,
+    lookup_digest,
+)
 from customers.identity.models import IdentityKey
 from customers.models import Party
 from customers.services.contacts import ContactMediumInput
@@ -144,3 +150,16 @@ def test_after_the_lookup_key_changes_a_rebuild_finds_the_national_id_again(ada)
         assert not Party.objects.filter(national_id_digest=lookup_digest("AB123456C")).exists()
         call_command("rebuild_identity_keys", verbosity=0)
         assert Party.objects.get(national_id_digest=lookup_digest("AB123456C")) == ada
+
+
+def test_birth_dates_read_as_ciphertext_decrypt_in_one_batch_as_the_field_reads_them(ada):
+    ciphertexts = [_stored(ada)[1], None, ""]
+
+    assert decrypted_dates(ciphertexts) == [date(1815, 12, 10), None, None]
+
+
+def test_a_batch_no_key_decrypts_stops_with_a_message(ada):
+    ciphertext = _stored(ada)[1]
+
+    with override_settings(CRM_SECRETS_KEY=[NEW_KEY]), pytest.raises(SecretUnreadable):
+        decrypted_dates([ciphertext])

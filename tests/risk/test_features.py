@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from django.test import override_settings
 from django.utils import timezone
@@ -29,7 +30,15 @@ from customers.services import (
     relationship_add,
 )
 from customers.services.usage import usage_record
-from risk.features import COLUMNS, NO_CONTRACT_DAYS, PHRASES, features_as_of
+from risk.features import (
+    COLUMNS,
+    NO_CONTRACT_DAYS,
+    PHRASES,
+    _add_months,
+    _days_to_next_contract_end,
+    _months_between,
+    features_as_of,
+)
 from tests.factories import (
     CustomerFactory,
     InteractionFactory,
@@ -487,6 +496,41 @@ def test_a_contract_renewing_on_an_anniversary_moved_to_the_months_end_runs_a_fu
     row = _features(customer, as_of=datetime.date(2025, 2, 28))
 
     assert row["contract_ends_in_days"] == 365
+
+
+def _next_contract_end_one_at_a_time(start, term, as_of) -> int:
+    periods = _months_between(start, as_of) // term + 1
+    end = _add_months(start, periods * term)
+    while end <= as_of:
+        periods += 1
+        end = _add_months(start, periods * term)
+    return (end - as_of).days
+
+
+def test_the_days_to_each_next_contract_end_are_counted_for_a_whole_column_as_for_one_contract():
+    rng = np.random.default_rng(11)
+    first = datetime.date(2015, 1, 1).toordinal()
+    starts = [datetime.date.fromordinal(first + int(n)) for n in rng.integers(0, 3650, 3000)]
+    # Month ends and 29 February, where an anniversary moves to a shorter month's last day.
+    starts += [datetime.date(2024, 2, 29), datetime.date(2023, 1, 31), datetime.date(2023, 8, 31)]
+    terms = [int(t) for t in rng.choice([1, 3, 6, 12, 18, 24, 36], len(starts))]
+    for as_of in (
+        datetime.date(2025, 2, 28),
+        datetime.date(2026, 12, 7),
+        datetime.date(2028, 2, 29),
+    ):
+        days = _days_to_next_contract_end(
+            np.array(starts, dtype="datetime64[D]"),
+            np.array(terms, dtype=np.int64),
+            np.datetime64(as_of, "D"),
+        )
+
+        expected = [
+            _next_contract_end_one_at_a_time(start, term, as_of)
+            for start, term in zip(starts, terms, strict=True)
+            if start <= as_of
+        ]
+        assert days[[start <= as_of for start in starts]].tolist() == expected
 
 
 # --- Usage and options ------------------------------------------------------------------------
