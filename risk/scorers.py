@@ -219,15 +219,15 @@ def credit_score(
         awarded = _bin_points(characteristic, values)
         points += awarded
         best = characteristic["best_points"]
-        for i in range(n):
-            if applies[i] and awarded[i] < best - 1e-9:
-                said = (
-                    _credit_phrase(name, values[i], table.currency(i))
-                    if from_table
-                    else _declared_phrase(name, values[i])
-                )
-                if said:
-                    worst[i].append((awarded[i] - best, said))
+        # Only the rows this characteristic cost points are told.
+        for i in np.flatnonzero(np.asarray(applies) & (awarded < best - 1e-9)).tolist():
+            said = (
+                _credit_phrase(name, values[i], table.currency(i))
+                if from_table
+                else _declared_phrase(name, values[i])
+            )
+            if said:
+                worst[i].append((awarded[i] - best, said))
     score = np.rint(points).clip(0, 999)
     log_odds = (score - params["offset"]) / params["factor"]  # ln(good:bad)
     default_probability = 1.0 / (1.0 + np.exp(log_odds))
