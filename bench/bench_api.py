@@ -65,7 +65,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.databases import fresh_database  # noqa: E402
+from bench.databases import fresh_database, vacuum_analyze  # noqa: E402
 
 API_ROOT = "/tmf-api/customerManagement/v5"
 PARTY_ROOT = "/tmf-api/partyManagement/v5"
@@ -174,14 +174,6 @@ def _database_exists(url: str) -> bool:
         )
 
 
-def _vacuum(tables) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
-
-
 def base_ready(args) -> dict:
     """The seeded base: reused when asked for and of the right size, else built afresh."""
     from django.db import connection, connections
@@ -207,7 +199,7 @@ def base_ready(args) -> dict:
     # A database in service has been vacuumed: fresh rows lack hint bits and the visibility
     # map, which would make the first requests slower than steady state.
     started = time.monotonic()
-    _vacuum(t for t in connection.introspection.table_names() if t.startswith("customers_"))
+    vacuum_analyze(t for t in connection.introspection.table_names() if t.startswith("customers_"))
     facts["vacuum_s"] = time.monotonic() - started
     return facts
 
@@ -262,7 +254,7 @@ def partners_ready() -> dict:
         changed = cursor.rowcount
     seconds = time.monotonic() - started
     if changed:
-        _vacuum([Customer._meta.db_table])
+        vacuum_analyze([Customer._meta.db_table])
     counts = dict(
         Customer.objects.exclude(partner=None)
         .values_list("partner__name")

@@ -623,7 +623,7 @@ def summary(args, facts: dict) -> tuple[list[str], list[str]]:
         f"broker {args.broker_url}",
         f"base             {base['customers']:,} customers seeded ({facts['expected']:,} holding "
         f"a product on {facts['as_of']}); seed {_seconds(base['seed_s'])}, identity keys "
-        f"{_seconds(base['keys_s'])}, key analyze {_seconds(base['analyze_s'])}",
+        f"{_seconds(base['keys_s'])}, vacuum {_seconds(base['analyze_s'])}",
         f"fraud rings      {facts['rings_count']} x {args.ring_size} "
         f"({'reused' if facts['rings_reused'] else 'planted'} in {facts['rings_s']:.1f} s)",
         f"models ready     {facts['models_s']:.1f} s  ({facts['models']})",

@@ -57,8 +57,20 @@ def demo_base_seed(args, *, label: str) -> dict:
         facts["keys_s"] = manage(args, "rebuild_identity_keys", "--workers", "2")
     from customers.identity.models import IdentityKey
 
+    # A database in service has been vacuumed (autovacuum): fresh rows lack hint bits and the
+    # visibility map that index-only reads need, which would make the first runs slower than
+    # steady state.
     started = time.monotonic()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {IdentityKey._meta.db_table}")
+    tables = connection.introspection.table_names()
+    vacuum_analyze([IdentityKey._meta.db_table, *(t for t in tables if t.startswith("customers_"))])
     facts["analyze_s"] = time.monotonic() - started
     return facts
+
+
+def vacuum_analyze(tables) -> None:
+    """VACUUM (ANALYZE) each of ``tables`` on the benchmark's database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
