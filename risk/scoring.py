@@ -40,10 +40,19 @@ class ChunkScores:
     network_reach: np.ndarray
     reasons: list[dict[str, list[str]]]
 
+    @classmethod
+    def none(cls) -> "ChunkScores":
+        integers, floats = np.empty(0, dtype=np.int64), np.empty(0)
+        return cls(
+            integers, floats, integers, [], floats, floats, np.empty(0, dtype=str), floats, []
+        )
+
     def __len__(self) -> int:
         return len(self.customer_ids)
 
     def lifetime_value_cents(self) -> np.ndarray:
+        if not len(self.lifetime_value):  # numpy's text functions refuse an empty array
+            return np.empty(0, dtype=np.int64)
         return np.char.replace(self.lifetime_value, ".", "").astype(np.int64)
 
     def value_at_risk_cents(self) -> np.ndarray:
@@ -68,11 +77,7 @@ def score_table(
     ``run`` reads the shared keys the run counted for the whole base."""
     ids = table.customer_ids.tolist()
     if not ids:
-        nothing = np.empty(0)
-        return ChunkScores(
-            *(np.empty(0, dtype=np.int64), nothing, np.empty(0, dtype=np.int64), []),
-            *(nothing, nothing, np.empty(0, dtype=str), nothing, []),
-        )
+        return ChunkScores.none()
     churn = churn_probability(table, models[ScoreKind.CHURN].artifact)
     applications = applications_as_of(ids, as_of)
     credit = credit_scored(table, models[ScoreKind.CREDIT].artifact, applications)
@@ -81,7 +86,13 @@ def score_table(
     links, reaches = _links(ids), np.array([reach.get(pk, 0.0) for pk in ids])
     influence = influence_score(table, churn.values, reaches, links)
     value = value_score(table, churn.values, models[ScoreKind.VALUE].artifact)
-    kinds = (ScoreKind.CHURN, ScoreKind.CREDIT, ScoreKind.FRAUD, ScoreKind.INFLUENCE)
+    kinds = (
+        ScoreKind.CHURN,
+        ScoreKind.CREDIT,
+        ScoreKind.FRAUD,
+        ScoreKind.INFLUENCE,
+        ScoreKind.VALUE,
+    )
     told = (churn.reasons, credit.reasons, fraud.reasons, influence.reasons, value.reasons)
     return ChunkScores(
         customer_ids=table.customer_ids,
@@ -92,10 +103,7 @@ def score_table(
         influence=np.round(np.asarray(influence.values, dtype=float), 4),
         lifetime_value=np.char.mod("%.2f", np.asarray(value.values, dtype=float)),
         network_reach=np.round(reaches, 4),
-        reasons=[
-            dict(zip((*kinds, ScoreKind.VALUE), said, strict=True))
-            for said in zip(*told, strict=True)
-        ],
+        reasons=[dict(zip(kinds, said, strict=True)) for said in zip(*told, strict=True)],
     )
 
 
