@@ -20,7 +20,10 @@ class JobKind:
     ``complete(run)`` runs when the last chunk ends, inside the transaction that finishes the
     run, and may set fields on it. ``prepare(run)`` runs in a worker before the chunks are
     queued (something slow that every chunk needs). A kind whose chunks run ``in_order``
-    claims a chunk only once every chunk before it has ended.
+    claims a chunk only once every chunk before it has ended; ``in_order`` may instead be a
+    condition on the chunks (a ``Q``), for a kind where only some runs depend on their order.
+    It is part of a chunk's claim, one UPDATE two workers must not both win: it reads other
+    tables through a subquery (``Exists``), never a join.
 
     A kind whose runs belong to a staff member (an export, a bulk action) names the run's
     ``owner_field``: then each owner may have one run in progress (not one for the whole
@@ -39,7 +42,7 @@ class JobKind:
     counters: tuple[str, ...] = ()
     complete: Callable[[models.Model], None] | None = None
     prepare: Callable[[models.Model], None] | None = None
-    in_order: bool = False
+    in_order: bool | models.Q = False
     owner_field: str = ""
     queue: str = ""
 

@@ -112,9 +112,18 @@ def _free(kind: JobKind, now):
     chunks = kind.chunks.objects.filter(done_at__isnull=True).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - job_lease())
     )
-    if kind.in_order:
+    if kind.in_order is True:
         chunks = chunks.exclude(_ended_before(kind))
+    elif kind.in_order:
+        chunks = chunks.exclude(kind.in_order & Q(_ended_before(kind)))
     return chunks
+
+
+def _in_order(kind: JobKind, chunk) -> bool:
+    """Whether the chunks of ``chunk``'s run go one after another."""
+    if isinstance(kind.in_order, bool):
+        return kind.in_order
+    return kind.chunks.objects.filter(kind.in_order, pk=chunk.pk).exists()
 
 
 def job_chunks_pending(kind: JobKind, *, run_id: int) -> list[int]:
@@ -190,7 +199,7 @@ def job_chunk_run(kind: JobKind, *, chunk_id: int, queue_next: bool = False) -> 
             **{name: F(name) + value for name, value in counts.items()},
         )
     job_finish_if_complete(kind, run_id=run.pk)
-    if queue_next and kind.in_order:
+    if queue_next and _in_order(kind, chunk):
         job_queue_next(kind, run_id=run.pk)
     return counts
 

@@ -1,9 +1,12 @@
 """The background jobs of this app (see ``crm.jobs``): duplicate scans, imports, and large
 exports of the import list."""
 
+from django.db.models import Exists, OuterRef, Q
+
 from crm.exports.services import export_source_register
 from crm.jobs.kinds import JobKind, register
 from customers.identity.exports import IMPORTS_SOURCE
+from customers.identity.models import ImportJob
 from customers.identity.services import duplicate_scans, imports
 
 export_source_register(IMPORTS_SOURCE)
@@ -25,8 +28,18 @@ register(
         run_model="identity.ImportJob",
         chunk_model="identity.ImportChunk",
         work=imports.import_chunk_work,
-        # A row is matched against the rows before it in the same file.
-        in_order=True,
+        complete=imports.import_complete,
+        # A fact (subscription, invoice, usage) may replace one of an earlier row of its file;
+        # the chunks of a customer file run side by side and are paired when all are done.
+        # A subquery, not a join: a chunk's claim is then one UPDATE of its own row that two
+        # workers cannot both win.
+        in_order=Q(
+            Exists(
+                ImportJob.objects.filter(pk=OuterRef("run_id")).exclude(
+                    kind=ImportJob.Kind.CUSTOMERS
+                )
+            )
+        ),
         progress_permission="identity.view_importjob",
         in_progress_message="An import is already running; wait for it to finish.",
         counters=(

@@ -60,6 +60,11 @@ class ImportChunk(JobChunk):
     """A range of row indexes of the file (0 being the first row after the header)."""
 
     run = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    # Chunks of a customer file run side by side; once all are done, the customers they wrote
+    # are paired with each other (customers_import_complete).
+    party_ids = models.JSONField(
+        default=list, blank=True, help_text="Parties of the customers this chunk wrote."
+    )
 
     class Meta(JobChunk.Meta):
         db_table = "customers_importchunk"

@@ -538,12 +538,20 @@ def _verified_by_others(
 # --- The background scan --------------------------------------------------------------------
 
 
+def _evidence_sql(alias: str) -> tuple[str, list]:
+    """The one rule's evidence of a shared key of ``alias`` (see
+    ``matching.members_worth_comparing``), summed over a pair's keys, in SQL."""
+    identifiers = ", ".join(["%s"] * len(IDENTIFIER_KEYS))
+    sql = f"SUM(CASE WHEN {alias}.kind IN ({identifiers}) THEN %s ELSE %s END) >= %s"
+    return sql, [*sorted(IDENTIFIER_KEYS), IDENTIFIER_EVIDENCE, OTHER_KEY_EVIDENCE, PAIR_EVIDENCE]
+
+
 def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, int]]:
     """Pairs (a, b), a in the range and a < b, worth scoring by the one rule
     (``matching.members_worth_comparing``): enough evidence from the keys they share, each
     held by at most BLOCK_CAP parties."""
     table = IdentityKey._meta.db_table
-    identifiers = ", ".join(["%s"] * len(IDENTIFIER_KEYS))
+    evidence, evidence_params = _evidence_sql("a")
     sql = f"""
         SELECT a.party_id, b.party_id
         FROM {table} a
@@ -553,16 +561,63 @@ def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, in
                 SELECT 1 FROM {table} c WHERE c.kind = a.kind AND c.value = a.value LIMIT %s
               ) AS block) <= %s
         GROUP BY a.party_id, b.party_id
-        HAVING SUM(CASE WHEN a.kind IN ({identifiers}) THEN %s ELSE %s END) >= %s
+        HAVING {evidence}
     """
-    params = [first_id, last_id, BLOCK_CAP + 1, BLOCK_CAP, *sorted(IDENTIFIER_KEYS)]
-    params += [IDENTIFIER_EVIDENCE, OTHER_KEY_EVIDENCE, PAIR_EVIDENCE]
+    params = [first_id, last_id, BLOCK_CAP + 1, BLOCK_CAP, *evidence_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _score_and_store(pairs: list[tuple[int, int]]) -> int:
+def _candidate_pairs_among(party_ids: set[int]) -> list[tuple[int, int]]:
+    """Pairs (a, b) of ``party_ids``, a < b, worth scoring by the one rule, as
+    ``_candidate_pairs_in_range`` finds them: only the keys two of these parties share are
+    counted in the whole base, so that many parties are paired in a few set-based passes."""
+    table = IdentityKey._meta.db_table
+    evidence, evidence_params = _evidence_sql("a")
+    # Their id range, read through the key index: parties created meanwhile by others are
+    # dropped from the pairs below.
+    sql = f"""
+        WITH own AS (
+            SELECT kind, value, party_id FROM {table} WHERE party_id BETWEEN %s AND %s
+        ), shared AS (
+            SELECT kind, value FROM own GROUP BY kind, value HAVING COUNT(*) >= 2
+        ), selective AS (
+            SELECT s.kind, s.value FROM shared s
+            WHERE (SELECT COUNT(*) FROM (
+                SELECT 1 FROM {table} c WHERE c.kind = s.kind AND c.value = s.value LIMIT %s
+            ) AS block) <= %s
+        )
+        SELECT a.party_id, b.party_id
+        FROM own a
+        JOIN selective k ON k.kind = a.kind AND k.value = a.value
+        JOIN own b ON b.kind = a.kind AND b.value = a.value AND b.party_id > a.party_id
+        GROUP BY a.party_id, b.party_id
+        HAVING {evidence}
+    """
+    params = [min(party_ids), max(party_ids), BLOCK_CAP + 1, BLOCK_CAP, *evidence_params]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The sorts of a hundred thousand parties' keys stay in memory, and the plan is
+            # not worth compiling.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return [(a, b) for a, b in cursor.fetchall() if a in party_ids and b in party_ids]
+
+
+def duplicates_find_among_parties(party_ids: Iterable[int], *, source: str) -> int:
+    """Compare ``party_ids`` with each other (the customers of one imported file); returns
+    the pairs newly stored for review, from ``source``."""
+    party_ids = set(party_ids)
+    if len(party_ids) < 2:
+        return 0
+    return _score_and_store(_candidate_pairs_among(party_ids), source=source)
+
+
+def _score_and_store(
+    pairs: list[tuple[int, int]], *, source: str = DuplicateCandidate.Source.SCAN
+) -> int:
     if not pairs:
         return 0
     profiles = party_profiles({pk for pair in pairs for pk in pair})
@@ -591,15 +646,13 @@ def _score_and_store(pairs: list[tuple[int, int]]) -> int:
                 customer_high_id=high,
                 score=match.score,
                 reasons=list(match.reasons),
-                source=DuplicateCandidate.Source.SCAN,
+                source=source,
                 found_at=now,
             )
         )
     # A pair already known (open, merged or "not a duplicate") is left exactly as it is.
     DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return DuplicateCandidate.objects.filter(
-        found_at=now, source=DuplicateCandidate.Source.SCAN
-    ).count()
+    return DuplicateCandidate.objects.filter(found_at=now, source=source).count()
 
 
 def duplicates_find_in_party_range(*, first_party_id: int, last_party_id: int) -> tuple[int, int]:

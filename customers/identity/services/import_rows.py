@@ -18,7 +18,7 @@ from customers.identity.matching import (
     IdentityProfile,
     Match,
     blocking_keys,
-    members_worth_comparing,
+    identifier_key,
     score_pair,
 )
 from customers.identity.models import DuplicateCandidate, IdentityKey, ImportJob, ImportRowError
@@ -88,6 +88,8 @@ class ImportOutcome:
     skipped: int = 0
     duplicates_queued: int = 0
     errors: list[ImportRowError] = field(default_factory=list)
+    # The parties of the customers written, paired with each other when the file is done.
+    party_ids: list[int] = field(default_factory=list)
 
     def fail(self, job: ImportJob, index: int, ref: str, error: RowError) -> None:
         self.errors.append(
@@ -163,6 +165,13 @@ def _row_readable(row: dict) -> None:
 # --- Customers ----------------------------------------------------------------------------------
 
 
+def customer_row_identifier(row: dict) -> str:
+    """The national id (a person's) or registration number (an organisation's) of a raw row,
+    as its identity profile holds it: the same in two rows means one person."""
+    organisation = row.get("kind", "").lower() == Party.Kind.ORGANIZATION
+    return identifier_key(row.get("registration_number" if organisation else "national_id", ""))
+
+
 @dataclass
 class _CustomerRow:
     index: int
@@ -179,8 +188,8 @@ class _CustomerRow:
     # Computed once for the check and written as the party's identity keys: hashing them is
     # a good part of a row's cost.
     keys: set[tuple[str, str]] = field(default_factory=set)
-    # The customer (id) in the base, or the earlier row of the file, each match is with.
-    matches: list[tuple["int | _CustomerRow", Match]] = field(default_factory=list)
+    # The customer (id) in the base each match is with.
+    matches: list[tuple[int, Match]] = field(default_factory=list)
 
 
 def _currency(row: dict) -> str:
@@ -273,6 +282,10 @@ def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impo
                 RowError(f"external_ref {ref} is repeated (first at row {first}).", "external_ref"),
             )
             continue
+        if "__same_person_as__" in raw and job.on_duplicate == ImportJob.OnDuplicate.REFUSE:
+            first = int(raw["__same_person_as__"]) + 2
+            outcome.fail(job, index, ref, RowError(f"{SAME_PERSON} {first} (same national id)."))
+            continue
         rows.append(parsed)
     existing = set(
         Customer.objects.filter(external_ref__in=[r.ref for r in rows]).values_list(
@@ -283,18 +296,26 @@ def _customer_batch(job: ImportJob, batch: list[tuple[int, dict]], outcome: Impo
     rows = [r for r in rows if r.ref not in existing]
     if not rows:
         return
-    rows = _match_against_base_and_file(job, rows, outcome)
+    rows = _match_against_base(job, rows, outcome)
     _write_customers(job, rows, outcome)
 
 
-def _match_against_base_and_file(
+# The rows of one file are paired with each other once all are written
+# (``customers_import_complete``): a row is refused as the same person as an earlier row of the
+# file at once only when both carry one national id, which the file alone tells.
+SAME_PERSON = "Same person as row"
+
+
+def _match_against_base(
     job: ImportJob, rows: list[_CustomerRow], outcome: ImportOutcome
 ) -> list[_CustomerRow]:
-    """Attach likely matches to each row; refuse rows that certainly exist, if so configured.
+    """Attach likely matches in the base to each row; refuse rows that certainly exist, if so
+    configured.
 
     Which pairs are compared is the one rule of the check at create and of the scan
-    (``customers.identity.matching.members_worth_comparing``), against the base and against the rows
-    before each one in the file.
+    (``customers.identity.matching.members_worth_comparing``). Customers written by other
+    chunks of the same file count as the base once committed; the pairs they would miss are
+    found when the whole file is written.
     """
     for row in rows:
         row.keys = blocking_keys(row.profile)
@@ -319,8 +340,7 @@ def _match_against_base_and_file(
         value__in={v for r in rows for v in (*r.profile.emails, *r.profile.phones)},
     ).values_list("party_id", "value"):
         verified[party_id].add(value)
-    earlier: dict[tuple[str, str], list[int]] = defaultdict(list)
-    accepted: dict[int, _CustomerRow] = {}
+    accepted = []
     for row in rows:
         refuse = None
         for party_id in sorted(shortlist[row.index]):
@@ -335,24 +355,11 @@ def _match_against_base_and_file(
                 row.profile, profiles[party_id], verified=verified[party_id]
             ):
                 refuse = f"Already customer {existing} ({', '.join(match.reasons)})."
-        comparable = members_worth_comparing(row.keys, earlier, max_block_size=identity.BLOCK_CAP)
-        for other_index in sorted(comparable):
-            other = accepted[other_index]
-            match = score_pair(row.profile, other.profile)
-            if match.decision == "unlikely":
-                continue
-            row.matches.append((other, match))
-            if refuse is None and certainly_same(row.profile, other.profile, verified=()):
-                refuse = f"Same person as row {other.index + 2} (same national id)."
         if refuse and job.on_duplicate == ImportJob.OnDuplicate.REFUSE:
             outcome.fail(job, row.index, row.ref, RowError(refuse))
             continue
-        accepted[row.index] = row
-        for key in row.keys:
-            # One more than the cap is enough to tell the key is not selective.
-            if len(earlier[key]) <= identity.BLOCK_CAP:
-                earlier[key].append(row.index)
-    return list(accepted.values())
+        accepted.append(row)
+    return accepted
 
 
 def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOutcome) -> None:
@@ -420,8 +427,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
     action_logs_record(logs, events=events)
     pairs = {}
     for row in rows:
-        for other, match in row.matches:
-            other_id = other.customer.pk if isinstance(other, _CustomerRow) else other
+        for other_id, match in row.matches:
             low, high = sorted((row.customer.pk, other_id))
             if low != high and ((low, high) not in pairs or pairs[(low, high)].score < match.score):
                 pairs[(low, high)] = DuplicateCandidate(
@@ -435,6 +441,7 @@ def _write_customers(job: ImportJob, rows: list[_CustomerRow], outcome: ImportOu
     DuplicateCandidate.objects.bulk_create(pairs.values(), ignore_conflicts=True, batch_size=2000)
     outcome.created += len(rows)
     outcome.duplicates_queued += len(pairs)
+    outcome.party_ids.extend(party.pk for party in parties)
 
 
 def _onboarding_events(customer: Customer, row: _CustomerRow) -> list[CustomerEvent]:

@@ -1,12 +1,16 @@
 """Bulk import of customers, subscriptions, invoices and usage from CSV files: the job.
 
-An import is the "import" job kind (see ``crm.jobs``): its chunks are batches of rows, taken in
-file order, because a row is matched against the rows before it in the same file. Every row of a
-batch is validated first; the valid rows are then written together in the transaction that marks
-the batch done, with bulk inserts, so a row is imported completely or not at all, and 100,000
-rows take minutes. A row whose external reference was imported before is
-skipped, which makes a file safe to import again. How the rows of each kind are checked and
-written is in ``import_rows``.
+An import is the "import" job kind (see ``crm.jobs``): its chunks are batches of rows. Every row
+of a batch is validated first; the valid rows are then written together in the transaction that
+marks the batch done, with bulk inserts, so a row is imported completely or not at all. A row
+whose external reference was imported before is skipped, which makes a file safe to import
+again. How the rows of each kind are checked and written is in ``import_rows``.
+
+The chunks of a fact file (subscriptions, invoices, usage) are taken in file order, as a later
+row may stand for an earlier one. Those of a customer file run side by side, on as many workers
+as there are: each checks its rows against the base, and the file's own pairs are found once
+every chunk is done (``import_complete``), in a few set-based passes. Two rows with one
+national id are one person whichever chunks they are in, which the file alone tells.
 
 The file is read as a stream, a row at a time (``crm.csv``), at upload and by the job: a large
 upload stays on disk. A row the file spoils (a NUL, more values than columns) is that row's
@@ -31,8 +35,13 @@ from crm.csv import (
 )
 from crm.jobs import services as jobs
 from crm.jobs.kinds import job_kind
-from customers.identity.models import ImportChunk, ImportJob, ImportRowError
-from customers.identity.services.import_rows import BATCH_WRITERS, ImportOutcome
+from customers.identity.models import DuplicateCandidate, ImportChunk, ImportJob, ImportRowError
+from customers.identity.services.identity import duplicates_find_among_parties
+from customers.identity.services.import_rows import (
+    BATCH_WRITERS,
+    ImportOutcome,
+    customer_row_identifier,
+)
 from customers.services.customers import PARTY_FIELDS
 from customers.services.usage import MEASURE_FIELDS
 
@@ -192,6 +201,9 @@ def _rows_read(job: ImportJob) -> Iterator[tuple[int, dict]]:
     # then found whatever the chunk size and wherever the job was cut off.
     ref_column = "invoice_number" if job.kind == ImportJob.Kind.INVOICES else "external_ref"
     first_index: dict[str, int] = {}
+    # One national id in two rows of a customer file is one person, whichever chunk each is in.
+    first_with_identifier: dict[str, int] = {}
+    customers = job.kind == ImportJob.Kind.CUSTOMERS
     with job.file.storage.open(job.file.name, "rb") as stored, csv_text(stored) as text:
         records = csv_records(text, csv_dialect(text))
         header = next(records, None)
@@ -201,6 +213,12 @@ def _rows_read(job: ImportJob) -> Iterator[tuple[int, dict]]:
             ref = row.get(ref_column, "")
             if ref and first_index.setdefault(ref, index) != index:
                 row["__repeat_of__"] = str(first_index[ref])
+            elif (
+                customers
+                and (identifier := customer_row_identifier(row))
+                and first_with_identifier.setdefault(identifier, index) != index
+            ):
+                row["__same_person_as__"] = str(first_with_identifier[identifier])
             yield index, row
 
 
@@ -233,6 +251,8 @@ def import_chunk_work(job: ImportJob, chunk: ImportChunk) -> dict[str, int]:
     if batch:
         BATCH_WRITERS[job.kind](job, batch, outcome)
         ImportRowError.objects.bulk_create(outcome.errors)
+    if outcome.party_ids:
+        ImportChunk.objects.filter(pk=chunk.pk).update(party_ids=outcome.party_ids)
     return {
         "rows_done": len(batch),
         "rows_created": outcome.created,
@@ -240,6 +260,19 @@ def import_chunk_work(job: ImportJob, chunk: ImportChunk) -> dict[str, int]:
         "rows_failed": len(outcome.errors),
         "duplicates_queued": outcome.duplicates_queued,
     }
+
+
+def import_complete(job: ImportJob) -> None:
+    """When every chunk has ended: the customers of a customer file are paired with each
+    other, as the scan pairs the base, and the new pairs go to the review queue."""
+    if job.kind != ImportJob.Kind.CUSTOMERS:
+        return
+    party_ids = set()
+    for ids in ImportChunk.objects.filter(run=job).values_list("party_ids", flat=True):
+        party_ids.update(ids)
+    job.duplicates_queued += duplicates_find_among_parties(
+        party_ids, source=DuplicateCandidate.Source.IMPORT
+    )
 
 
 def import_job_run(
