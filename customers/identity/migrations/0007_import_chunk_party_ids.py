@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='party_ids',
             field=models.JSONField(blank=True, default=list, help_text='Parties of the customers this chunk wrote.'),
         ),
+        migrations.AddField(
+            model_name='importchunk',
+            name='chunks_seen',
+            field=models.JSONField(blank=True, default=list, help_text='Chunks of the same file already written when this one looked for matches in the base.'),
+        ),
     ]

@@ -65,6 +65,13 @@ class ImportChunk(JobChunk):
     party_ids = models.JSONField(
         default=list, blank=True, help_text="Parties of the customers this chunk wrote."
     )
+    # Its rows were matched with theirs as with the base: those pairs need no second look.
+    chunks_seen = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Chunks of the same file already written when this one looked for matches "
+        "in the base.",
+    )
 
     class Meta(JobChunk.Meta):
         db_table = "customers_importchunk"

@@ -572,7 +572,7 @@ def _candidate_pairs_in_range(first_id: int, last_id: int) -> list[tuple[int, in
 def _candidate_pairs_among(party_ids: set[int]) -> list[tuple[int, int]]:
     """Pairs (a, b) of ``party_ids``, a < b, worth scoring by the one rule, as
     ``_candidate_pairs_in_range`` finds them: only the keys two of these parties share are
-    counted in the whole base, so that many parties are paired in a few set-based passes."""
+    counted in the whole base."""
     table = IdentityKey._meta.db_table
     evidence, evidence_params = _evidence_sql("a")
     # Their id range, read through the key index: parties created meanwhile by others are
@@ -597,22 +597,89 @@ def _candidate_pairs_among(party_ids: set[int]) -> list[tuple[int, int]]:
     """
     params = [min(party_ids), max(party_ids), BLOCK_CAP + 1, BLOCK_CAP, *evidence_params]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The sorts of a hundred thousand parties' keys stay in memory, and the plan is
-            # not worth compiling.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)
         return [(a, b) for a, b in cursor.fetchall() if a in party_ids and b in party_ids]
 
 
-def duplicates_find_among_parties(party_ids: Iterable[int], *, source: str) -> int:
-    """Compare ``party_ids`` with each other (the customers of one imported file); returns
-    the pairs newly stored for review, from ``source``."""
-    party_ids = set(party_ids)
-    if len(party_ids) < 2:
+def _candidate_pairs_across(
+    groups: dict[int, list[int]], compare: set[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """``_candidate_pairs_among``, for the pairs of parties whose groups are compared only:
+    the keys are joined group to group, and only the keys such a pair shares are counted in
+    the whole base."""
+    table = IdentityKey._meta.db_table
+    evidence, evidence_params = _evidence_sql("p")
+    members = [(party, group) for group, parties in groups.items() for party in parties]
+    sql = f"""
+        WITH member AS (
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS m(party_id, grp)
+        ), compared AS (
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS c(a, b)
+        ), own AS (
+            SELECT k.kind, k.value, k.party_id, m.grp
+            FROM {table} k JOIN member m ON m.party_id = k.party_id
+            WHERE k.party_id BETWEEN %s AND %s
+        ), shared AS (
+            -- A key more of these parties hold than the cap is held by as many in the base.
+            SELECT kind, value FROM own GROUP BY kind, value HAVING COUNT(*) BETWEEN 2 AND %s
+        ), held AS (
+            SELECT own.* FROM own JOIN shared USING (kind, value)
+        ), p AS MATERIALIZED (
+            SELECT a.party_id AS low, b.party_id AS high, a.kind, a.value
+            FROM held a
+            JOIN held b ON b.kind = a.kind AND b.value = a.value AND b.party_id > a.party_id
+            JOIN compared c ON c.a = LEAST(a.grp, b.grp) AND c.b = GREATEST(a.grp, b.grp)
+        ), selective AS MATERIALIZED (
+            SELECT kind, value FROM (SELECT DISTINCT kind, value FROM p) AS k
+            WHERE (SELECT COUNT(*) FROM (
+                SELECT 1 FROM {table} c WHERE c.kind = k.kind AND c.value = k.value LIMIT %s
+            ) AS block) <= %s
+        )
+        SELECT p.low, p.high FROM p JOIN selective USING (kind, value)
+        GROUP BY p.low, p.high
+        HAVING {evidence}
+    """
+    params = [
+        [party for party, _ in members],
+        [group for _, group in members],
+        [a for a, _ in compare],
+        [b for _, b in compare],
+        min(party for party, _ in members),
+        max(party for party, _ in members),
+        BLOCK_CAP,
+        BLOCK_CAP + 1,
+        BLOCK_CAP,
+        *evidence_params,
+    ]
+    with connection.cursor() as cursor:
+        # The joins of a hundred thousand parties' keys stay in memory, and the plan is not
+        # worth compiling.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
+        # Its row counts are guessed low (arrays, a fresh file's keys): a nested loop over
+        # them would be quadratic.
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def duplicates_find_among_parties(
+    groups: dict[int, list[int]], *, compare: set[tuple[int, int]], source: str
+) -> int:
+    """Compare parties with each other (the customers of one imported file, by the chunk that
+    wrote them): those of groups a and b for each (a, b) in ``compare``, of one group with
+    each other for (a, a). Returns the pairs newly stored for review, from ``source``.
+
+    Elsewhere than on PostgreSQL every pair of the parties is looked at: more work for the
+    same pairs, since a pair already stored is not stored or counted again."""
+    party_ids = {party for parties in groups.values() for party in parties}
+    if len(party_ids) < 2 or not compare:
         return 0
-    return _score_and_store(_candidate_pairs_among(party_ids), source=source)
+    if connection.vendor == "postgresql":
+        pairs = _candidate_pairs_across(groups, compare)
+    else:
+        pairs = _candidate_pairs_among(party_ids)
+    return _score_and_store(pairs, source=source)
 
 
 def _score_and_store(

@@ -248,11 +248,19 @@ def import_chunk_work(job: ImportJob, chunk: ImportChunk) -> dict[str, int]:
     marks it done: a row is imported completely or not at all."""
     batch = _rows(job)[chunk.first_id : chunk.last_id + 1]
     outcome = ImportOutcome()
+    seen = []
+    if job.kind == ImportJob.Kind.CUSTOMERS:
+        # Read before the rows are matched with the base: the customers of these chunks are
+        # committed, so the matching finds them.
+        done = ImportChunk.objects.filter(run=job, done_at__isnull=False)
+        seen = list(done.values_list("pk", flat=True))
     if batch:
         BATCH_WRITERS[job.kind](job, batch, outcome)
         ImportRowError.objects.bulk_create(outcome.errors)
     if outcome.party_ids:
-        ImportChunk.objects.filter(pk=chunk.pk).update(party_ids=outcome.party_ids)
+        ImportChunk.objects.filter(pk=chunk.pk).update(
+            party_ids=outcome.party_ids, chunks_seen=seen
+        )
     return {
         "rows_done": len(batch),
         "rows_created": outcome.created,
@@ -267,11 +275,22 @@ def import_complete(job: ImportJob) -> None:
     other, as the scan pairs the base, and the new pairs go to the review queue."""
     if job.kind != ImportJob.Kind.CUSTOMERS:
         return
-    party_ids = set()
-    for ids in ImportChunk.objects.filter(run=job).values_list("party_ids", flat=True):
-        party_ids.update(ids)
+    chunks = ImportChunk.objects.filter(run=job).exclude(party_ids=[])
+    written = {
+        pk: (parties, set(seen))
+        for pk, parties, seen in chunks.values_list("pk", "party_ids", "chunks_seen")
+    }
+    # A chunk's own rows, and those of two chunks neither of which saw the other written.
+    unseen = {
+        (a, b)
+        for a in written
+        for b in written
+        if a == b or (a < b and b not in written[a][1] and a not in written[b][1])
+    }
     job.duplicates_queued += duplicates_find_among_parties(
-        party_ids, source=DuplicateCandidate.Source.IMPORT
+        {pk: parties for pk, (parties, _) in written.items()},
+        compare=unseen,
+        source=DuplicateCandidate.Source.IMPORT,
     )
 
 
