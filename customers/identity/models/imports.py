@@ -5,8 +5,8 @@ from crm.jobs.models import JobChunk, JobRun
 
 
 class ImportJob(JobRun):
-    """A CSV file being imported in the background, in chunks of rows taken in file order:
-    a row is matched against the rows before it in the same file."""
+    """A CSV file being imported in the background, in chunks of rows: those of a customer
+    file side by side, those of a fact file in file order (``services.imports``)."""
 
     class Kind(models.TextChoices):
         CUSTOMERS = "customers", "Customers with contact media"

@@ -1,7 +1,7 @@
 """Checking and writing the rows of an import, one batch at a time, per kind of file.
 
-Every customer row is checked for duplicates, against the base and against the rows before it
-in the same file.
+Every customer row is checked for duplicates against the base here; the rows of one file are
+paired with each other once all are written (``imports.import_complete``).
 """
 
 from collections import defaultdict

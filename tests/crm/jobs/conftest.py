@@ -126,7 +126,7 @@ def _scan_done_once(run) -> None:
     assert run.pairs_found == scanned
 
 
-# --- Imports: each row of the file imported once, in file order ---------------------------------
+# --- Imports: each row of the file imported once --------------------------------------------------
 
 
 def _import_csv(rows: int) -> bytes:
