@@ -6,7 +6,7 @@ from django.db.models import Max, Min
 from crm.jobs import services as jobs
 from crm.jobs.kinds import job_kind
 from customers.identity.models import DuplicateScan, DuplicateScanChunk, IdentityKey
-from customers.identity.services.identity import duplicates_find_in_party_range
+from customers.identity.services.pairs import duplicates_find_in_party_range
 
 KIND = "duplicate_scan"
 

@@ -36,12 +36,12 @@ from crm.csv import (
 from crm.jobs import services as jobs
 from crm.jobs.kinds import job_kind
 from customers.identity.models import DuplicateCandidate, ImportChunk, ImportJob, ImportRowError
-from customers.identity.services.identity import duplicates_find_among_parties
 from customers.identity.services.import_rows import (
     BATCH_WRITERS,
     ImportOutcome,
     customer_row_identifier,
 )
+from customers.identity.services.pairs import duplicates_find_among_parties
 from customers.services.customers import PARTY_FIELDS
 from customers.services.usage import MEASURE_FIELDS
 
@@ -292,6 +292,9 @@ def import_complete(job: ImportJob) -> None:
         compare=unseen,
         source=DuplicateCandidate.Source.IMPORT,
     )
+    if not job.chunks_failed:
+        # Done with; a run taken up again after a failed chunk pairs its rows once more.
+        chunks.update(party_ids=[], chunks_seen=[])
 
 
 def import_job_run(

@@ -74,6 +74,7 @@ def test_one_person_in_the_first_and_last_chunk_is_paired_once_when_the_last_run
     pair = {candidate.customer_low.external_ref, candidate.customer_high.external_ref}
     assert pair == {"A-1", "A-2"}
     assert candidate.source == DuplicateCandidate.Source.IMPORT
+    assert not job.chunks.exclude(party_ids=[]).exists()  # what the last step needed is gone
 
 
 def test_one_person_in_two_chunks_run_in_file_order_is_paired_once(db):
