@@ -5,7 +5,13 @@ generated document can be checked against the running API (schemathesis in CI).
 """
 
 from django.urls import include, path
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiFilterExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+    OpenApiViewExtension,
+)
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
@@ -244,3 +250,22 @@ def document_urls(
             name=f"{prefix}docs",
         ),
     ]
+
+
+def extension_targets_resolve() -> None:
+    """Import the target class of every registered drf-spectacular extension now.
+
+    drf-spectacular does it on first use, unguarded: two threads of a worker asking for a
+    document at once can fail there (one reads the name the other has just set to None) and
+    answer 500. Done once when the URLs load, before any request is served."""
+    bases = (
+        OpenApiAuthenticationExtension,
+        OpenApiFilterExtension,
+        OpenApiSerializerExtension,
+        OpenApiSerializerFieldExtension,
+        OpenApiViewExtension,
+    )
+    for base in bases:
+        for extension in base._registry:
+            if isinstance(extension.target_class, str):
+                extension._load_class()
